@@ -1,0 +1,108 @@
+"""The AWS session: credentials, region, endpoint, retries, and error translation.
+
+Everything here is offline until a client makes its first call. Regions are
+checked against botocore's own endpoint data, so a typo never reaches AWS.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import functools
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import botocore.exceptions
+from botocore.config import Config
+
+from patchsetup import __version__
+from patchsetup.errors import AwsError, BadInput
+
+if TYPE_CHECKING:
+    from mypy_boto3_ssm import SSMClient
+else:
+    SSMClient = Any
+
+#: Enough attempts to ride out SSM throttling (TPS is low on the write APIs).
+RETRY_CONFIG = Config(
+    retries={"mode": "adaptive", "max_attempts": 10},
+    connect_timeout=10,
+    read_timeout=60,
+    user_agent_extra=f"ssm-patching-setup/{__version__}",
+)
+
+
+@functools.cache
+def known_regions() -> frozenset[str]:
+    """Every region where botocore knows an SSM endpoint, in every partition."""
+    session = boto3.session.Session()
+    regions: set[str] = set()
+    for partition in session.get_available_partitions():
+        regions.update(session.get_available_regions("ssm", partition_name=partition))
+    return frozenset(regions)
+
+
+def check_region(region: str) -> str:
+    """Return ``region`` if SSM exists there, else BadInput with close matches."""
+    if region in known_regions():
+        return region
+    close = difflib.get_close_matches(region, sorted(known_regions()), n=3)
+    hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+    raise BadInput(f"--region: {region!r} is not a region where SSM exists{hint}")
+
+
+def make_session(profile: str | None) -> boto3.session.Session:
+    """A session on the standard credential chain, or on ``profile``."""
+    try:
+        return boto3.session.Session(profile_name=profile)
+    except botocore.exceptions.ProfileNotFound as exc:
+        raise BadInput(f"--profile: {exc}") from None
+
+
+def resolve_region(session: boto3.session.Session, region: str | None) -> str:
+    """The region from the option, else from the profile or environment."""
+    chosen = region or session.region_name
+    if not chosen:
+        raise BadInput(
+            "no region: pass -r/--region, or set AWS_REGION or AWS_DEFAULT_REGION, "
+            "or a region in your profile"
+        )
+    return check_region(chosen)
+
+
+def ssm_client(session: boto3.session.Session, region: str, endpoint_url: str | None) -> SSMClient:
+    """An SSM client with adaptive retries; ``endpoint_url`` for a local stand-in."""
+    return session.client("ssm", region_name=region, endpoint_url=endpoint_url, config=RETRY_CONFIG)
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line for an AWS failure: what was called, the error code, AWS's words."""
+    if isinstance(exc, botocore.exceptions.ClientError):
+        error = exc.response.get("Error", {})
+        operation = getattr(exc, "operation_name", "request")
+        code = error.get("Code", "Error")
+        message = error.get("Message", "")
+        return f"{operation} failed: {code}: {message}".rstrip(": ")
+    if isinstance(exc, botocore.exceptions.NoCredentialsError):
+        return (
+            "no AWS credentials found: use --profile, AWS_PROFILE, AWS_ACCESS_KEY_ID/"
+            "AWS_SECRET_ACCESS_KEY, or an instance or task role"
+        )
+    if isinstance(exc, botocore.exceptions.EndpointConnectionError):
+        return f"cannot reach the AWS endpoint: {exc}"
+    if isinstance(exc, botocore.exceptions.BotoCoreError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+AWS_EXCEPTIONS = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)
+
+
+@contextlib.contextmanager
+def aws_errors() -> Iterator[None]:
+    """Turn botocore's exceptions into one-line AwsError (exit 1)."""
+    try:
+        yield
+    except AWS_EXCEPTIONS as exc:
+        raise AwsError(describe_error(exc)) from None

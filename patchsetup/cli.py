@@ -1,0 +1,529 @@
+"""The command line: a thin click layer over model, reader, planner and executor.
+
+``ssm-patching-setup`` runs ``apply`` when no command is named, so the replaced
+tool's invocations (``./ssm_patching_setup.py -w 1 2 -d 2``) keep working.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import click
+
+from patchsetup import __version__, aws, baselines, executor, planner, reader, schedule, sweeper
+from patchsetup.errors import EXIT_BAD_INPUT, EXIT_FAILURE, AwsError, BadInput, Refused
+from patchsetup.flags import FlagOptions, build_setup, unique
+from patchsetup.model import ModelError, Setup
+from patchsetup.output import Report, WindowRuns, planned, render_json, render_text
+from patchsetup.plan import Plan
+
+F = TypeVar("F", bound=Callable[..., Any])
+CONTEXT: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+log = logging.getLogger("patchsetup")
+
+
+# -- option parsing ---------------------------------------------------------------
+
+
+def _split(values: Sequence[str]) -> list[str]:
+    """``-w 1 -w 2,3`` -> ["1", "2", "3"]."""
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+def _int_list(
+    low: int, high: int, what: str
+) -> Callable[[click.Context, click.Parameter, Any], tuple[int, ...]]:
+    def convert(
+        ctx: click.Context, param: click.Parameter, values: Sequence[str]
+    ) -> tuple[int, ...]:
+        result: list[int] = []
+        for value in _split(values):
+            if not value.isdigit() or not low <= int(value) <= high:
+                raise click.BadParameter(f"{what} must be {low}-{high}, got {value!r}")
+            result.append(int(value))
+        if not result:
+            raise click.BadParameter(f"give at least one {what}")
+        return unique(result)
+
+    return convert
+
+
+def _days(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> tuple[int, ...]:
+    try:
+        days = unique([schedule.parse_day(v) for v in _split(values)])
+    except schedule.ScheduleError as exc:
+        raise click.BadParameter(str(exc)) from None
+    if not days:
+        raise click.BadParameter("give at least one day")
+    if 0 in days and 7 in days:
+        raise click.BadParameter("0 and 7 both mean Sunday: give one of them")
+    return days
+
+
+def _timezone(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return schedule.validate_timezone(value)
+    except schedule.ScheduleError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _region(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return aws.check_region(value)
+    except BadInput as exc:
+        raise click.BadParameter(str(exc).removeprefix("--region: ")) from None
+
+
+class SeedCompatCommand(click.Command):
+    """Accepts the replaced tool's space-separated lists: ``-w 1 2 -d 2 3``.
+
+    The command takes no positional arguments, so bare values after a list
+    option can only belong to it; they are joined into one comma list.
+    """
+
+    list_options = frozenset({"-w", "--week", "-d", "--days", "-t", "--hours"})
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, join_list_values(args, self.list_options))
+
+
+def join_list_values(args: Sequence[str], list_options: frozenset[str]) -> list[str]:
+    """``-w 1 2 -d 3`` -> ``-w 1,2 -d 3``; a value starting with "-" is never taken."""
+    joined: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        joined.append(arg)
+        index += 1
+        if arg == "--":
+            joined.extend(args[index:])
+            break
+        if arg not in list_options:
+            continue
+        values: list[str] = []
+        while index < len(args) and not args[index].startswith("-"):
+            values.append(args[index])
+            index += 1
+        if values:
+            joined.append(",".join(values))
+    return joined
+
+
+class DefaultGroup(click.Group):
+    """A group that runs ``apply`` when the first argument is not a command."""
+
+    default_command = "apply"
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (
+            args[0] not in self.commands and args[0] not in ("-h", "--help", "--version")
+        ):
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+
+@dataclass(frozen=True)
+class Common:
+    """Options every command shares."""
+
+    region: str | None
+    profile: str | None
+    endpoint_url: str | None
+    loglevel: str
+    output: str
+    dry_run: bool
+    yes: bool
+    name: str
+
+
+def common_options(func: F) -> F:
+    """The options every command shares, declared once."""
+    options = [
+        click.option(
+            "-r",
+            "--region",
+            callback=_region,
+            metavar="REGION",
+            help="AWS region, checked offline against botocore's region list. "
+            "Default: AWS_REGION / AWS_DEFAULT_REGION / the profile's region.",
+        ),
+        click.option(
+            "--profile",
+            metavar="NAME",
+            help="Named profile from ~/.aws/config. Default: the standard credential chain "
+            "(environment, AWS_PROFILE, SSO, instance or task role).",
+        ),
+        click.option(
+            "--endpoint-url",
+            envvar="AWS_ENDPOINT_URL",
+            metavar="URL",
+            help="Send SSM calls here instead of AWS, e.g. the local endpoint "
+            "http://127.0.0.1:5000. Env: AWS_ENDPOINT_URL.",
+        ),
+        click.option(
+            "-l",
+            "--loglevel",
+            type=click.Choice(LOG_LEVELS, case_sensitive=False),
+            default="WARNING",
+            show_default=True,
+            help="Log detail on stderr. INFO lists every write call; no level logs credentials.",
+        ),
+        click.option(
+            "--output",
+            type=click.Choice(["text", "json"]),
+            default="text",
+            show_default=True,
+            help="text for people; json for scripts and CI (one document on stdout).",
+        ),
+        click.option(
+            "--dry-run",
+            is_flag=True,
+            help="Read what exists and print the plan; make no write call.",
+        ),
+        click.option(
+            "-y",
+            "--yes",
+            is_flag=True,
+            help="Do not ask before deleting. Without a terminal, a run that deletes "
+            "anything refuses (exit 3) unless --yes is given.",
+        ),
+        click.option(
+            "--name",
+            default="default",
+            show_default=True,
+            metavar="NAME",
+            help="Setup name. Every resource is tagged with it, so setups with different "
+            "names never touch each other.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _common(values: dict[str, Any]) -> Common:
+    return Common(**{k: values.pop(k) for k in list(Common.__dataclass_fields__)})
+
+
+# -- commands ---------------------------------------------------------------------
+
+
+@click.group(cls=DefaultGroup, context_settings=CONTEXT)
+@click.version_option(__version__, "--version", prog_name="ssm-patching-setup")
+def main() -> None:
+    """Set up AWS Systems Manager Patch Manager, and tear exactly that down again.
+
+    With no command, runs `apply` (the replaced ssm_patching_setup.py's
+    behaviour): `ssm-patching-setup -r eu-west-1` creates the 8 default
+    maintenance windows, their targets and AWS-RunPatchBaseline tasks, a
+    patch baseline and its patch groups. Running it again changes nothing.
+    """
+
+
+@main.command("apply", cls=SeedCompatCommand, context_settings=CONTEXT)
+@click.option(
+    "-w",
+    "--week",
+    "weeks",
+    multiple=True,
+    default=("1", "2"),
+    show_default=True,
+    callback=_int_list(1, 5, "week"),
+    metavar="1-5",
+    help="Week of the month: 1 = the first such weekday of the month (not the first full "
+    "week). 5 skips months without a fifth one. Repeat or comma-separate: -w 1,2.",
+)
+@click.option(
+    "-d",
+    "--days",
+    "days",
+    multiple=True,
+    default=("2", "3"),
+    show_default=True,
+    callback=_days,
+    metavar="0-7|DAY",
+    help="Day of the week: 0 or 7 = Sunday, 1 = Monday ... or names like TUE. -d 2,3 = Tue, Wed.",
+)
+@click.option(
+    "-t",
+    "--hours",
+    "hours",
+    multiple=True,
+    default=("3", "4"),
+    show_default=True,
+    callback=_int_list(0, 23, "hour"),
+    metavar="0-23",
+    help="Start hour. One window per week x day x hour: the defaults make 8.",
+)
+@click.option(
+    "-z",
+    "--timezone",
+    callback=_timezone,
+    metavar="ZONE",
+    help="IANA time zone the schedule is in, e.g. Europe/London. Default: UTC.",
+)
+@click.option(
+    "-b",
+    "--baseline-file",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="JSON patch baseline in create_patch_baseline's request shape (the old tool's "
+    "format). Default: the built-in baseline for --operating-system.",
+)
+@click.option(
+    "--operating-system",
+    "operating_system",
+    type=click.Choice(baselines.OPERATING_SYSTEMS, case_sensitive=False),
+    help="OS of the built-in baseline, with the rules of AWS's predefined baseline for it. "
+    "[default: AMAZON_LINUX_2]",
+)
+@click.option(
+    "--duration",
+    type=click.IntRange(1, 24),
+    default=1,
+    show_default=True,
+    help="Window length in hours.",
+)
+@click.option(
+    "--cutoff",
+    type=click.IntRange(0, 23),
+    default=0,
+    show_default=True,
+    help="Hours before the window ends when no new task starts; less than --duration.",
+)
+@click.option(
+    "--max-concurrency",
+    default="2",
+    show_default=True,
+    metavar="N|N%",
+    help="Instances patched at once per task.",
+)
+@click.option(
+    "--max-errors",
+    default="1",
+    show_default=True,
+    metavar="N|N%",
+    help="Errors after which the task stops.",
+)
+@click.option(
+    "--operation",
+    type=click.Choice(["Install", "Scan"]),
+    default="Install",
+    show_default=True,
+    help="AWS-RunPatchBaseline Operation: Install patches, or only Scan and report.",
+)
+@common_options
+def apply_command(**values: Any) -> None:
+    """Create or converge the patching setup (the default command).
+
+    Shows when each window runs next, then creates what is missing, updates
+    what differs and removes what this setup name owns but no longer wants.
+    Example: ssm-patching-setup -r eu-west-1 -w 1 -d TUE -t 3 -z Europe/London
+    """
+    common = _common(values)
+    _configure_logging(common.loglevel)
+    setup = _desired_setup(values, common.name)
+    windows = _window_runs(setup)
+    ssm, region = _client(common)
+    with aws.aws_errors():
+        remote = reader.read_setup(ssm, setup.name)
+    the_plan = planner.plan(setup, remote)
+    report = Report("setup", setup.name, region, common.dry_run, planned(the_plan), windows)
+    _run(ssm, the_plan, report, common, what="setup")
+
+
+@main.command("cleanup", context_settings=CONTEXT)
+@click.option(
+    "--all-patching",
+    is_flag=True,
+    help="Also sweep what the replaced tool (or anyone) made: every AWS-RunPatchBaseline/"
+    "AWS-ApplyPatchBaseline task, the windows that leaves empty, every patch-group "
+    "registration and every custom baseline, except resources tagged for another "
+    "setup name. Never AWS-owned baselines or tasks that do not patch.",
+)
+@common_options
+def cleanup_command(all_patching: bool, **values: Any) -> None:
+    """Delete what setup made for --name in the region, in dependency order.
+
+    Lists what it will delete and asks on a terminal; --yes skips the
+    question; with no terminal and no --yes it refuses (exit 3).
+    Example: ssm-patching-cleanup -r eu-west-1 --name default --dry-run
+    """
+    common = _common(values)
+    _configure_logging(common.loglevel)
+    ssm, region = _client(common)
+    with aws.aws_errors():
+        if all_patching:
+            state = reader.read_sweep(ssm, common.name)
+        else:
+            state = reader.read_setup(ssm, common.name)
+    the_plan = sweeper.cleanup_plan(state, all_patching=all_patching)
+    report = Report("cleanup", common.name, region, common.dry_run, planned(the_plan))
+    _run(ssm, the_plan, report, common, what="cleanup")
+
+
+# -- the shared run --------------------------------------------------------------------
+
+
+def _desired_setup(values: dict[str, Any], name: str) -> Setup:
+    """Build and validate the desired state from the options (no AWS call)."""
+    chosen_os = values["operating_system"]
+    try:
+        if values["baseline_file"]:
+            rules = baselines.load_baseline_file(values["baseline_file"])
+            file_os = rules.get("OperatingSystem", "WINDOWS")
+            if chosen_os and chosen_os.upper() != file_os:
+                raise BadInput(
+                    f"--operating-system {chosen_os.upper()} contradicts the baseline file's "
+                    f"OperatingSystem {file_os}: drop one"
+                )
+        else:
+            rules = baselines.preset((chosen_os or "AMAZON_LINUX_2").upper())
+        options = FlagOptions(
+            weeks=values["weeks"],
+            days=values["days"],
+            hours=values["hours"],
+            timezone=values["timezone"],
+            duration=values["duration"],
+            cutoff=values["cutoff"],
+            name=name,
+            max_concurrency=values["max_concurrency"],
+            max_errors=values["max_errors"],
+            operation=values["operation"],
+        )
+        setup = build_setup(options, rules)
+        setup.validate()
+    except (baselines.BaselineError, ModelError) as exc:
+        option = "-b/--baseline-file" if isinstance(exc, baselines.BaselineError) else "options"
+        raise BadInput(f"{option}: {exc}") from None
+    return setup
+
+
+def _window_runs(setup: Setup) -> list[WindowRuns]:
+    now = datetime.now(UTC)
+    return [
+        WindowRuns(
+            name=w.name,
+            schedule=w.schedule,
+            timezone=w.timezone,
+            description=schedule.describe(w.schedule, w.timezone),
+            next_runs=tuple(schedule.next_runs(w.schedule, w.timezone, count=3, after=now)),
+            warnings=tuple(schedule.schedule_warnings(w.schedule, w.timezone, after=now)),
+        )
+        for w in setup.windows
+    ]
+
+
+def _client(common: Common) -> tuple[Any, str]:
+    session = aws.make_session(common.profile)
+    region = aws.resolve_region(session, common.region)
+    return aws.ssm_client(session, region, common.endpoint_url), region
+
+
+def _emit(report: Report, common: Common) -> None:
+    click.echo(render_json(report) if common.output == "json" else render_text(report))
+
+
+def _run(ssm: Any, the_plan: Plan, report: Report, common: Common, what: str) -> None:
+    """Show the plan, get consent for deletes, execute, and report."""
+    if common.dry_run:
+        _emit(report, common)
+        return
+    if the_plan.deletes and not common.yes:
+        if common.output == "text":
+            _emit(report, common)
+        _consent(len(the_plan.deletes), what, report, common)
+    try:
+        report.outcomes = executor.execute(ssm, the_plan)
+    except executor.ExecutionFailed as failed:
+        report.outcomes = failed.outcomes
+        done = sum(1 for o in failed.outcomes if o.status == "done")
+        report.error = (
+            f"{aws.describe_error(failed.cause)}; {done} of {len(failed.outcomes)} "
+            "changes were made before it; run again to finish"
+        )
+        _emit(report, common)
+        raise AwsError(report.error) from None
+    report.dry_run = False
+    _emit(report, common)
+
+
+def _consent(deletes: int, what: str, report: Report, common: Common) -> None:
+    if sys.stdin.isatty():
+        if click.confirm(
+            f"{what}: delete the {deletes} resources listed above?", default=False, err=True
+        ):
+            return
+        message = "nothing changed: not confirmed"
+    else:
+        message = (
+            f"{what} would delete {deletes} resources and there is no terminal to ask on: "
+            f"review with --dry-run, then pass --yes"
+        )
+    report.error = message
+    if common.output == "json":
+        _emit(report, common)
+    raise Refused(message)
+
+
+def _configure_logging(level: str) -> None:
+    # Only our logger gets the chosen level: botocore's DEBUG output contains
+    # signed headers and is never turned on.
+    logging.basicConfig(format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger().setLevel(logging.WARNING)
+    log.setLevel(level.upper())
+
+
+# -- entry points -------------------------------------------------------------------
+
+
+def _entry(command: click.Command, prog: str, args: Sequence[str] | None = None) -> int:
+    """Run a command with one-line errors and documented exit codes, never a traceback."""
+    try:
+        result = command.main(
+            args=list(args) if args is not None else None, prog_name=prog, standalone_mode=False
+        )
+    except click.exceptions.Abort:
+        click.echo("error: aborted", err=True)
+        return EXIT_FAILURE
+    except click.UsageError as exc:
+        click.echo(f"error: {exc.format_message()}", err=True)
+        return EXIT_BAD_INPUT
+    except click.ClickException as exc:
+        click.echo(f"error: {exc.format_message()}", err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("error: interrupted; run again to converge", err=True)
+        return 130
+    except aws.AWS_EXCEPTIONS as exc:
+        click.echo(f"error: {aws.describe_error(exc)}", err=True)
+        return EXIT_FAILURE
+    except Exception as exc:  # a bug: say so in one line; the traceback is one flag away
+        log.debug("internal error", exc_info=True)
+        click.echo(
+            f"error: internal error: {type(exc).__name__}: {exc} "
+            f"(rerun with -l DEBUG for the traceback, and please report it)",
+            err=True,
+        )
+        return EXIT_FAILURE
+    return result if isinstance(result, int) else 0
+
+
+def setup_main(args: Sequence[str] | None = None) -> None:
+    """Console script ``ssm-patching-setup``."""
+    sys.exit(_entry(main, "ssm-patching-setup", args))
+
+
+def cleanup_main(args: Sequence[str] | None = None) -> None:
+    """Console script ``ssm-patching-cleanup``."""
+    sys.exit(_entry(cleanup_command, "ssm-patching-cleanup", args))

@@ -1,0 +1,38 @@
+"""Failures a user sees: one line each, with an exit code that says which kind.
+
+Exit codes (documented in the README):
+  0  success (also: nothing to do)
+  1  AWS or runtime failure (the message says which call failed and why)
+  2  bad input: an option, a file, or a combination; nothing was written
+  3  refused: the run would delete something and nobody said yes
+"""
+
+from __future__ import annotations
+
+import click
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_BAD_INPUT = 2
+EXIT_REFUSED = 3
+
+
+class AwsError(click.ClickException):
+    """AWS refused or could not be reached."""
+
+    exit_code = EXIT_FAILURE
+
+
+class BadInput(click.UsageError):
+    """Input that can never work; shown without the usage block."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+class Refused(click.ClickException):
+    """The run needs consent it did not get."""
+
+    exit_code = EXIT_REFUSED

@@ -1,0 +1,95 @@
+"""The desired setup from command-line flags: the replaced seed tool's model.
+
+One window per (week, day, hour), named and scheduled exactly as the seed tool
+did, so instances already tagged for it keep working; every window's patch
+group is registered to one baseline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from patchsetup import schedule
+from patchsetup.model import BaselineSpec, Setup, TargetSpec, TaskSpec, WindowSpec
+
+PATCH_GROUP_TAG = "tag:Patch Group"
+
+
+@dataclass(frozen=True)
+class FlagOptions:
+    """The validated values of the setup command's model options."""
+
+    weeks: tuple[int, ...] = (1, 2)
+    days: tuple[int, ...] = (2, 3)
+    hours: tuple[int, ...] = (3, 4)
+    timezone: str | None = None
+    duration: int = 1
+    cutoff: int = 0
+    name: str = "default"
+    operating_system: str = "AMAZON_LINUX_2"
+    max_concurrency: str = "2"
+    max_errors: str = "1"
+    operation: str = "Install"
+
+
+def baseline_name(setup_name: str, operating_system: str) -> str:
+    """The name of the built-in baseline: ``ssm-patching-setup-default-amazon-linux-2``."""
+    return f"ssm-patching-setup-{setup_name}-{operating_system.lower().replace('_', '-')}"
+
+
+def build_setup(options: FlagOptions, baseline_rules: Mapping[str, Any]) -> Setup:
+    """The Setup the flags describe; ``baseline_rules`` is a preset or a loaded file.
+
+    A baseline file's own Name and Tags are kept; otherwise the baseline is
+    named after the setup and OS.
+    """
+    windows: list[WindowSpec] = []
+    groups: list[str] = []
+    for week in options.weeks:
+        for day in options.days:
+            for hour in options.hours:
+                name = schedule.seed_window_name(week, day, hour)
+                group = schedule.seed_patch_group(week, day, hour)
+                groups.append(group)
+                windows.append(
+                    WindowSpec(
+                        name=name,
+                        schedule=schedule.seed_cron(week, day, hour),
+                        duration=options.duration,
+                        cutoff=options.cutoff,
+                        timezone=options.timezone,
+                        targets=(
+                            TargetSpec(
+                                name=f"{name}Targets", targets=((PATCH_GROUP_TAG, (group,)),)
+                            ),
+                        ),
+                        tasks=(
+                            TaskSpec(
+                                name=f"{name}Patch",
+                                target_names=(f"{name}Targets",),
+                                max_concurrency=options.max_concurrency,
+                                max_errors=options.max_errors,
+                                parameters={"Operation": (options.operation,)},
+                            ),
+                        ),
+                    )
+                )
+    rules = {k: v for k, v in baseline_rules.items() if k not in ("Name", "Tags", "ClientToken")}
+    operating_system = str(rules.get("OperatingSystem", "WINDOWS"))
+    rules["OperatingSystem"] = operating_system
+    file_tags = {t["Key"]: t["Value"] for t in baseline_rules.get("Tags", [])}
+    baseline = BaselineSpec(
+        name=str(baseline_rules.get("Name") or baseline_name(options.name, operating_system)),
+        operating_system=operating_system,
+        rules=rules,
+        patch_groups=tuple(groups),
+        tags=file_tags,
+    )
+    return Setup(name=options.name, baselines=(baseline,), windows=tuple(windows))
+
+
+def unique(values: Sequence[int]) -> tuple[int, ...]:
+    """Values in first-seen order without repeats (``-w 1 -w 1`` means week 1 once)."""
+    return tuple(dict.fromkeys(values))

@@ -1,0 +1,213 @@
+"""What should exist: the desired Patch Manager setup, as plain frozen data.
+
+No boto3 here. Each spec knows how to express itself as the request fields of
+the API call that creates it (``*_fields``), and the planner compares those
+fields with what the reader found. Ownership is a tag on every taggable
+resource (baselines and windows); targets and tasks belong to their window.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+TOOL = "ssm-patching-setup"
+#: The tag every taggable resource carries; its value is the setup name.
+OWNER_TAG = f"{TOOL}:setup"
+
+RUN_PATCH_BASELINE = "AWS-RunPatchBaseline"
+#: Task documents that patch; ``cleanup --all-patching`` sweeps tasks running these.
+PATCHING_DOCUMENTS = frozenset(
+    {"AWS-RunPatchBaseline", "AWS-ApplyPatchBaseline", "AWS-RunPatchBaselineWithHooks"}
+)
+
+# Limits from the SSM API reference (request shapes); checked before any write.
+_NAME_RE = re.compile(r"^[a-zA-Z0-9_\-.]{3,128}$")
+_SETUP_NAME_RE = re.compile(r"^[a-zA-Z0-9_\-.]{1,64}$")
+_CONCURRENCY_RE = re.compile(r"^([1-9][0-9]{0,3})$|^(([1-9][0-9]?|100)%)$")
+_ERRORS_RE = re.compile(r"^([1-9][0-9]{0,3}|0)$|^((100|[1-9]?[0-9])%)$")
+PATCH_GROUP_MAX = 256
+
+
+class ModelError(ValueError):
+    """A desired state that AWS would refuse or that contradicts itself (one line)."""
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """A registered target of a maintenance window (RegisterTargetWithMaintenanceWindow)."""
+
+    name: str
+    targets: tuple[tuple[str, tuple[str, ...]], ...]
+    resource_type: str = "INSTANCE"
+    owner_information: str | None = None
+    description: str | None = None
+
+    def fields(self) -> dict[str, Any]:
+        """The comparable request fields, as UpdateMaintenanceWindowTarget would set them."""
+        return {
+            "Name": self.name,
+            "ResourceType": self.resource_type,
+            "Targets": [{"Key": k, "Values": list(v)} for k, v in self.targets],
+            "OwnerInformation": self.owner_information,
+            "Description": self.description,
+        }
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """A RUN_COMMAND task of a maintenance window running a patching document."""
+
+    name: str
+    target_names: tuple[str, ...]
+    document: str = RUN_PATCH_BASELINE
+    priority: int = 1
+    max_concurrency: str = "2"
+    max_errors: str = "1"
+    parameters: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: {"Operation": ("Install",)}
+    )
+    service_role_arn: str | None = None
+    description: str | None = None
+
+    def fields(self) -> dict[str, Any]:
+        """Comparable fields; Targets name window targets, the planner maps names to IDs."""
+        return {
+            "Name": self.name,
+            "TaskArn": self.document,
+            "TaskType": "RUN_COMMAND",
+            "Targets": [{"Key": "WindowTargetIds", "Values": list(self.target_names)}],
+            "Priority": self.priority,
+            "MaxConcurrency": self.max_concurrency,
+            "MaxErrors": self.max_errors,
+            "ServiceRoleArn": self.service_role_arn,
+            "Description": self.description,
+            "TaskInvocationParameters": {
+                "RunCommand": {"Parameters": {k: list(v) for k, v in self.parameters.items()}}
+            },
+        }
+
+
+@dataclass(frozen=True)
+class WindowSpec:
+    """A maintenance window with its targets and tasks."""
+
+    name: str
+    schedule: str
+    duration: int = 1
+    cutoff: int = 0
+    timezone: str | None = None
+    description: str | None = None
+    allow_unassociated_targets: bool = False
+    enabled: bool = True
+    targets: tuple[TargetSpec, ...] = ()
+    tasks: tuple[TaskSpec, ...] = ()
+
+    def fields(self) -> dict[str, Any]:
+        """The comparable fields, as GetMaintenanceWindow reports them."""
+        return {
+            "Name": self.name,
+            "Schedule": self.schedule,
+            "ScheduleTimezone": self.timezone,
+            "Duration": self.duration,
+            "Cutoff": self.cutoff,
+            "AllowUnassociatedTargets": self.allow_unassociated_targets,
+            "Description": self.description,
+            "Enabled": self.enabled,
+        }
+
+
+@dataclass(frozen=True)
+class BaselineSpec:
+    """A custom patch baseline and the patch groups registered to it."""
+
+    name: str
+    operating_system: str
+    #: CreatePatchBaseline request fields other than Name, Tags and ClientToken.
+    rules: Mapping[str, Any]
+    patch_groups: tuple[str, ...] = ()
+    #: Extra tags from a baseline file; the owner tag is always added.
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Everything one setup name owns in one region."""
+
+    name: str
+    baselines: tuple[BaselineSpec, ...] = ()
+    windows: tuple[WindowSpec, ...] = ()
+
+    def validate(self) -> None:
+        """Raise ModelError for anything AWS would refuse or that is ambiguous."""
+        if not _SETUP_NAME_RE.match(self.name):
+            raise ModelError(
+                f"--name: must be 1-64 letters, digits, '_', '-' or '.', got {self.name!r}"
+            )
+        _unique("window", [w.name for w in self.windows])
+        _unique("baseline", [b.name for b in self.baselines])
+        seen: dict[tuple[str, str], str] = {}
+        for baseline in self.baselines:
+            _check_name("baseline", baseline.name)
+            for group in baseline.patch_groups:
+                if not 1 <= len(group) <= PATCH_GROUP_MAX:
+                    raise ModelError(f"patch group {group!r}: must be 1-256 characters")
+                key = (group, baseline.operating_system)
+                if key in seen:
+                    raise ModelError(
+                        f"patch group {group!r} is registered to two {key[1]} baselines "
+                        f"({seen[key]!r} and {baseline.name!r}); AWS allows one per OS"
+                    )
+                seen[key] = baseline.name
+        for window in self.windows:
+            _validate_window(window)
+
+
+def _validate_window(window: WindowSpec) -> None:
+    _check_name("window", window.name)
+    if not 1 <= window.duration <= 24:
+        raise ModelError(
+            f"window {window.name}: duration must be 1-24 hours, got {window.duration}"
+        )
+    if not 0 <= window.cutoff <= 23:
+        raise ModelError(f"window {window.name}: cutoff must be 0-23 hours, got {window.cutoff}")
+    if window.cutoff >= window.duration:
+        raise ModelError(
+            f"window {window.name}: cutoff ({window.cutoff} h) must be less than "
+            f"duration ({window.duration} h)"
+        )
+    _unique(f"target in window {window.name}", [t.name for t in window.targets])
+    _unique(f"task in window {window.name}", [t.name for t in window.tasks])
+    target_names = {t.name for t in window.targets}
+    for target in window.targets:
+        _check_name("target", target.name)
+    for task in window.tasks:
+        _check_name("task", task.name)
+        missing = [n for n in task.target_names if n not in target_names]
+        if missing:
+            raise ModelError(f"task {task.name}: names unknown target(s) {', '.join(missing)}")
+        if not _CONCURRENCY_RE.match(task.max_concurrency):
+            raise ModelError(
+                f"task {task.name}: max concurrency must be a number 1-9999 or a "
+                f"percentage 1%-100%, got {task.max_concurrency!r}"
+            )
+        if not _ERRORS_RE.match(task.max_errors):
+            raise ModelError(
+                f"task {task.name}: max errors must be a number 0-9999 or a "
+                f"percentage 0%-100%, got {task.max_errors!r}"
+            )
+
+
+def _check_name(kind: str, name: str) -> None:
+    if not _NAME_RE.match(name):
+        raise ModelError(f"{kind} name {name!r}: must be 3-128 letters, digits, '_', '-' or '.'")
+
+
+def _unique(kind: str, names: Sequence[str]) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ModelError(f"{kind} name {name!r} appears twice")
+        seen.add(name)

@@ -1,0 +1,162 @@
+"""Reports for people (text) and for scripts (JSON): the same facts either way.
+
+A report says, resource by resource, what was (or would be) created, updated,
+deleted or left in place, with IDs and the fields that differ, and when each
+window runs next.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from patchsetup.executor import Outcome
+from patchsetup.plan import Plan
+
+_VERBS = {
+    ("planned", "create"): "would create",
+    ("planned", "update"): "would update",
+    ("planned", "delete"): "would delete",
+    ("done", "create"): "created",
+    ("done", "update"): "updated",
+    ("done", "delete"): "deleted",
+    ("failed", "create"): "FAILED create",
+    ("failed", "update"): "FAILED update",
+    ("failed", "delete"): "FAILED delete",
+}
+
+
+@dataclass(frozen=True)
+class WindowRuns:
+    """When one window runs next, and what the operator should know about it."""
+
+    name: str
+    schedule: str
+    timezone: str | None
+    description: str
+    next_runs: tuple[datetime, ...]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class Report:
+    command: str
+    setup: str
+    region: str
+    dry_run: bool
+    outcomes: list[Outcome] = field(default_factory=list)
+    windows: list[WindowRuns] = field(default_factory=list)
+    error: str | None = None
+
+
+def planned(plan: Plan) -> list[Outcome]:
+    """Outcomes for a plan that is shown but not run."""
+    return [
+        Outcome(c, "planned" if c.calls or c.action == "delete" else "unchanged", c.resource_id)
+        for c in plan.changes
+    ]
+
+
+def verb(outcome: Outcome) -> str:
+    """What happened to the resource, in words."""
+    if outcome.change.action == "unchanged" or outcome.status == "unchanged":
+        return "in place"
+    if outcome.status == "not-run":
+        return f"not done ({outcome.change.action})"
+    return _VERBS[(outcome.status, outcome.change.action)]
+
+
+def summary(outcomes: list[Outcome]) -> dict[str, int]:
+    """How many resources each action touched: create, update, delete, unchanged."""
+    counts = {"create": 0, "update": 0, "delete": 0, "unchanged": 0}
+    for outcome in outcomes:
+        action = "unchanged" if outcome.status == "unchanged" else outcome.change.action
+        counts[action] += 1
+    return counts
+
+
+def render_text(report: Report) -> str:
+    """The human report."""
+    mode = " (dry run: nothing will be written)" if report.dry_run else ""
+    lines = [f"{report.command}: setup '{report.setup}' in {report.region}{mode}"]
+    if report.windows:
+        lines.append("")
+        lines.append("Windows and their next runs:")
+        width = max(len(w.name) for w in report.windows)
+        for window in report.windows:
+            zone = window.timezone or "UTC"
+            runs = ", ".join(r.strftime("%a %Y-%m-%d %H:%M") for r in window.next_runs)
+            lines.append(f"  {window.name:<{width}}  {window.schedule} {zone}: {runs or 'never'}")
+        for window in report.windows:
+            lines.extend(f"warning: {window.name}: {w}" for w in window.warnings)
+    if report.outcomes:
+        lines.append("")
+        kind_width = max(len(o.change.kind) for o in report.outcomes)
+        for outcome in report.outcomes:
+            change = outcome.change
+            ident = f"  {outcome.resource_id}" if outcome.resource_id else ""
+            lines.append(f"{verb(outcome):<14} {change.kind:<{kind_width}}  {change.label}{ident}")
+            lines.extend(
+                f"{'':17}{d.field}: {_show(d.old)} -> {_show(d.new)}" for d in change.diffs
+            )
+            if change.note:
+                lines.append(f"{'':17}({change.note})")
+    counts = summary(report.outcomes)
+    lines.append("")
+    prefix = "Plan" if report.dry_run else "Result"
+    lines.append(
+        f"{prefix}: {counts['create']} to create, {counts['update']} to update, "
+        f"{counts['delete']} to delete, {counts['unchanged']} in place"
+        if report.dry_run
+        else f"{prefix}: {counts['create']} created, {counts['update']} updated, "
+        f"{counts['delete']} deleted, {counts['unchanged']} in place"
+    )
+    return "\n".join(lines)
+
+
+def render_json(report: Report) -> str:
+    """The machine-readable report: one JSON document."""
+    document: dict[str, Any] = {
+        "command": report.command,
+        "setup": report.setup,
+        "region": report.region,
+        "dry_run": report.dry_run,
+        "summary": summary(report.outcomes),
+        "resources": [_resource(o) for o in report.outcomes],
+        "windows": [
+            {
+                "name": w.name,
+                "schedule": w.schedule,
+                "timezone": w.timezone,
+                "description": w.description,
+                "next_runs": [r.isoformat() for r in w.next_runs],
+                "warnings": list(w.warnings),
+            }
+            for w in report.windows
+        ],
+        "error": report.error,
+    }
+    return json.dumps(document, indent=2, default=str)
+
+
+def _resource(outcome: Outcome) -> dict[str, Any]:
+    change = outcome.change
+    return {
+        "kind": change.kind,
+        "name": change.name,
+        "window": change.parent,
+        "action": change.action,
+        "status": outcome.status,
+        "id": outcome.resource_id,
+        "changes": [{"field": d.field, "old": d.old, "new": d.new} for d in change.diffs],
+        "note": change.note,
+        "error": outcome.error,
+    }
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    return json.dumps(value, default=str, sort_keys=True)

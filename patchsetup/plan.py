@@ -1,0 +1,86 @@
+"""A plan is data: the changes to make, each with the API calls that make it.
+
+Plans can be printed, compared in tests and executed; building one needs no
+AWS. Values that only exist once an earlier call has run (a new window's ID
+feeding its target and task) are ``Ref``s, resolved by the executor.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Action = Literal["create", "update", "delete", "unchanged"]
+Kind = Literal["baseline", "patch-group", "window", "target", "task"]
+
+
+@dataclass(frozen=True)
+class Ref:
+    """The value an earlier call stored under ``var``."""
+
+    var: str
+
+
+@dataclass(frozen=True)
+class Call:
+    """One write call: an SSM client method, its parameters, and what to remember."""
+
+    method: str
+    params: Mapping[str, Any]
+    #: (variable, response key): store ``response[key]`` as ``variable``.
+    output: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class Change:
+    """What happens to one resource, and the calls that make it happen."""
+
+    action: Action
+    kind: Kind
+    name: str
+    parent: str | None = None
+    #: The resource's ID when it already exists.
+    resource_id: str | None = None
+    #: For creates: the variable that holds the new ID once the calls ran.
+    id_var: str | None = None
+    diffs: tuple[FieldDiff, ...] = ()
+    calls: tuple[Call, ...] = ()
+    note: str | None = None
+
+    @property
+    def label(self) -> str:
+        """``window/target`` for children, the name otherwise."""
+        return f"{self.parent}/{self.name}" if self.parent else self.name
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Changes in execution order: deletes first, then parents before children."""
+
+    changes: tuple[Change, ...]
+
+    def counts(self) -> dict[str, int]:
+        """How many resources each action touches, every action present."""
+        found = Counter(c.action for c in self.changes)
+        return {a: found.get(a, 0) for a in ("create", "update", "delete", "unchanged")}
+
+    @property
+    def calls(self) -> list[Call]:
+        return [call for change in self.changes for call in change.calls]
+
+    @property
+    def deletes(self) -> list[Change]:
+        return [c for c in self.changes if c.action == "delete"]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.calls

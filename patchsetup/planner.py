@@ -1,0 +1,549 @@
+"""The diff: desired Setup against RemoteState, as a Plan of API calls.
+
+Pure: no boto3. One ``_plan_<kind>`` function per resource kind. Cleanup is
+planning against an empty Setup. The order of the plan is the order of
+execution, chosen so that every call's dependencies exist and nothing is left
+orphaned if a run stops half way: tasks and windows are removed first,
+patch-group registrations leave a baseline before it is deleted, a window is
+created before its targets and its targets before its tasks, and targets are
+removed only after the tasks that used them were re-pointed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from patchsetup import baselines as baseline_rules
+from patchsetup.model import OWNER_TAG, BaselineSpec, Setup, TargetSpec, TaskSpec, WindowSpec
+from patchsetup.plan import Call, Change, FieldDiff, Plan, Ref
+from patchsetup.state import (
+    Registration,
+    RemoteBaseline,
+    RemoteState,
+    RemoteTarget,
+    RemoteTask,
+    RemoteWindow,
+)
+
+TokenFactory = Callable[[], str]
+T = TypeVar("T")
+
+
+def _uuid_token() -> str:
+    return str(uuid.uuid4())
+
+
+def plan(desired: Setup, remote: RemoteState, token: TokenFactory = _uuid_token) -> Plan:
+    """The calls that turn ``remote`` into ``desired``; ``token`` makes ClientTokens."""
+    builder = _Builder(desired, remote, token)
+    return builder.build()
+
+
+def diff_fields(desired: Mapping[str, Any], actual: Mapping[str, Any]) -> tuple[FieldDiff, ...]:
+    """Fields whose values differ; an absent field equals None (AWS omits unset ones)."""
+    return tuple(
+        FieldDiff(key, _blank(actual.get(key)), _blank(value))
+        for key, value in desired.items()
+        if _blank(value) != _blank(actual.get(key))
+    )
+
+
+def _blank(value: Any) -> Any:
+    """AWS omits unset strings and empty lists: "", [] and {} mean the same as absent."""
+    if isinstance(value, Mapping):
+        value = {k: _blank(v) for k, v in value.items()}
+        value = {k: v for k, v in value.items() if v is not None}
+    elif isinstance(value, list):
+        value = [_blank(v) for v in value]
+    return None if value in ("", [], {}) else value
+
+
+def _compact(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Request parameters without unset values (botocore rejects None)."""
+    return {k: v for k, v in params.items() if v is not None}
+
+
+@dataclass
+class _Builder:
+    desired: Setup
+    remote: RemoteState
+    token: TokenFactory
+    # Phases, concatenated in this order.
+    task_deletes: list[Change] = field(default_factory=list)
+    window_deletes: list[Change] = field(default_factory=list)
+    group_deletes: list[Change] = field(default_factory=list)
+    baseline_deletes: list[Change] = field(default_factory=list)
+    baseline_writes: list[Change] = field(default_factory=list)
+    group_writes: list[Change] = field(default_factory=list)
+    window_writes: list[Change] = field(default_factory=list)
+
+    def build(self) -> Plan:
+        baseline_ids = self._plan_baselines()
+        self._plan_patch_groups(baseline_ids)
+        self._plan_windows()
+        return Plan(
+            tuple(
+                self.task_deletes
+                + self.window_deletes
+                + self.group_deletes
+                + self.baseline_deletes
+                + self.baseline_writes
+                + self.group_writes
+                + self.window_writes
+            )
+        )
+
+    # -- baselines ---------------------------------------------------------------
+
+    def _plan_baselines(self) -> dict[str, str | Ref]:
+        """Plan baseline writes; return each desired baseline's ID (or Ref) by name."""
+        remote = _first_by(self.remote.baselines, lambda b: (b.name, b.operating_system))
+        ids: dict[str, str | Ref] = {}
+        wanted: set[str] = set()
+        for spec in self.desired.baselines:
+            found = remote.get((spec.name, spec.operating_system))
+            if found is None:
+                ids[spec.name] = self._create_baseline(spec)
+                continue
+            wanted.add(found.baseline_id)
+            ids[spec.name] = found.baseline_id
+            self.baseline_writes.append(self._update_baseline(spec, found))
+        for baseline in self.remote.baselines:
+            if baseline.baseline_id not in wanted:
+                self.baseline_deletes.append(delete_baseline(baseline, self.remote.registrations))
+        return ids
+
+    def _create_baseline(self, spec: BaselineSpec) -> Ref:
+        var = f"baseline:{spec.name}"
+        tags = {**spec.tags, OWNER_TAG: self.desired.name}
+        params = {
+            "Name": spec.name,
+            **spec.rules,
+            "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
+            "ClientToken": self.token(),
+        }
+        self.baseline_writes.append(
+            Change(
+                "create",
+                "baseline",
+                spec.name,
+                id_var=var,
+                calls=(Call("create_patch_baseline", params, (var, "BaselineId")),),
+            )
+        )
+        return Ref(var)
+
+    def _update_baseline(self, spec: BaselineSpec, found: RemoteBaseline) -> Change:
+        want = baseline_rules.canonical(spec.rules)
+        have = baseline_rules.canonical(found.rules)
+        diffs = diff_fields(want, have)
+        if not diffs:
+            return Change("unchanged", "baseline", spec.name, resource_id=found.baseline_id)
+        params = {
+            "BaselineId": found.baseline_id,
+            "Name": spec.name,
+            **baseline_rules.update_params(spec.rules),
+            "Replace": True,
+        }
+        return Change(
+            "update",
+            "baseline",
+            spec.name,
+            resource_id=found.baseline_id,
+            diffs=diffs,
+            calls=(Call("update_patch_baseline", params),),
+        )
+
+    # -- patch groups ------------------------------------------------------------
+
+    def _plan_patch_groups(self, baseline_ids: Mapping[str, str | Ref]) -> None:
+        deleted = {c.resource_id for c in self.baseline_deletes}
+        current = {(r.patch_group, r.operating_system): r for r in self.remote.registrations}
+        wanted: set[tuple[str, str]] = set()
+        for spec in self.desired.baselines:
+            target = baseline_ids[spec.name]
+            for group in spec.patch_groups:
+                key = (group, spec.operating_system)
+                wanted.add(key)
+                found = current.get(key)
+                label = f"{group} -> {spec.name}"
+                if found is not None and found.baseline_id == target:
+                    self.group_writes.append(
+                        Change("unchanged", "patch-group", label, resource_id=group)
+                    )
+                elif found is None or found.baseline_id in deleted:
+                    self.group_writes.append(
+                        Change(
+                            "create",
+                            "patch-group",
+                            label,
+                            resource_id=group,
+                            calls=(_register_group(target, group),),
+                        )
+                    )
+                else:
+                    self.group_writes.append(
+                        Change(
+                            "update",
+                            "patch-group",
+                            label,
+                            resource_id=group,
+                            diffs=(FieldDiff("Baseline", found.baseline_name, spec.name),),
+                            calls=(
+                                _deregister_group(found.baseline_id, group),
+                                _register_group(target, group),
+                            ),
+                        )
+                    )
+        kept = {b.baseline_id for b in self.remote.baselines} - deleted
+        for reg in self.remote.registrations:
+            key = (reg.patch_group, reg.operating_system)
+            if reg.baseline_id in kept and key not in wanted:
+                self.group_deletes.append(delete_registration(reg))
+
+    # -- windows, targets, tasks --------------------------------------------------
+
+    def _plan_windows(self) -> None:
+        remote = _first_by(self.remote.windows, lambda w: w.name)
+        kept: set[str] = set()
+        for spec in self.desired.windows:
+            found = remote.get(spec.name)
+            if found is None:
+                window_id: str | Ref = self._create_window(spec)
+                self._plan_children(spec, window_id, None)
+            else:
+                kept.add(found.window_id)
+                self.window_writes.append(self._update_window(spec, found))
+                self._plan_children(spec, found.window_id, found)
+        for window in self.remote.windows:
+            if window.window_id not in kept:
+                self.window_deletes.extend(delete_window(window))
+
+    def _create_window(self, spec: WindowSpec) -> Ref:
+        var = f"window:{spec.name}"
+        create = _compact(
+            {
+                "Name": spec.name,
+                "Schedule": spec.schedule,
+                "ScheduleTimezone": spec.timezone,
+                "Duration": spec.duration,
+                "Cutoff": spec.cutoff,
+                "AllowUnassociatedTargets": spec.allow_unassociated_targets,
+                "Description": spec.description,
+                "Tags": [{"Key": OWNER_TAG, "Value": self.desired.name}],
+                "ClientToken": self.token(),
+            }
+        )
+        calls = [Call("create_maintenance_window", create, (var, "WindowId"))]
+        if not spec.enabled:
+            # CreateMaintenanceWindow has no Enabled: a disabled window is created, then disabled.
+            calls.append(
+                Call("update_maintenance_window", {"WindowId": Ref(var), "Enabled": False})
+            )
+        self.window_writes.append(
+            Change("create", "window", spec.name, id_var=var, calls=tuple(calls))
+        )
+        return Ref(var)
+
+    def _update_window(self, spec: WindowSpec, found: RemoteWindow) -> Change:
+        diffs = diff_fields(spec.fields(), found.fields)
+        if not diffs:
+            return Change("unchanged", "window", spec.name, resource_id=found.window_id)
+        params = _compact({"WindowId": found.window_id, **spec.fields(), "Replace": True})
+        return Change(
+            "update",
+            "window",
+            spec.name,
+            resource_id=found.window_id,
+            diffs=diffs,
+            calls=(Call("update_maintenance_window", params),),
+        )
+
+    def _plan_children(
+        self, spec: WindowSpec, window_id: str | Ref, found: RemoteWindow | None
+    ) -> None:
+        remote_targets = _first_by(found.targets if found else [], lambda t: t.fields["Name"])
+        remote_tasks = _first_by(found.tasks if found else [], lambda t: t.fields["Name"])
+        target_ids: dict[str, str | Ref] = {}
+        late_deletes: list[Change] = []
+        kept_targets: set[str] = set()
+        for target in spec.targets:
+            have = remote_targets.get(target.name)
+            if have is not None and have.fields.get("ResourceType") == target.resource_type:
+                kept_targets.add(have.window_target_id)
+                target_ids[target.name] = have.window_target_id
+                self.window_writes.append(self._update_target(spec, window_id, target, have))
+            else:
+                target_ids[target.name] = self._create_target(spec, window_id, target)
+        kept_tasks: set[str] = set()
+        for task in spec.tasks:
+            have_task = remote_tasks.get(task.name)
+            if have_task is not None and have_task.fields.get("TaskType") == "RUN_COMMAND":
+                kept_tasks.add(have_task.window_task_id)
+                self.window_writes.append(
+                    self._update_task(spec, window_id, task, have_task, target_ids)
+                )
+            else:
+                self.window_writes.append(self._create_task(spec, window_id, task, target_ids))
+        if found is None:
+            return
+        names = {t.window_target_id: t.fields.get("Name") for t in found.targets}
+        for remote_task in found.tasks:
+            if remote_task.window_task_id not in kept_tasks:
+                self.task_deletes.append(delete_task(found, remote_task))
+        for remote_target in found.targets:
+            if remote_target.window_target_id not in kept_targets:
+                late_deletes.append(
+                    Change(
+                        "delete",
+                        "target",
+                        str(
+                            names[remote_target.window_target_id] or remote_target.window_target_id
+                        ),
+                        parent=spec.name,
+                        resource_id=remote_target.window_target_id,
+                        calls=(
+                            Call(
+                                "deregister_target_from_maintenance_window",
+                                {
+                                    "WindowId": found.window_id,
+                                    "WindowTargetId": remote_target.window_target_id,
+                                    # Refuse rather than leave a task pointing at nothing.
+                                    "Safe": True,
+                                },
+                            ),
+                        ),
+                    )
+                )
+        self.window_writes.extend(late_deletes)
+
+    def _create_target(self, spec: WindowSpec, window_id: str | Ref, target: TargetSpec) -> Ref:
+        var = f"target:{spec.name}/{target.name}"
+        fields = target.fields()
+        params = _compact({"WindowId": window_id, **fields, "ClientToken": self.token()})
+        self.window_writes.append(
+            Change(
+                "create",
+                "target",
+                target.name,
+                parent=spec.name,
+                id_var=var,
+                calls=(
+                    Call(
+                        "register_target_with_maintenance_window", params, (var, "WindowTargetId")
+                    ),
+                ),
+            )
+        )
+        return Ref(var)
+
+    def _update_target(
+        self, spec: WindowSpec, window_id: str | Ref, target: TargetSpec, have: RemoteTarget
+    ) -> Change:
+        diffs = diff_fields(target.fields(), have.fields)
+        if not diffs:
+            return Change(
+                "unchanged",
+                "target",
+                target.name,
+                parent=spec.name,
+                resource_id=have.window_target_id,
+            )
+        fields = {k: v for k, v in target.fields().items() if k != "ResourceType"}
+        params = _compact(
+            {
+                "WindowId": window_id,
+                "WindowTargetId": have.window_target_id,
+                **fields,
+                "Replace": True,
+            }
+        )
+        return Change(
+            "update",
+            "target",
+            target.name,
+            parent=spec.name,
+            resource_id=have.window_target_id,
+            diffs=diffs,
+            calls=(Call("update_maintenance_window_target", params),),
+        )
+
+    def _task_params(self, task: TaskSpec, target_ids: Mapping[str, str | Ref]) -> dict[str, Any]:
+        fields = task.fields()
+        fields["Targets"] = [
+            {"Key": "WindowTargetIds", "Values": [target_ids[n] for n in task.target_names]}
+        ]
+        return fields
+
+    def _create_task(
+        self,
+        spec: WindowSpec,
+        window_id: str | Ref,
+        task: TaskSpec,
+        target_ids: Mapping[str, str | Ref],
+    ) -> Change:
+        var = f"task:{spec.name}/{task.name}"
+        params = _compact(
+            {
+                "WindowId": window_id,
+                **self._task_params(task, target_ids),
+                "ClientToken": self.token(),
+            }
+        )
+        return Change(
+            "create",
+            "task",
+            task.name,
+            parent=spec.name,
+            id_var=var,
+            calls=(Call("register_task_with_maintenance_window", params, (var, "WindowTaskId")),),
+        )
+
+    def _update_task(
+        self,
+        spec: WindowSpec,
+        window_id: str | Ref,
+        task: TaskSpec,
+        have: RemoteTask,
+        target_ids: Mapping[str, str | Ref],
+    ) -> Change:
+        want = self._task_params(task, target_ids)
+        diffs = diff_fields(want, have.fields)
+        if task.service_role_arn is None:
+            # Without a role AWS runs the task with its service-linked role and may
+            # report that role's ARN: not a difference worth an update.
+            diffs = tuple(d for d in diffs if d.field != "ServiceRoleArn")
+        if not diffs:
+            return Change(
+                "unchanged", "task", task.name, parent=spec.name, resource_id=have.window_task_id
+            )
+        params = _compact(
+            {
+                "WindowId": window_id,
+                "WindowTaskId": have.window_task_id,
+                **{k: v for k, v in want.items() if k != "TaskType"},
+                "Replace": True,
+            }
+        )
+        return Change(
+            "update",
+            "task",
+            task.name,
+            parent=spec.name,
+            resource_id=have.window_task_id,
+            diffs=tuple(_readable_targets(d, task) for d in diffs),
+            calls=(Call("update_maintenance_window_task", params),),
+        )
+
+
+def _readable_targets(diff: FieldDiff, task: TaskSpec) -> FieldDiff:
+    # Target IDs of targets created in this run are Refs; show the names instead.
+    if diff.field != "Targets":
+        return diff
+    return FieldDiff(
+        "Targets", diff.old, [{"Key": "WindowTargetIds", "Values": list(task.target_names)}]
+    )
+
+
+def delete_baseline(baseline: RemoteBaseline, registrations: Iterable[Registration]) -> Change:
+    """Delete a baseline, deregistering its patch groups first (AWS refuses otherwise)."""
+    groups = [r for r in registrations if r.baseline_id == baseline.baseline_id]
+    calls = [_deregister_group(r.baseline_id, r.patch_group) for r in groups]
+    calls.append(Call("delete_patch_baseline", {"BaselineId": baseline.baseline_id}))
+    return Change(
+        "delete",
+        "baseline",
+        baseline.name,
+        resource_id=baseline.baseline_id,
+        calls=tuple(calls),
+        note=f"and its patch groups: {', '.join(r.patch_group for r in groups)}"
+        if groups
+        else None,
+    )
+
+
+def delete_registration(reg: Registration) -> Change:
+    """Deregister one patch group from its baseline."""
+    return Change(
+        "delete",
+        "patch-group",
+        f"{reg.patch_group} -> {reg.baseline_name}",
+        resource_id=reg.patch_group,
+        calls=(_deregister_group(reg.baseline_id, reg.patch_group),),
+    )
+
+
+def delete_task(window: RemoteWindow, task: RemoteTask) -> Change:
+    """Deregister one task from its window."""
+    return Change(
+        "delete",
+        "task",
+        str(task.fields.get("Name") or task.window_task_id),
+        parent=window.name,
+        resource_id=task.window_task_id,
+        calls=(
+            Call(
+                "deregister_task_from_maintenance_window",
+                {"WindowId": window.window_id, "WindowTaskId": task.window_task_id},
+            ),
+        ),
+    )
+
+
+def delete_window(window: RemoteWindow) -> list[Change]:
+    """Deleting a window removes its targets and tasks with it: one call."""
+    children = [
+        Change(
+            "delete",
+            "task",
+            str(t.fields.get("Name") or t.window_task_id),
+            parent=window.name,
+            resource_id=t.window_task_id,
+            note="with its window",
+        )
+        for t in window.tasks
+    ] + [
+        Change(
+            "delete",
+            "target",
+            str(t.fields.get("Name") or t.window_target_id),
+            parent=window.name,
+            resource_id=t.window_target_id,
+            note="with its window",
+        )
+        for t in window.targets
+    ]
+    return [
+        *children,
+        Change(
+            "delete",
+            "window",
+            window.name,
+            resource_id=window.window_id,
+            calls=(Call("delete_maintenance_window", {"WindowId": window.window_id}),),
+        ),
+    ]
+
+
+def _register_group(baseline_id: str | Ref, group: str) -> Call:
+    return Call(
+        "register_patch_baseline_for_patch_group", {"BaselineId": baseline_id, "PatchGroup": group}
+    )
+
+
+def _deregister_group(baseline_id: str, group: str) -> Call:
+    return Call(
+        "deregister_patch_baseline_for_patch_group",
+        {"BaselineId": baseline_id, "PatchGroup": group},
+    )
+
+
+def _first_by(items: Iterable[T], key: Callable[[T], Any]) -> dict[Any, T]:
+    """Index by key, keeping the first of duplicates (later ones are planned for deletion)."""
+    found: dict[Any, T] = {}
+    for item in items:
+        found.setdefault(key(item), item)
+    return found

@@ -1,0 +1,164 @@
+"""What exists: reads one region's SSM state into ``state`` dataclasses.
+
+Read calls only. One small function per AWS action. Ownership comes from the
+owner tag on windows and baselines; targets and tasks belong to their window.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from patchsetup.model import OWNER_TAG, PATCHING_DOCUMENTS
+from patchsetup.state import (
+    Registration,
+    RemoteBaseline,
+    RemoteState,
+    RemoteTarget,
+    RemoteTask,
+    RemoteWindow,
+)
+
+if TYPE_CHECKING:
+    from mypy_boto3_ssm import SSMClient
+else:
+    SSMClient = Any
+
+log = logging.getLogger(__name__)
+
+OwnerTest = Callable[[dict[str, str]], bool]
+
+
+def read_setup(ssm: SSMClient, setup_name: str) -> RemoteState:
+    """Everything owned by ``setup_name`` in the client's region, and all registrations."""
+    return _read(ssm, lambda tags: tags.get(OWNER_TAG) == setup_name, sweep=False)
+
+
+def read_sweep(ssm: SSMClient, setup_name: str) -> RemoteState:
+    """For ``cleanup --all-patching``: this setup's resources plus every untagged
+    custom baseline and every untagged window that runs a patching task.
+
+    Resources tagged for another setup name are left out, and so are the
+    registrations of their baselines: the sweep never touches them.
+    """
+    return _read(ssm, lambda tags: tags.get(OWNER_TAG) in (None, setup_name), sweep=True)
+
+
+def _read(ssm: SSMClient, owned: OwnerTest, *, sweep: bool) -> RemoteState:
+    state = RemoteState()
+    for identity in describe_maintenance_windows(ssm):
+        window_id = identity["WindowId"]
+        tags = list_tags(ssm, "MaintenanceWindow", window_id)
+        if not owned(tags):
+            continue
+        tagged = OWNER_TAG in tags
+        window = read_window(ssm, window_id, tags)
+        if (
+            sweep
+            and not tagged
+            and not any(t.fields.get("TaskArn") in PATCHING_DOCUMENTS for t in window.tasks)
+        ):
+            continue
+        state.windows.append(window)
+    foreign: set[str] = set()
+    for identity in describe_custom_baselines(ssm):
+        baseline_id = identity["BaselineId"]
+        tags = list_tags(ssm, "PatchBaseline", baseline_id)
+        if owned(tags):
+            state.baselines.append(read_baseline(ssm, baseline_id, tags))
+        else:
+            foreign.add(baseline_id)
+    state.registrations = [r for r in describe_patch_groups(ssm) if r.baseline_id not in foreign]
+    log.debug(
+        "read %d windows, %d baselines, %d registrations",
+        len(state.windows),
+        len(state.baselines),
+        len(state.registrations),
+    )
+    return state
+
+
+def describe_maintenance_windows(ssm: SSMClient) -> Iterator[dict[str, Any]]:
+    """Every maintenance window identity in the region."""
+    for page in ssm.get_paginator("describe_maintenance_windows").paginate():
+        yield from page.get("WindowIdentities", [])  # type: ignore[misc]
+
+
+def list_tags(ssm: SSMClient, resource_type: str, resource_id: str) -> dict[str, str]:
+    """A resource's tags as a dict."""
+    response = ssm.list_tags_for_resource(
+        ResourceType=resource_type,  # type: ignore[arg-type]
+        ResourceId=resource_id,
+    )
+    return {t["Key"]: t["Value"] for t in response.get("TagList", [])}
+
+
+def read_window(ssm: SSMClient, window_id: str, tags: dict[str, str]) -> RemoteWindow:
+    """A window with its targets and tasks (task details include invocation parameters)."""
+    fields = _strip(dict(ssm.get_maintenance_window(WindowId=window_id)))
+    window = RemoteWindow(window_id=window_id, fields=fields, tags=tags)
+    window.targets = list(describe_maintenance_window_targets(ssm, window_id))
+    window.tasks = [
+        get_maintenance_window_task(ssm, window_id, task["WindowTaskId"])
+        for task in describe_maintenance_window_tasks(ssm, window_id)
+    ]
+    return window
+
+
+def describe_maintenance_window_targets(ssm: SSMClient, window_id: str) -> Iterator[RemoteTarget]:
+    """A window's registered targets."""
+    paginator = ssm.get_paginator("describe_maintenance_window_targets")
+    for page in paginator.paginate(WindowId=window_id):
+        for target in page.get("Targets", []):
+            yield RemoteTarget(target["WindowTargetId"], _strip(dict(target)))
+
+
+def describe_maintenance_window_tasks(ssm: SSMClient, window_id: str) -> Iterator[dict[str, Any]]:
+    """A window's task summaries (no invocation parameters)."""
+    paginator = ssm.get_paginator("describe_maintenance_window_tasks")
+    for page in paginator.paginate(WindowId=window_id):
+        yield from page.get("Tasks", [])  # type: ignore[misc]
+
+
+def get_maintenance_window_task(ssm: SSMClient, window_id: str, task_id: str) -> RemoteTask:
+    """One task in full, including TaskInvocationParameters."""
+    response = ssm.get_maintenance_window_task(WindowId=window_id, WindowTaskId=task_id)
+    return RemoteTask(task_id, _strip(dict(response)))
+
+
+def describe_custom_baselines(ssm: SSMClient) -> Iterator[dict[str, Any]]:
+    """Baselines this account owns (never AWS-owned ones)."""
+    paginator = ssm.get_paginator("describe_patch_baselines")
+    for page in paginator.paginate(Filters=[{"Key": "OWNER", "Values": ["Self"]}]):
+        yield from page.get("BaselineIdentities", [])  # type: ignore[misc]
+
+
+def read_baseline(ssm: SSMClient, baseline_id: str, tags: dict[str, str]) -> RemoteBaseline:
+    """A baseline's rules as GetPatchBaseline reports them."""
+    response = _strip(dict(ssm.get_patch_baseline(BaselineId=baseline_id)))
+    return RemoteBaseline(
+        baseline_id=baseline_id,
+        name=str(response["Name"]),
+        operating_system=str(response.get("OperatingSystem", "WINDOWS")),
+        rules=response,
+        tags=tags,
+    )
+
+
+def describe_patch_groups(ssm: SSMClient) -> Iterator[Registration]:
+    """Every patch-group registration in the region."""
+    for page in ssm.get_paginator("describe_patch_groups").paginate():
+        for mapping in page.get("Mappings", []):
+            identity = mapping["BaselineIdentity"]
+            yield Registration(
+                patch_group=mapping["PatchGroup"],
+                operating_system=identity.get("OperatingSystem", "WINDOWS"),
+                baseline_id=identity["BaselineId"],
+                baseline_name=identity.get("BaselineName", ""),
+            )
+
+
+def _strip(response: dict[str, Any]) -> dict[str, Any]:
+    response.pop("ResponseMetadata", None)
+    return response

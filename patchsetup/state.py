@@ -1,0 +1,67 @@
+"""What exists: the part of an account's SSM state the planner compares against.
+
+Plain data filled in by the reader; no boto3 here. Fields are in the same
+comparable form as the model's ``fields()`` so the planner can diff them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class RemoteTarget:
+    window_target_id: str
+    fields: dict[str, Any]
+
+
+@dataclass
+class RemoteTask:
+    window_task_id: str
+    #: Targets hold window target IDs, as AWS reports them.
+    fields: dict[str, Any]
+
+
+@dataclass
+class RemoteWindow:
+    window_id: str
+    fields: dict[str, Any]
+    tags: dict[str, str]
+    targets: list[RemoteTarget] = field(default_factory=list)
+    tasks: list[RemoteTask] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return str(self.fields["Name"])
+
+
+@dataclass
+class RemoteBaseline:
+    baseline_id: str
+    name: str
+    operating_system: str
+    #: The GetPatchBaseline response (rule fields).
+    rules: dict[str, Any]
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One patch group registered to one baseline (one per group per OS in AWS)."""
+
+    patch_group: str
+    operating_system: str
+    baseline_id: str
+    baseline_name: str
+
+
+@dataclass
+class RemoteState:
+    """What the reader found in one region for one setup name."""
+
+    windows: list[RemoteWindow] = field(default_factory=list)
+    baselines: list[RemoteBaseline] = field(default_factory=list)
+    #: Every patch-group registration in the region, not only ours: a group we
+    #: want may be registered to a baseline that is not ours.
+    registrations: list[Registration] = field(default_factory=list)
