@@ -144,8 +144,7 @@ class _Builder:
             return Change("unchanged", "baseline", spec.name, resource_id=found.baseline_id)
         params = {
             "BaselineId": found.baseline_id,
-            "Name": spec.name,
-            **baseline_rules.update_params(spec.rules),
+            **baseline_rules.update_params({**spec.rules, "Name": spec.name}),
             "Replace": True,
         }
         return Change(

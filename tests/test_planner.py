@@ -1,0 +1,226 @@
+"""The planner and sweeper on plain data: no endpoint, no boto3."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from patchsetup import baselines
+from patchsetup.flags import FlagOptions, build_setup
+from patchsetup.model import OWNER_TAG, Setup
+from patchsetup.plan import Plan, Ref
+from patchsetup.planner import plan
+from patchsetup.state import (
+    Registration,
+    RemoteBaseline,
+    RemoteState,
+    RemoteTarget,
+    RemoteTask,
+    RemoteWindow,
+)
+from patchsetup.sweeper import cleanup_plan
+
+
+def _tokens() -> Any:
+    counter = itertools.count()
+    return lambda: f"token-{next(counter)}"
+
+
+def _setup(**kw: Any) -> Setup:
+    return build_setup(FlagOptions(**kw), baselines.preset("AMAZON_LINUX_2"))
+
+
+def _as_remote(setup: Setup) -> RemoteState:
+    """The state a flawless earlier run of ``setup`` leaves behind."""
+    state = RemoteState()
+    for n, spec in enumerate(setup.baselines):
+        baseline_id = f"pb-{n:017x}"
+        rules = {"BaselineId": baseline_id, "Name": spec.name, **baselines.canonical(spec.rules)}
+        state.baselines.append(
+            RemoteBaseline(
+                baseline_id, spec.name, spec.operating_system, rules, {OWNER_TAG: setup.name}
+            )
+        )
+        state.registrations += [
+            Registration(g, spec.operating_system, baseline_id, spec.name)
+            for g in spec.patch_groups
+        ]
+    for n, window in enumerate(setup.windows):
+        remote = RemoteWindow(f"mw-{n:017x}", window.fields(), {OWNER_TAG: setup.name})
+        ids = {}
+        for m, target in enumerate(window.targets):
+            ids[target.name] = f"{n:08x}-0000-0000-0000-{m:012x}"
+            remote.targets.append(RemoteTarget(ids[target.name], target.fields()))
+        for m, task in enumerate(window.tasks):
+            fields = task.fields()
+            fields["Targets"] = [
+                {"Key": "WindowTargetIds", "Values": [ids[t] for t in task.target_names]}
+            ]
+            remote.tasks.append(RemoteTask(f"{n:08x}-1111-0000-0000-{m:012x}", fields))
+        state.windows.append(remote)
+    return state
+
+
+def _methods(p: Plan) -> list[str]:
+    return [c.method for c in p.calls]
+
+
+def test_fresh_plan_creates_everything_parents_first() -> None:
+    setup = _setup()
+    p = plan(setup, RemoteState(), _tokens())
+    methods = _methods(p)
+    assert methods.count("create_maintenance_window") == 8
+    assert methods.count("register_target_with_maintenance_window") == 8
+    assert methods.count("register_task_with_maintenance_window") == 8
+    assert methods.count("create_patch_baseline") == 1
+    assert methods.count("register_patch_baseline_for_patch_group") == 8
+    assert methods.index("create_patch_baseline") < methods.index(
+        "register_patch_baseline_for_patch_group"
+    )
+    # Each window's chain: window, then its target, then its task, with Refs linking them.
+    for window in setup.windows:
+        chain = [c for c in p.changes if c.name == window.name or c.parent == window.name]
+        assert [c.kind for c in chain] == ["window", "target", "task"]
+        task_call = chain[2].calls[0]
+        assert task_call.params["WindowId"] == Ref(f"window:{window.name}")
+        assert task_call.params["Targets"][0]["Values"] == [
+            Ref(f"target:{window.name}/{window.targets[0].name}")
+        ]
+    assert p.counts() == {"create": 33, "update": 0, "delete": 0, "unchanged": 0}
+
+
+def test_every_create_carries_a_client_token_and_owner_tag() -> None:
+    p = plan(_setup(name="blue"), RemoteState(), _tokens())
+    creates = [c for c in p.calls if c.method.startswith(("create_", "register_t"))]
+    tokens = [c.params["ClientToken"] for c in creates]
+    assert len(tokens) == len(set(tokens)) == 1 + 8 * 3
+    for call in p.calls:
+        if call.method in ("create_maintenance_window", "create_patch_baseline"):
+            assert {"Key": OWNER_TAG, "Value": "blue"} in call.params["Tags"]
+
+
+def test_converged_state_plans_no_call() -> None:
+    setup = _setup(timezone="Europe/London", weeks=(1, 3), days=(5,), hours=(22,))
+    p = plan(setup, _as_remote(setup), _tokens())
+    assert p.is_empty
+    assert p.counts()["unchanged"] == len(p.changes) == 1 + 2 + 2 * 3
+
+
+def test_changed_schedule_is_one_update_in_place() -> None:
+    setup = _setup()
+    remote = _as_remote(setup)
+    remote.windows[0].fields["Schedule"] = "cron(00 05 ? * TUE#1 *)"
+    p = plan(setup, remote, _tokens())
+    assert _methods(p) == ["update_maintenance_window"]
+    change = next(c for c in p.changes if c.action == "update")
+    assert change.resource_id == remote.windows[0].window_id
+    assert [(d.field, d.old, d.new) for d in change.diffs] == [
+        ("Schedule", "cron(00 05 ? * TUE#1 *)", "cron(00 03 ? * TUE#1 *)")
+    ]
+    assert change.calls[0].params["Replace"] is True
+
+
+def test_baseline_rule_drift_is_an_update() -> None:
+    setup = _setup()
+    remote = _as_remote(setup)
+    remote.baselines[0].rules["ApprovalRules"]["PatchRules"][0]["ApproveAfterDays"] = 3
+    p = plan(setup, remote, _tokens())
+    assert _methods(p) == ["update_patch_baseline"]
+
+
+def test_patch_group_on_another_baseline_is_moved() -> None:
+    setup = _setup()
+    remote = _as_remote(setup)
+    moved = remote.registrations[0]
+    remote.registrations[0] = Registration(
+        moved.patch_group, moved.operating_system, "pb-elsewhere", "other"
+    )
+    p = plan(setup, remote, _tokens())
+    assert _methods(p) == [
+        "deregister_patch_baseline_for_patch_group",
+        "register_patch_baseline_for_patch_group",
+    ]
+    assert p.calls[0].params == {"BaselineId": "pb-elsewhere", "PatchGroup": moved.patch_group}
+
+
+def test_fewer_weeks_deletes_the_rest_and_duplicates() -> None:
+    before = _setup()
+    remote = _as_remote(before)
+    duplicate = RemoteWindow(
+        "mw-duplicate00000", dict(remote.windows[0].fields), {OWNER_TAG: "default"}
+    )
+    remote.windows.append(duplicate)
+    p = plan(_setup(weeks=(1,)), remote, _tokens())
+    deleted = {c.resource_id for c in p.changes if c.kind == "window" and c.action == "delete"}
+    assert deleted == {w.window_id for w in remote.windows[4:8]} | {"mw-duplicate00000"}
+    groups = [c for c in p.changes if c.kind == "patch-group" and c.action == "delete"]
+    assert {c.resource_id for c in groups} == {r.patch_group for r in remote.registrations[4:]}
+    # Deletes come before anything else.
+    actions = [c.action for c in p.changes if c.calls]
+    assert actions == sorted(actions, key=lambda a: a != "delete")
+
+
+def test_retargeted_task_is_repointed_before_the_stray_target_goes() -> None:
+    setup = _setup(weeks=(1,), days=(2,), hours=(3,))
+    remote = _as_remote(setup)
+    window = remote.windows[0]
+    window.targets.append(
+        RemoteTarget("stray-target", {"Name": "Stray", "ResourceType": "INSTANCE"})
+    )
+    window.tasks[0].fields["Targets"] = [{"Key": "WindowTargetIds", "Values": ["stray-target"]}]
+    p = plan(setup, remote, _tokens())
+    assert _methods(p) == [
+        "update_maintenance_window_task",
+        "deregister_target_from_maintenance_window",
+    ]
+    assert p.calls[0].params["Targets"][0]["Values"] == [window.targets[0].window_target_id]
+    assert p.calls[1].params["Safe"] is True
+
+
+def test_baseline_with_new_os_replaces_old_after_deregistering() -> None:
+    before = _setup()
+    remote = _as_remote(before)
+    after = build_setup(FlagOptions(), baselines.preset("WINDOWS"))
+    p = plan(after, remote, _tokens())
+    methods = _methods(p)
+    assert methods.index("delete_patch_baseline") > max(
+        i for i, m in enumerate(methods) if m == "deregister_patch_baseline_for_patch_group"
+    )
+    assert methods.index("create_patch_baseline") > methods.index("delete_patch_baseline")
+
+
+def test_cleanup_deletes_window_whole_unless_it_holds_a_foreign_task() -> None:
+    setup = _setup(weeks=(1,), days=(2,), hours=(3, 4))
+    remote = _as_remote(setup)
+    shell = RemoteTask(
+        "shell-task", {"Name": "Backup", "TaskArn": "AWS-RunShellScript", "TaskType": "RUN_COMMAND"}
+    )
+    remote.windows[1].tasks.append(shell)
+    p = cleanup_plan(remote)
+    methods = _methods(p)
+    assert methods.count("delete_maintenance_window") == 1
+    assert methods.count("deregister_task_from_maintenance_window") == 1
+    assert methods.count("delete_patch_baseline") == 1
+    assert "shell-task" not in str([c.params for c in p.calls])
+    assert methods[-1] == "delete_patch_baseline"
+
+
+def test_cleanup_of_nothing_is_empty() -> None:
+    assert cleanup_plan(RemoteState()).is_empty
+
+
+def test_all_patching_also_deregisters_groups_of_aws_baselines() -> None:
+    state = RemoteState(
+        registrations=[
+            Registration(
+                "Old",
+                "WINDOWS",
+                "arn:aws:ssm:us-east-1:1:patchbaseline/pb-1",
+                "AWS-DefaultPatchBaseline",
+            )
+        ]
+    )
+    assert cleanup_plan(state).is_empty
+    assert _methods(cleanup_plan(state, all_patching=True)) == [
+        "deregister_patch_baseline_for_patch_group"
+    ]
