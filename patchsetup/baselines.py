@@ -145,8 +145,9 @@ _APT_KEYS = frozenset({"PRODUCT", "PRIORITY", "SECTION"})
 # filters, so a baseline file using them is rejected here rather than by the
 # service later.
 _FILTER_KEYS: dict[str, frozenset[str]] = {
-    "WINDOWS": frozenset({"PATCH_SET", "PRODUCT", "PRODUCT_FAMILY", "CLASSIFICATION",
-                          "MSRC_SEVERITY"}),
+    "WINDOWS": frozenset(
+        {"PATCH_SET", "PRODUCT", "PRODUCT_FAMILY", "CLASSIFICATION", "MSRC_SEVERITY"}
+    ),
     "UBUNTU": _APT_KEYS,
     "DEBIAN": _APT_KEYS,
     "RASPBIAN": _APT_KEYS,
@@ -172,12 +173,23 @@ _APT_PRIORITIES = frozenset(_APT_PRIORITY_ORDER)
 # distribution release and change over time, so they are left to the service.
 _FILTER_VALUES: dict[tuple[str, str], frozenset[str]] = {
     ("WINDOWS", "PATCH_SET"): frozenset({"OS", "APPLICATION"}),
-    ("WINDOWS", "MSRC_SEVERITY"): frozenset({"Critical", "Important", "Moderate", "Low",
-                                             "Unspecified"}),
-    ("WINDOWS", "CLASSIFICATION"): frozenset({
-        "CriticalUpdates", "DefinitionUpdates", "Drivers", "FeaturePacks", "SecurityUpdates",
-        "ServicePacks", "Tools", "UpdateRollups", "Updates", "Upgrades",
-    }),
+    ("WINDOWS", "MSRC_SEVERITY"): frozenset(
+        {"Critical", "Important", "Moderate", "Low", "Unspecified"}
+    ),
+    ("WINDOWS", "CLASSIFICATION"): frozenset(
+        {
+            "CriticalUpdates",
+            "DefinitionUpdates",
+            "Drivers",
+            "FeaturePacks",
+            "SecurityUpdates",
+            "ServicePacks",
+            "Tools",
+            "UpdateRollups",
+            "Updates",
+            "Upgrades",
+        }
+    ),
     ("UBUNTU", "PRIORITY"): _APT_PRIORITIES,
     ("DEBIAN", "PRIORITY"): _APT_PRIORITIES,
     ("RASPBIAN", "PRIORITY"): _APT_PRIORITIES,
@@ -206,13 +218,15 @@ _UNICODE_SEPARATORS = r"\u0020\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\
 # ---------------------------------------------------------------------------
 
 
-def _rule(filters: Mapping[str, list[str]], *, days: int,
-          non_security: bool = False) -> dict[str, Any]:
+def _rule(
+    filters: Mapping[str, list[str]], *, days: int, non_security: bool = False
+) -> dict[str, Any]:
     """Build one approval rule the way GetPatchBaseline reports AWS's own ones."""
     return {
         "PatchFilterGroup": {
-            "PatchFilters": [{"Key": key, "Values": list(values)}
-                             for key, values in filters.items()],
+            "PatchFilters": [
+                {"Key": key, "Values": list(values)} for key, values in filters.items()
+            ],
         },
         "ComplianceLevel": _DEFAULT_COMPLIANCE_LEVEL,
         "ApproveAfterDays": days,
@@ -220,8 +234,13 @@ def _rule(filters: Mapping[str, list[str]], *, days: int,
     }
 
 
-def _baseline(operating_system: str, description: str, rules: list[dict[str, Any]], *,
-              all_products: bool = True) -> dict[str, Any]:
+def _baseline(
+    operating_system: str,
+    description: str,
+    rules: list[dict[str, Any]],
+    *,
+    all_products: bool = True,
+) -> dict[str, Any]:
     """Build a full CreatePatchBaseline request (without Name) around ``rules``.
 
     AWS's predefined baselines carry a global ``PRODUCT = *`` filter (except
@@ -242,8 +261,9 @@ def _baseline(operating_system: str, description: str, rules: list[dict[str, Any
     }
 
 
-def _security_and_bugfix(operating_system: str, aws_name: str, severities: list[str]
-                         ) -> dict[str, Any]:
+def _security_and_bugfix(
+    operating_system: str, aws_name: str, severities: list[str]
+) -> dict[str, Any]:
     """Security patches of ``severities`` plus all Bugfix patches, 7 days after release."""
     return _baseline(
         operating_system,
@@ -281,20 +301,32 @@ _PRESETS: dict[str, dict[str, Any]] = {
         "Rules of AWS-DefaultPatchBaseline: Windows Server CriticalUpdates and "
         "SecurityUpdates of MSRC severity Critical or Important, approved 7 days after "
         "release.",
-        [_rule({"CLASSIFICATION": ["CriticalUpdates", "SecurityUpdates"],
-                "MSRC_SEVERITY": _CRITICAL_IMPORTANT}, days=7)],
+        [
+            _rule(
+                {
+                    "CLASSIFICATION": ["CriticalUpdates", "SecurityUpdates"],
+                    "MSRC_SEVERITY": _CRITICAL_IMPORTANT,
+                },
+                days=7,
+            )
+        ],
     ),
     "AMAZON_LINUX": _security_and_bugfix(
-        "AMAZON_LINUX", "AWS-AmazonLinuxDefaultPatchBaseline", _CRITICAL_IMPORTANT),
+        "AMAZON_LINUX", "AWS-AmazonLinuxDefaultPatchBaseline", _CRITICAL_IMPORTANT
+    ),
     "AMAZON_LINUX_2": _security_and_bugfix(
-        "AMAZON_LINUX_2", "AWS-AmazonLinux2DefaultPatchBaseline", _CRITICAL_IMPORTANT),
+        "AMAZON_LINUX_2", "AWS-AmazonLinux2DefaultPatchBaseline", _CRITICAL_IMPORTANT
+    ),
     "AMAZON_LINUX_2022": _security_and_bugfix(
-        "AMAZON_LINUX_2022", "AWS-AmazonLinux2022DefaultPatchBaseline", _CRITICAL_IMPORTANT),
+        "AMAZON_LINUX_2022", "AWS-AmazonLinux2022DefaultPatchBaseline", _CRITICAL_IMPORTANT
+    ),
     "AMAZON_LINUX_2023": _security_and_bugfix(
-        "AMAZON_LINUX_2023", "AWS-AmazonLinux2023DefaultPatchBaseline", _CRITICAL_IMPORTANT),
+        "AMAZON_LINUX_2023", "AWS-AmazonLinux2023DefaultPatchBaseline", _CRITICAL_IMPORTANT
+    ),
     "UBUNTU": _apt_priorities("UBUNTU", "AWS-UbuntuDefaultPatchBaseline"),
     "REDHAT_ENTERPRISE_LINUX": _security_and_bugfix(
-        "REDHAT_ENTERPRISE_LINUX", "AWS-RedHatDefaultPatchBaseline", _CRITICAL_IMPORTANT),
+        "REDHAT_ENTERPRISE_LINUX", "AWS-RedHatDefaultPatchBaseline", _CRITICAL_IMPORTANT
+    ),
     "SUSE": _baseline(
         "SUSE",
         "Rules of AWS-SuseDefaultPatchBaseline: Security patches of severity Critical or "
@@ -313,7 +345,8 @@ _PRESETS: dict[str, dict[str, Any]] = {
     ),
     # Oracle publishes Important/Moderate rather than Critical/Important.
     "ORACLE_LINUX": _security_and_bugfix(
-        "ORACLE_LINUX", "AWS-OracleLinuxDefaultPatchBaseline", ["Important", "Moderate"]),
+        "ORACLE_LINUX", "AWS-OracleLinuxDefaultPatchBaseline", ["Important", "Moderate"]
+    ),
     "DEBIAN": _apt_priorities("DEBIAN", "AWS-DebianDefaultPatchBaseline"),
     # The documentation says only: approves "Security" patches, and "all
     # packages with a current update", with no delay mentioned.  Expressed as
@@ -330,9 +363,11 @@ _PRESETS: dict[str, dict[str, Any]] = {
     ),
     "RASPBIAN": _apt_priorities("RASPBIAN", "AWS-DefaultRaspbianPatchBaseline"),
     "ROCKY_LINUX": _security_and_bugfix(
-        "ROCKY_LINUX", "AWS-RockyLinuxDefaultPatchBaseline", _CRITICAL_IMPORTANT),
+        "ROCKY_LINUX", "AWS-RockyLinuxDefaultPatchBaseline", _CRITICAL_IMPORTANT
+    ),
     "ALMA_LINUX": _security_and_bugfix(
-        "ALMA_LINUX", "AWS-AlmaLinuxDefaultPatchBaseline", _CRITICAL_IMPORTANT),
+        "ALMA_LINUX", "AWS-AlmaLinuxDefaultPatchBaseline", _CRITICAL_IMPORTANT
+    ),
 }
 
 
@@ -455,8 +490,11 @@ def _compile_pattern(pattern: str) -> re.Pattern[str] | None:
     the separators are spelled out.  A pattern that still does not compile is
     skipped rather than turned into a crash: the service checks it anyway.
     """
-    translated = (pattern.replace(r"\p{L}", r"\w").replace(r"\p{N}", r"\w")
-                  .replace(r"\p{Z}", _UNICODE_SEPARATORS))
+    translated = (
+        pattern.replace(r"\p{L}", r"\w")
+        .replace(r"\p{N}", r"\w")
+        .replace(r"\p{Z}", _UNICODE_SEPARATORS)
+    )
     try:
         return re.compile(translated)
     except re.error:  # pragma: no cover - no such pattern in today's model
@@ -466,12 +504,14 @@ def _compile_pattern(pattern: str) -> re.Pattern[str] | None:
 def _check_string(value: str, shape: Shape, path: str, source: str) -> None:
     enum = shape.enum if isinstance(shape, StringShape) else []
     if enum and value not in enum:
-        _fail(source, path, f"must be one of {', '.join(enum)}; got {_shown(value)}"
-                            f"{_hint(value, enum)}")
+        _fail(
+            source,
+            path,
+            f"must be one of {', '.join(enum)}; got {_shown(value)}{_hint(value, enum)}",
+        )
     meta = shape.metadata
     if "min" in meta and len(value) < meta["min"]:
-        _fail(source, path, f"must be at least {meta['min']} characters long, "
-                            f"got {len(value)}")
+        _fail(source, path, f"must be at least {meta['min']} characters long, got {len(value)}")
     if "max" in meta and len(value) > meta["max"]:
         _fail(source, path, f"must be at most {meta['max']} characters long, got {len(value)}")
     pattern = meta.get("pattern")
@@ -508,8 +548,13 @@ def _check_list(value: list[Any], shape: ListShape, path: str, source: str) -> N
         _check_shape(item, shape.member, f"{path}[{index}]", source)
 
 
-def _check_structure(value: dict[str, Any], shape: StructureShape, path: str, source: str,
-                     optional: frozenset[str] = frozenset()) -> None:
+def _check_structure(
+    value: dict[str, Any],
+    shape: StructureShape,
+    path: str,
+    source: str,
+    optional: frozenset[str] = frozenset(),
+) -> None:
     members = shape.members
     for key in getattr(value, "duplicates", ()):
         _fail(source, _key_path(path, key), "key appears more than once")
@@ -517,8 +562,7 @@ def _check_structure(value: dict[str, Any], shape: StructureShape, path: str, so
         member = members.get(key)
         if member is None:
             if not path and key in _GET_ONLY_KEYS:
-                why = ("is GetPatchBaseline output, not CreatePatchBaseline input; "
-                       "delete it")
+                why = "is GetPatchBaseline output, not CreatePatchBaseline input; delete it"
             else:
                 why = f"unknown key{_hint(key, members)}"
             _fail(source, _key_path(path, _shown(key) if _odd_key(key) else key), why)
@@ -530,8 +574,7 @@ def _check_structure(value: dict[str, Any], shape: StructureShape, path: str, so
 
 def _odd_key(key: str) -> bool:
     """Whether a key must be quoted to be readable inside a dotted key path."""
-    return (not key or len(key) > 40 or not key.isprintable()
-            or any(ch in key for ch in ".[] "))
+    return not key or len(key) > 40 or not key.isprintable() or any(ch in key for ch in ".[] ")
 
 
 def _check_shape(value: object, shape: Shape, path: str, source: str) -> None:
@@ -564,25 +607,32 @@ def _check_shape(value: object, shape: Shape, path: str, source: str) -> None:
         _fail(source, path, f"has model type {kind}, which baseline files cannot express")
 
 
-def _check_filters(filters: list[dict[str, Any]], path: str, operating_system: str,
-                   source: str) -> None:
+def _check_filters(
+    filters: list[dict[str, Any]], path: str, operating_system: str, source: str
+) -> None:
     """Check filter keys (and small documented value sets) against the OS."""
     allowed = _FILTER_KEYS.get(operating_system)
     for index, patch_filter in enumerate(filters):
         where = f"{path}.PatchFilters[{index}]"
         key = patch_filter["Key"]
         if allowed is not None and key not in allowed:
-            _fail(source, f"{where}.Key",
-                  f"{key} is not a patch filter key for {operating_system} "
-                  f"(valid: {', '.join(sorted(allowed))})")
+            _fail(
+                source,
+                f"{where}.Key",
+                f"{key} is not a patch filter key for {operating_system} "
+                f"(valid: {', '.join(sorted(allowed))})",
+            )
         values = _FILTER_VALUES.get((operating_system, key))
         if values is None:
             continue
         for value_index, value in enumerate(patch_filter["Values"]):
             if value != _WILDCARD and value not in values:
-                _fail(source, f"{where}.Values[{value_index}]",
-                      f"{_shown(value)} is not a {key} value for {operating_system}"
-                      f"{_hint(value, values)} (valid: {', '.join(sorted(values))}, or *)")
+                _fail(
+                    source,
+                    f"{where}.Values[{value_index}]",
+                    f"{_shown(value)} is not a {key} value for {operating_system}"
+                    f"{_hint(value, values)} (valid: {', '.join(sorted(values))}, or *)",
+                )
 
 
 def _check_rule(rule: dict[str, Any], path: str, source: str) -> None:
@@ -590,8 +640,11 @@ def _check_rule(rule: dict[str, Any], path: str, source: str) -> None:
     has_days = "ApproveAfterDays" in rule
     has_date = "ApproveUntilDate" in rule
     if has_days and has_date:
-        _fail(source, path, "ApproveAfterDays and ApproveUntilDate are mutually exclusive; "
-                            "set only one")
+        _fail(
+            source,
+            path,
+            "ApproveAfterDays and ApproveUntilDate are mutually exclusive; set only one",
+        )
     if not has_days and not has_date:
         _fail(source, path, "needs ApproveAfterDays or ApproveUntilDate")
     if has_date:
@@ -603,30 +656,40 @@ def _check_rule(rule: dict[str, Any], path: str, source: str) -> None:
             except ValueError:
                 valid = False
         if not valid:
-            _fail(source, f"{path}.ApproveUntilDate",
-                  f"must be a date in YYYY-MM-DD format, got {date!r}")
+            _fail(
+                source,
+                f"{path}.ApproveUntilDate",
+                f"must be a date in YYYY-MM-DD format, got {date!r}",
+            )
 
 
 def _check_semantics(data: dict[str, Any], source: str) -> None:
     """Rules the API reference states in prose, checked after the shape is known good."""
     operating_system = data.get("OperatingSystem", _DEFAULT_OS)
     if "GlobalFilters" in data:
-        _check_filters(data["GlobalFilters"]["PatchFilters"], "GlobalFilters",
-                       operating_system, source)
+        _check_filters(
+            data["GlobalFilters"]["PatchFilters"], "GlobalFilters", operating_system, source
+        )
     rules = data.get("ApprovalRules", {}).get("PatchRules", [])
     for index, rule in enumerate(rules):
         path = f"ApprovalRules.PatchRules[{index}]"
-        _check_filters(rule["PatchFilterGroup"]["PatchFilters"], f"{path}.PatchFilterGroup",
-                       operating_system, source)
+        _check_filters(
+            rule["PatchFilterGroup"]["PatchFilters"],
+            f"{path}.PatchFilterGroup",
+            operating_system,
+            source,
+        )
         _check_rule(rule, path, source)
     # Both fields are documented as applying to one family only; a request
     # that uses them elsewhere is a mistake worth catching before the call.
     if data.get("Sources") and operating_system == "WINDOWS":
-        _fail(source, "Sources", "patch source repositories apply to Linux only, "
-                                 "not WINDOWS")
+        _fail(source, "Sources", "patch source repositories apply to Linux only, not WINDOWS")
     if "AvailableSecurityUpdatesComplianceStatus" in data and operating_system != "WINDOWS":
-        _fail(source, "AvailableSecurityUpdatesComplianceStatus",
-              f"is supported for WINDOWS only, not {operating_system}")
+        _fail(
+            source,
+            "AvailableSecurityUpdatesComplianceStatus",
+            f"is supported for WINDOWS only, not {operating_system}",
+        )
 
 
 def _plain(value: Any) -> Any:
@@ -680,11 +743,11 @@ def load_baseline_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     except UnicodeDecodeError as error:
         _fail(source, "", f"not UTF-8 text (byte {error.start})")
     try:
-        data = json.loads(text, object_pairs_hook=_object_pairs,
-                          parse_constant=_reject_constant)
+        data = json.loads(text, object_pairs_hook=_object_pairs, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
-        _fail(source, "", f"not valid JSON: {error.msg} at line {error.lineno} "
-                          f"column {error.colno}")
+        _fail(
+            source, "", f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
+        )
     except RecursionError:
         _fail(source, "", "not a baseline: JSON nested too deeply")
     except ValueError as error:  # e.g. NaN, or an integer too long to convert
@@ -756,15 +819,15 @@ def canonical(params: Mapping[str, Any]) -> dict[str, Any]:
         "GlobalFilters": {"PatchFilters": _canonical_filters(params.get("GlobalFilters"))},
         "ApprovalRules": {"PatchRules": [_canonical_rule(rule) for rule in rules]},
         "ApprovedPatches": sorted(_get(params, "ApprovedPatches", [])),
-        "ApprovedPatchesComplianceLevel": _get(params, "ApprovedPatchesComplianceLevel",
-                                               _DEFAULT_COMPLIANCE_LEVEL),
-        "ApprovedPatchesEnableNonSecurity": _get(params, "ApprovedPatchesEnableNonSecurity",
-                                                 False),
+        "ApprovedPatchesComplianceLevel": _get(
+            params, "ApprovedPatchesComplianceLevel", _DEFAULT_COMPLIANCE_LEVEL
+        ),
+        "ApprovedPatchesEnableNonSecurity": _get(params, "ApprovedPatchesEnableNonSecurity", False),
         "RejectedPatches": sorted(_get(params, "RejectedPatches", [])),
-        "RejectedPatchesAction": _get(params, "RejectedPatchesAction",
-                                      _DEFAULT_REJECTED_ACTION),
-        "Sources": sorted(sources, key=lambda item: (item["Name"], item["Products"],
-                                                     item["Configuration"])),
+        "RejectedPatchesAction": _get(params, "RejectedPatchesAction", _DEFAULT_REJECTED_ACTION),
+        "Sources": sorted(
+            sources, key=lambda item: (item["Name"], item["Products"], item["Configuration"])
+        ),
     }
     for optional in ("Description", "AvailableSecurityUpdatesComplianceStatus"):
         if params.get(optional) is not None:

@@ -284,8 +284,9 @@ def main() -> None:
     "--operating-system",
     "operating_system",
     type=click.Choice(baselines.OPERATING_SYSTEMS, case_sensitive=False),
-    help="OS of the built-in baseline, with the rules of AWS's predefined baseline for it. "
-    "[default: AMAZON_LINUX_2]",
+    metavar="OS",
+    help="OS of the built-in baseline, with the rules of AWS's predefined baseline for it: "
+    f"{', '.join(baselines.OPERATING_SYSTEMS)}.  [default: AMAZON_LINUX_2]",
 )
 @click.option(
     "--duration",
