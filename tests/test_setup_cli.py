@@ -347,7 +347,8 @@ def test_fewer_windows_needs_consent_then_removes_the_rest(aws: Any, ssm: Any) -
 def test_endpoint_url_option_and_profile(aws: Any, ssm: Any, tmp_path: Path) -> None:
     config = tmp_path / "config"
     config.write_text(
-        "[profile ops]\nregion = eu-central-1\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = secret\n"
+        "[profile ops]\nregion = eu-central-1\n"
+        "aws_access_key_id = AKIDPROFILE\naws_secret_access_key = secret\n"
     )
     env = cli_env("http://127.0.0.1:9", AWS_CONFIG_FILE=str(config))
     del env["AWS_ENDPOINT_URL"]
@@ -447,7 +448,8 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(
         ("[]", "baseline.json"),
         ('{"OperatingSystem": "AMAZON_LINUX_2", "Bogus": 1}', "Bogus"),
         (
-            '{"ApprovalRules": {"PatchRules": [{"PatchFilterGroup": {"PatchFilters": []}, "ApproveAfterDays": 400}]}}',
+            '{"ApprovalRules": {"PatchRules": [{"PatchFilterGroup": {"PatchFilters": []},'
+            ' "ApproveAfterDays": 400}]}}',
             "ApproveAfterDays",
         ),
     ],
