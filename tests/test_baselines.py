@@ -35,9 +35,16 @@ SEED_FILES = sorted((DATA / "seed-tool").glob("*.json"))
 SHARED_SEEDS = Path(__file__).resolve().parents[2] / "shared" / "reference" / "seed-tool-baselines"
 
 RULE_FIELDS = {
-    "OperatingSystem", "Description", "ApprovalRules", "GlobalFilters", "ApprovedPatches",
-    "ApprovedPatchesComplianceLevel", "ApprovedPatchesEnableNonSecurity", "RejectedPatches",
-    "RejectedPatchesAction", "Sources",
+    "OperatingSystem",
+    "Description",
+    "ApprovalRules",
+    "GlobalFilters",
+    "ApprovedPatches",
+    "ApprovedPatchesComplianceLevel",
+    "ApprovedPatchesEnableNonSecurity",
+    "RejectedPatches",
+    "RejectedPatchesAction",
+    "Sources",
 }
 
 
@@ -71,9 +78,12 @@ def _valid_update_request(params: dict[str, Any]) -> None:
 
 def test_seed_copies_are_all_present() -> None:
     assert [p.name for p in SEED_FILES] == [
-        "sample_aml2_aws_default.json", "sample_aml_aws_default.json",
-        "sample_centos_aws_default.json", "sample_rhel_aws_default.json",
-        "sample_suse_aws_default.json", "sample_ubuntu_aws_default.json",
+        "sample_aml2_aws_default.json",
+        "sample_aml_aws_default.json",
+        "sample_centos_aws_default.json",
+        "sample_rhel_aws_default.json",
+        "sample_suse_aws_default.json",
+        "sample_ubuntu_aws_default.json",
         "sample_windows_aws_default.json",
     ]
 
@@ -154,22 +164,63 @@ def test_amazon_linux_2_preset_rules() -> None:
 @pytest.mark.parametrize(
     ("operating_system", "rules", "days", "non_security"),
     [
-        ("WINDOWS", [{"CLASSIFICATION": ["CriticalUpdates", "SecurityUpdates"],
-                      "MSRC_SEVERITY": ["Critical", "Important"]}], 7, False),
-        ("ORACLE_LINUX", [{"CLASSIFICATION": ["Security"], "SEVERITY": ["Important", "Moderate"]},
-                          {"CLASSIFICATION": ["Bugfix"]}], 7, False),
-        ("SUSE", [{"CLASSIFICATION": ["Security"], "SEVERITY": ["Critical", "Important"]}],
-         7, False),
+        (
+            "WINDOWS",
+            [
+                {
+                    "CLASSIFICATION": ["CriticalUpdates", "SecurityUpdates"],
+                    "MSRC_SEVERITY": ["Critical", "Important"],
+                }
+            ],
+            7,
+            False,
+        ),
+        (
+            "ORACLE_LINUX",
+            [
+                {"CLASSIFICATION": ["Security"], "SEVERITY": ["Important", "Moderate"]},
+                {"CLASSIFICATION": ["Bugfix"]},
+            ],
+            7,
+            False,
+        ),
+        (
+            "SUSE",
+            [{"CLASSIFICATION": ["Security"], "SEVERITY": ["Critical", "Important"]}],
+            7,
+            False,
+        ),
         ("CENTOS", [{"PRODUCT": ["*"]}], 7, True),
-        ("UBUNTU", [{"PRIORITY": ["Extra", "Important", "Optional", "Required", "Standard"]}],
-         0, False),
-        ("DEBIAN", [{"PRIORITY": ["Extra", "Important", "Optional", "Required", "Standard"]}],
-         0, False),
-        ("AMAZON_LINUX_2023", [{"CLASSIFICATION": ["Security"],
-                                "SEVERITY": ["Critical", "Important"]},
-                               {"CLASSIFICATION": ["Bugfix"]}], 7, False),
-        ("ALMA_LINUX", [{"CLASSIFICATION": ["Security"], "SEVERITY": ["Critical", "Important"]},
-                        {"CLASSIFICATION": ["Bugfix"]}], 7, False),
+        (
+            "UBUNTU",
+            [{"PRIORITY": ["Extra", "Important", "Optional", "Required", "Standard"]}],
+            0,
+            False,
+        ),
+        (
+            "DEBIAN",
+            [{"PRIORITY": ["Extra", "Important", "Optional", "Required", "Standard"]}],
+            0,
+            False,
+        ),
+        (
+            "AMAZON_LINUX_2023",
+            [
+                {"CLASSIFICATION": ["Security"], "SEVERITY": ["Critical", "Important"]},
+                {"CLASSIFICATION": ["Bugfix"]},
+            ],
+            7,
+            False,
+        ),
+        (
+            "ALMA_LINUX",
+            [
+                {"CLASSIFICATION": ["Security"], "SEVERITY": ["Critical", "Important"]},
+                {"CLASSIFICATION": ["Bugfix"]},
+            ],
+            7,
+            False,
+        ),
     ],
 )
 def test_preset_rules_follow_the_documentation(
@@ -205,8 +256,12 @@ def test_preset_hint_for_wrong_case() -> None:
 
 
 def test_client_token_is_stripped_and_name_and_tags_kept(tmp_path: Path) -> None:
-    document = {**preset("UBUNTU"), "Name": "web-servers.prod", "ClientToken": "abc",
-                "Tags": [{"Key": "team", "Value": "ops"}]}
+    document = {
+        **preset("UBUNTU"),
+        "Name": "web-servers.prod",
+        "ClientToken": "abc",
+        "Tags": [{"Key": "team", "Value": "ops"}],
+    }
     loaded = load_baseline_file(_write(tmp_path, document))
     assert "ClientToken" not in loaded
     assert loaded["Name"] == "web-servers.prod"
@@ -221,7 +276,8 @@ def test_operating_system_is_optional_and_means_windows(tmp_path: Path) -> None:
     assert canonical(loaded)["OperatingSystem"] == "WINDOWS"
     # ...and filters are checked as Windows ones:
     document["ApprovalRules"]["PatchRules"][0]["PatchFilterGroup"]["PatchFilters"][0]["Key"] = (
-        "SEVERITY")
+        "SEVERITY"
+    )
     with pytest.raises(BaselineError, match="SEVERITY is not a patch filter key for WINDOWS"):
         load_baseline_file(_write(tmp_path, document))
 
@@ -271,88 +327,191 @@ def _rule0_filter1(key: str) -> dict[str, Any]:
 RULE0 = "ApprovalRules.PatchRules[0]"
 
 INVALID_DOCUMENTS: list[tuple[str, Any, str]] = [
-    ("top-level list", [preset("AMAZON_LINUX_2")],
-     "top level must be a JSON object, got array"),
+    ("top-level list", [preset("AMAZON_LINUX_2")], "top level must be a JSON object, got array"),
     ("top-level string", "AMAZON_LINUX_2", "top level must be a JSON object, got string"),
-    ("unknown key with hint", {**_al2(), "ApprovalRule": {}},
-     "ApprovalRule: unknown key (did you mean 'ApprovalRules'?)"),
-    ("unknown nested key with hint", _rule0(ApproveAfterDay=7),
-     f"{RULE0}.ApproveAfterDay: unknown key (did you mean 'ApproveAfterDays'?)"),
-    ("get-patch-baseline output", _al2(BaselineId="pb-0123456789abcdef0"),
-     "BaselineId: is GetPatchBaseline output"),
-    ("wrong type: string for list", _al2(ApprovedPatches="KB123456"),
-     "ApprovedPatches: must be an array, got string 'KB123456'"),
-    ("wrong type: string for integer", _rule0(ApproveAfterDays="7"),
-     f"{RULE0}.ApproveAfterDays: must be an integer, got string '7'"),
-    ("wrong type: boolean for integer", _rule0(ApproveAfterDays=True),
-     f"{RULE0}.ApproveAfterDays: must be an integer, got boolean true"),
-    ("wrong type: float for integer", _rule0(ApproveAfterDays=7.5),
-     f"{RULE0}.ApproveAfterDays: must be an integer, got number 7.5"),
-    ("wrong type: string for boolean", _rule0(EnableNonSecurity="false"),
-     f"{RULE0}.EnableNonSecurity: must be true or false, got string 'false'"),
+    (
+        "unknown key with hint",
+        {**_al2(), "ApprovalRule": {}},
+        "ApprovalRule: unknown key (did you mean 'ApprovalRules'?)",
+    ),
+    (
+        "unknown nested key with hint",
+        _rule0(ApproveAfterDay=7),
+        f"{RULE0}.ApproveAfterDay: unknown key (did you mean 'ApproveAfterDays'?)",
+    ),
+    (
+        "get-patch-baseline output",
+        _al2(BaselineId="pb-0123456789abcdef0"),
+        "BaselineId: is GetPatchBaseline output",
+    ),
+    (
+        "wrong type: string for list",
+        _al2(ApprovedPatches="KB123456"),
+        "ApprovedPatches: must be an array, got string 'KB123456'",
+    ),
+    (
+        "wrong type: string for integer",
+        _rule0(ApproveAfterDays="7"),
+        f"{RULE0}.ApproveAfterDays: must be an integer, got string '7'",
+    ),
+    (
+        "wrong type: boolean for integer",
+        _rule0(ApproveAfterDays=True),
+        f"{RULE0}.ApproveAfterDays: must be an integer, got boolean true",
+    ),
+    (
+        "wrong type: float for integer",
+        _rule0(ApproveAfterDays=7.5),
+        f"{RULE0}.ApproveAfterDays: must be an integer, got number 7.5",
+    ),
+    (
+        "wrong type: string for boolean",
+        _rule0(EnableNonSecurity="false"),
+        f"{RULE0}.EnableNonSecurity: must be true or false, got string 'false'",
+    ),
     ("wrong type: null", _al2(Description=None), "Description: must be a string, got null"),
-    ("wrong type: list for object", _al2(GlobalFilters=[]),
-     "GlobalFilters: must be an object, got array"),
-    ("bad enum", _al2(RejectedPatchesAction="DENY"),
-     "RejectedPatchesAction: must be one of ALLOW_AS_DEPENDENCY, BLOCK; got 'DENY'"),
-    ("bad enum with hint", _al2(OperatingSystem="AMAZON_LINUX2"),
-     "OperatingSystem: must be one of WINDOWS,"),
-    ("bad nested enum", _rule0(ComplianceLevel="SEVERE"),
-     f"{RULE0}.ComplianceLevel: must be one of CRITICAL, HIGH,"),
-    ("ApproveAfterDays too large", _rule0(ApproveAfterDays=400),
-     f"{RULE0}.ApproveAfterDays: must be 0-360, got 400"),
-    ("ApproveAfterDays negative", _rule0(ApproveAfterDays=-1),
-     f"{RULE0}.ApproveAfterDays: must be 0-360, got -1"),
-    ("both approval settings", _rule0(ApproveUntilDate="2024-12-31"),
-     f"{RULE0}: ApproveAfterDays and ApproveUntilDate are mutually exclusive"),
-    ("no approval setting", _without_rule0("ApproveAfterDays"),
-     f"{RULE0}: needs ApproveAfterDays or ApproveUntilDate"),
-    ("date with slashes", _until("2024/12/31"),
-     f"{RULE0}.ApproveUntilDate: must be a date in YYYY-MM-DD format, got '2024/12/31'"),
-    ("impossible date", _until("2024-02-30"),
-     f"{RULE0}.ApproveUntilDate: must be a date in YYYY-MM-DD format, got '2024-02-30'"),
-    ("two-digit year", _until("24-12-31"),
-     f"{RULE0}.ApproveUntilDate: must be a date in YYYY-MM-DD format, got '24-12-31'"),
+    (
+        "wrong type: list for object",
+        _al2(GlobalFilters=[]),
+        "GlobalFilters: must be an object, got array",
+    ),
+    (
+        "bad enum",
+        _al2(RejectedPatchesAction="DENY"),
+        "RejectedPatchesAction: must be one of ALLOW_AS_DEPENDENCY, BLOCK; got 'DENY'",
+    ),
+    (
+        "bad enum with hint",
+        _al2(OperatingSystem="AMAZON_LINUX2"),
+        "OperatingSystem: must be one of WINDOWS,",
+    ),
+    (
+        "bad nested enum",
+        _rule0(ComplianceLevel="SEVERE"),
+        f"{RULE0}.ComplianceLevel: must be one of CRITICAL, HIGH,",
+    ),
+    (
+        "ApproveAfterDays too large",
+        _rule0(ApproveAfterDays=400),
+        f"{RULE0}.ApproveAfterDays: must be 0-360, got 400",
+    ),
+    (
+        "ApproveAfterDays negative",
+        _rule0(ApproveAfterDays=-1),
+        f"{RULE0}.ApproveAfterDays: must be 0-360, got -1",
+    ),
+    (
+        "both approval settings",
+        _rule0(ApproveUntilDate="2024-12-31"),
+        f"{RULE0}: ApproveAfterDays and ApproveUntilDate are mutually exclusive",
+    ),
+    (
+        "no approval setting",
+        _without_rule0("ApproveAfterDays"),
+        f"{RULE0}: needs ApproveAfterDays or ApproveUntilDate",
+    ),
+    (
+        "date with slashes",
+        _until("2024/12/31"),
+        f"{RULE0}.ApproveUntilDate: must be a date in YYYY-MM-DD format, got '2024/12/31'",
+    ),
+    (
+        "impossible date",
+        _until("2024-02-30"),
+        f"{RULE0}.ApproveUntilDate: must be a date in YYYY-MM-DD format, got '2024-02-30'",
+    ),
+    (
+        "two-digit year",
+        _until("24-12-31"),
+        f"{RULE0}.ApproveUntilDate: must be a date in YYYY-MM-DD format, got '24-12-31'",
+    ),
     # ISO 8601 forms that Python's date.fromisoformat accepts but the API does not:
-    ("basic-format date", _until("20241231"),
-     f"{RULE0}.ApproveUntilDate: must be a date in YYYY-MM-DD format, got '20241231'"),
-    ("week date", _until("2024-W01-1"),
-     f"{RULE0}.ApproveUntilDate: must be a date in YYYY-MM-DD format, got '2024-W01-1'"),
-    ("date too long", _until("2024-12-31T00:00"),
-     f"{RULE0}.ApproveUntilDate: must be at most 10 characters long"),
-    ("filter key invalid for the OS", _rule0_filter1("MSRC_SEVERITY"),
-     f"{RULE0}.PatchFilterGroup.PatchFilters[1].Key: MSRC_SEVERITY is not a patch filter key "
-     "for AMAZON_LINUX_2 (valid: CLASSIFICATION, PRODUCT, SEVERITY)"),
-    ("filter key from the query-only keys", _rule0_filter1("CVE_ID"),
-     f"{RULE0}.PatchFilterGroup.PatchFilters[1].Key: CVE_ID is not a patch filter key"),
-    ("filter key not in the model", _rule0_filter1("SEVERITIES"),
-     f"{RULE0}.PatchFilterGroup.PatchFilters[1].Key: must be one of ARCH,"),
-    ("too many rules",
-     _al2(ApprovalRules={"PatchRules": preset("AMAZON_LINUX_2")["ApprovalRules"]["PatchRules"]
-                         * 6}),
-     "ApprovalRules.PatchRules: at most 10 items allowed, got 12"),
-    ("too many filters in a rule",
-     _rule0(PatchFilterGroup={"PatchFilters": [{"Key": "PRODUCT", "Values": ["*"]}] * 5}),
-     f"{RULE0}.PatchFilterGroup.PatchFilters: at most 4 items allowed, got 5"),
-    ("empty filter values",
-     _al2(GlobalFilters={"PatchFilters": [{"Key": "PRODUCT", "Values": []}]}),
-     "GlobalFilters.PatchFilters[0].Values: needs at least 1 item(s), got 0"),
-    ("missing required member", _without_rule0("PatchFilterGroup"),
-     f"{RULE0}.PatchFilterGroup: required key is missing"),
-    ("name pattern", _al2(Name="my baseline"),
-     "Name: string 'my baseline' does not match the pattern"),
-    ("description too long", _al2(Description="x" * 1025),
-     "Description: must be at most 1024 characters long, got 1025"),
-    ("sources on windows",
-     {**preset("WINDOWS"),
-      "Sources": [{"Name": "repo", "Products": ["*"], "Configuration": "[main]"}]},
-     "Sources: patch source repositories apply to Linux only"),
-    ("compliance status off windows", _al2(AvailableSecurityUpdatesComplianceStatus="COMPLIANT"),
-     "AvailableSecurityUpdatesComplianceStatus: is supported for WINDOWS only"),
+    (
+        "basic-format date",
+        _until("20241231"),
+        f"{RULE0}.ApproveUntilDate: must be a date in YYYY-MM-DD format, got '20241231'",
+    ),
+    (
+        "week date",
+        _until("2024-W01-1"),
+        f"{RULE0}.ApproveUntilDate: must be a date in YYYY-MM-DD format, got '2024-W01-1'",
+    ),
+    (
+        "date too long",
+        _until("2024-12-31T00:00"),
+        f"{RULE0}.ApproveUntilDate: must be at most 10 characters long",
+    ),
+    (
+        "filter key invalid for the OS",
+        _rule0_filter1("MSRC_SEVERITY"),
+        f"{RULE0}.PatchFilterGroup.PatchFilters[1].Key: MSRC_SEVERITY is not a patch filter key "
+        "for AMAZON_LINUX_2 (valid: CLASSIFICATION, PRODUCT, SEVERITY)",
+    ),
+    (
+        "filter key from the query-only keys",
+        _rule0_filter1("CVE_ID"),
+        f"{RULE0}.PatchFilterGroup.PatchFilters[1].Key: CVE_ID is not a patch filter key",
+    ),
+    (
+        "filter key not in the model",
+        _rule0_filter1("SEVERITIES"),
+        f"{RULE0}.PatchFilterGroup.PatchFilters[1].Key: must be one of ARCH,",
+    ),
+    (
+        "too many rules",
+        _al2(
+            ApprovalRules={
+                "PatchRules": preset("AMAZON_LINUX_2")["ApprovalRules"]["PatchRules"] * 6
+            }
+        ),
+        "ApprovalRules.PatchRules: at most 10 items allowed, got 12",
+    ),
+    (
+        "too many filters in a rule",
+        _rule0(PatchFilterGroup={"PatchFilters": [{"Key": "PRODUCT", "Values": ["*"]}] * 5}),
+        f"{RULE0}.PatchFilterGroup.PatchFilters: at most 4 items allowed, got 5",
+    ),
+    (
+        "empty filter values",
+        _al2(GlobalFilters={"PatchFilters": [{"Key": "PRODUCT", "Values": []}]}),
+        "GlobalFilters.PatchFilters[0].Values: needs at least 1 item(s), got 0",
+    ),
+    (
+        "missing required member",
+        _without_rule0("PatchFilterGroup"),
+        f"{RULE0}.PatchFilterGroup: required key is missing",
+    ),
+    (
+        "name pattern",
+        _al2(Name="my baseline"),
+        "Name: string 'my baseline' does not match the pattern",
+    ),
+    (
+        "description too long",
+        _al2(Description="x" * 1025),
+        "Description: must be at most 1024 characters long, got 1025",
+    ),
+    (
+        "sources on windows",
+        {
+            **preset("WINDOWS"),
+            "Sources": [{"Name": "repo", "Products": ["*"], "Configuration": "[main]"}],
+        },
+        "Sources: patch source repositories apply to Linux only",
+    ),
+    (
+        "compliance status off windows",
+        _al2(AvailableSecurityUpdatesComplianceStatus="COMPLIANT"),
+        "AvailableSecurityUpdatesComplianceStatus: is supported for WINDOWS only",
+    ),
 ]
 
-@pytest.mark.parametrize(("label", "document", "expected"), INVALID_DOCUMENTS,
-                         ids=[case[0] for case in INVALID_DOCUMENTS])
+
+@pytest.mark.parametrize(
+    ("label", "document", "expected"),
+    INVALID_DOCUMENTS,
+    ids=[case[0] for case in INVALID_DOCUMENTS],
+)
 def test_invalid_document_is_rejected_with_file_and_key_path(
     label: str, document: Any, expected: str, tmp_path: Path
 ) -> None:
@@ -365,22 +524,28 @@ def test_invalid_document_is_rejected_with_file_and_key_path(
 
 
 INVALID_TEXTS: list[tuple[str, bytes, str]] = [
-    ("not JSON", b"{\"Name\": ", "not valid JSON: Expecting value at line 1 column 10"),
+    ("not JSON", b'{"Name": ', "not valid JSON: Expecting value at line 1 column 10"),
     ("empty file", b"", "not valid JSON: Expecting value at line 1 column 1"),
     ("YAML instead of JSON", b"Name: x\n", "not valid JSON"),
-    ("NaN", b'{"ApprovalRules": {"PatchRules": [{"ApproveAfterDays": NaN}]}}',
-     "not valid JSON: NaN is not valid JSON"),
+    (
+        "NaN",
+        b'{"ApprovalRules": {"PatchRules": [{"ApproveAfterDays": NaN}]}}',
+        "not valid JSON: NaN is not valid JSON",
+    ),
     ("not UTF-8", b'{"Description": "\xff"}', "not UTF-8 text"),
     ("duplicate key", b'{"Name": "abc", "Name": "abcd"}', "Name: key appears more than once"),
-    ("duplicate nested key",
-     b'{"ApprovalRules": {"PatchRules": [{"ApproveAfterDays": 1, "ApproveAfterDays": 2}]}}',
-     "ApprovalRules.PatchRules[0].ApproveAfterDays: key appears more than once"),
+    (
+        "duplicate nested key",
+        b'{"ApprovalRules": {"PatchRules": [{"ApproveAfterDays": 1, "ApproveAfterDays": 2}]}}',
+        "ApprovalRules.PatchRules[0].ApproveAfterDays: key appears more than once",
+    ),
     ("deeply nested", b"[" * 100_000 + b"]" * 100_000, "not a baseline: JSON nested too deeply"),
 ]
 
 
-@pytest.mark.parametrize(("label", "content", "expected"), INVALID_TEXTS,
-                         ids=[case[0] for case in INVALID_TEXTS])
+@pytest.mark.parametrize(
+    ("label", "content", "expected"), INVALID_TEXTS, ids=[case[0] for case in INVALID_TEXTS]
+)
 def test_invalid_text_is_rejected_with_file_name(
     label: str, content: bytes, expected: str, tmp_path: Path
 ) -> None:
@@ -419,17 +584,20 @@ def test_documented_filter_values_are_checked(
     with pytest.raises(BaselineError) as caught:
         load_baseline_file(_write(tmp_path, document))
     assert f"GlobalFilters.PatchFilters[0].Values[1]: {value!r} is not a {key} value" in str(
-        caught.value)
+        caught.value
+    )
     assert hint in str(caught.value)
 
 
 def test_linux_filter_values_are_left_to_the_service(tmp_path: Path) -> None:
     # Severity and product names differ per distribution release; not checked.
     document = preset("REDHAT_ENTERPRISE_LINUX")
-    document["GlobalFilters"] = {"PatchFilters": [
-        {"Key": "PRODUCT", "Values": ["RedhatEnterpriseLinux9.4"]},
-        {"Key": "SEVERITY", "Values": ["Moderate"]},
-    ]}
+    document["GlobalFilters"] = {
+        "PatchFilters": [
+            {"Key": "PRODUCT", "Values": ["RedhatEnterpriseLinux9.4"]},
+            {"Key": "SEVERITY", "Values": ["Moderate"]},
+        ]
+    }
     assert load_baseline_file(_write(tmp_path, document)) == document
 
 
@@ -460,14 +628,26 @@ def test_unicode_tags_match_the_model_pattern(tmp_path: Path) -> None:
 SPARSE_DESIRED: dict[str, Any] = {
     "Name": "app-servers",
     "OperatingSystem": "AMAZON_LINUX_2",
-    "ApprovalRules": {"PatchRules": [
-        {"PatchFilterGroup": {"PatchFilters": [
-            {"Key": "SEVERITY", "Values": ["Important", "Critical"]},
-            {"Key": "CLASSIFICATION", "Values": ["Security"]},
-        ]}, "ApproveAfterDays": 7},
-        {"PatchFilterGroup": {"PatchFilters": [{"Key": "CLASSIFICATION", "Values": ["Bugfix"]}]},
-         "ApproveUntilDate": "2025-01-31", "ComplianceLevel": "HIGH"},
-    ]},
+    "ApprovalRules": {
+        "PatchRules": [
+            {
+                "PatchFilterGroup": {
+                    "PatchFilters": [
+                        {"Key": "SEVERITY", "Values": ["Important", "Critical"]},
+                        {"Key": "CLASSIFICATION", "Values": ["Security"]},
+                    ]
+                },
+                "ApproveAfterDays": 7,
+            },
+            {
+                "PatchFilterGroup": {
+                    "PatchFilters": [{"Key": "CLASSIFICATION", "Values": ["Bugfix"]}]
+                },
+                "ApproveUntilDate": "2025-01-31",
+                "ComplianceLevel": "HIGH",
+            },
+        ]
+    },
     "RejectedPatches": ["kernel-debug", "bash-4.2*"],
 }
 
@@ -478,14 +658,29 @@ ACTUAL_RESPONSE: dict[str, Any] = {
     "Name": "app-servers",
     "OperatingSystem": "AMAZON_LINUX_2",
     "GlobalFilters": {"PatchFilters": []},
-    "ApprovalRules": {"PatchRules": [
-        {"PatchFilterGroup": {"PatchFilters": [
-            {"Key": "CLASSIFICATION", "Values": ["Security"]},
-            {"Key": "SEVERITY", "Values": ["Critical", "Important"]},
-        ]}, "ComplianceLevel": "UNSPECIFIED", "ApproveAfterDays": 7, "EnableNonSecurity": False},
-        {"PatchFilterGroup": {"PatchFilters": [{"Key": "CLASSIFICATION", "Values": ["Bugfix"]}]},
-         "ComplianceLevel": "HIGH", "ApproveUntilDate": "2025-01-31", "EnableNonSecurity": False},
-    ]},
+    "ApprovalRules": {
+        "PatchRules": [
+            {
+                "PatchFilterGroup": {
+                    "PatchFilters": [
+                        {"Key": "CLASSIFICATION", "Values": ["Security"]},
+                        {"Key": "SEVERITY", "Values": ["Critical", "Important"]},
+                    ]
+                },
+                "ComplianceLevel": "UNSPECIFIED",
+                "ApproveAfterDays": 7,
+                "EnableNonSecurity": False,
+            },
+            {
+                "PatchFilterGroup": {
+                    "PatchFilters": [{"Key": "CLASSIFICATION", "Values": ["Bugfix"]}]
+                },
+                "ComplianceLevel": "HIGH",
+                "ApproveUntilDate": "2025-01-31",
+                "EnableNonSecurity": False,
+            },
+        ]
+    },
     "ApprovedPatches": [],
     "ApprovedPatchesComplianceLevel": "UNSPECIFIED",
     "ApprovedPatchesEnableNonSecurity": False,
@@ -518,8 +713,14 @@ def test_canonical_fills_documented_defaults() -> None:
 
 
 def test_canonical_keeps_only_rule_fields() -> None:
-    result = canonical({**ACTUAL_RESPONSE, "Description": "d",
-                        "Tags": [{"Key": "a", "Value": "b"}], "ClientToken": "t"})
+    result = canonical(
+        {
+            **ACTUAL_RESPONSE,
+            "Description": "d",
+            "Tags": [{"Key": "a", "Value": "b"}],
+            "ClientToken": "t",
+        }
+    )
     assert set(result) == RULE_FIELDS
 
 
@@ -532,26 +733,46 @@ def _changed(change: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     "change",
     [
-        pytest.param(lambda a: a["ApprovalRules"]["PatchRules"][0].update(ApproveAfterDays=8),
-                     id="approve-after-days"),
-        pytest.param(lambda a: a["ApprovalRules"]["PatchRules"][0]["PatchFilterGroup"]
-                     ["PatchFilters"][1]["Values"].append("Medium"), id="severity-added"),
-        pytest.param(lambda a: a["ApprovalRules"]["PatchRules"][0]["PatchFilterGroup"]
-                     ["PatchFilters"][1].update(Values=["Critical"]), id="severity-removed"),
+        pytest.param(
+            lambda a: a["ApprovalRules"]["PatchRules"][0].update(ApproveAfterDays=8),
+            id="approve-after-days",
+        ),
+        pytest.param(
+            lambda a: a["ApprovalRules"]["PatchRules"][0]["PatchFilterGroup"]["PatchFilters"][1][
+                "Values"
+            ].append("Medium"),
+            id="severity-added",
+        ),
+        pytest.param(
+            lambda a: a["ApprovalRules"]["PatchRules"][0]["PatchFilterGroup"]["PatchFilters"][
+                1
+            ].update(Values=["Critical"]),
+            id="severity-removed",
+        ),
         pytest.param(lambda a: a["RejectedPatches"].append("openssl"), id="rejected-patch"),
         pytest.param(lambda a: a.update(RejectedPatches=[]), id="rejected-patches-cleared"),
         pytest.param(lambda a: a.update(RejectedPatchesAction="BLOCK"), id="rejected-action"),
-        pytest.param(lambda a: a["ApprovalRules"]["PatchRules"][1].update(
-            ApproveUntilDate="2025-02-01"), id="cutoff-date"),
-        pytest.param(lambda a: a["ApprovalRules"]["PatchRules"][1].update(ComplianceLevel="LOW"),
-                     id="compliance-level"),
-        pytest.param(lambda a: a["ApprovalRules"]["PatchRules"][0].update(
-            EnableNonSecurity=True), id="non-security"),
+        pytest.param(
+            lambda a: a["ApprovalRules"]["PatchRules"][1].update(ApproveUntilDate="2025-02-01"),
+            id="cutoff-date",
+        ),
+        pytest.param(
+            lambda a: a["ApprovalRules"]["PatchRules"][1].update(ComplianceLevel="LOW"),
+            id="compliance-level",
+        ),
+        pytest.param(
+            lambda a: a["ApprovalRules"]["PatchRules"][0].update(EnableNonSecurity=True),
+            id="non-security",
+        ),
         pytest.param(lambda a: a["ApprovalRules"]["PatchRules"].reverse(), id="rule-order"),
         pytest.param(lambda a: a.update(Description="now described"), id="description"),
         pytest.param(lambda a: a.update(OperatingSystem="AMAZON_LINUX_2023"), id="os"),
-        pytest.param(lambda a: a["GlobalFilters"]["PatchFilters"].append(
-            {"Key": "PRODUCT", "Values": ["*"]}), id="global-filter"),
+        pytest.param(
+            lambda a: a["GlobalFilters"]["PatchFilters"].append(
+                {"Key": "PRODUCT", "Values": ["*"]}
+            ),
+            id="global-filter",
+        ),
     ],
 )
 def test_canonical_distinguishes_real_changes(change: Any) -> None:
@@ -563,7 +784,8 @@ def test_canonical_does_not_alias_its_input() -> None:
     result = canonical(desired)
     result["RejectedPatches"].append("x")
     result["ApprovalRules"]["PatchRules"][0]["PatchFilterGroup"]["PatchFilters"][0][
-        "Values"].append("y")
+        "Values"
+    ].append("y")
     assert desired == SPARSE_DESIRED
 
 
@@ -603,8 +825,11 @@ def test_update_params_needs_a_name() -> None:
 
 
 def test_update_params_carries_windows_compliance_status() -> None:
-    desired = {**preset("WINDOWS"), "Name": "win",
-               "AvailableSecurityUpdatesComplianceStatus": "NON_COMPLIANT"}
+    desired = {
+        **preset("WINDOWS"),
+        "Name": "win",
+        "AvailableSecurityUpdatesComplianceStatus": "NON_COMPLIANT",
+    }
     assert update_params(desired)["AvailableSecurityUpdatesComplianceStatus"] == "NON_COMPLIANT"
     _valid_update_request(desired)
 
@@ -616,22 +841,52 @@ def test_update_params_carries_windows_compliance_status() -> None:
 _BASES: list[Any] = [json.loads(p.read_text(encoding="utf-8")) for p in SEED_FILES] + [
     preset(os_name) for os_name in ("WINDOWS", "UBUNTU", "MACOS", "ORACLE_LINUX")
 ]
-_MEMBER_NAMES = sorted({
-    name
-    for shape in ("CreatePatchBaselineRequest", "PatchRule", "PatchFilter", "PatchSource", "Tag")
-    for name in _ssm_model().shape_for(shape).members
-})
-_INTERESTING = st.sampled_from([
-    *baselines.OPERATING_SYSTEMS, "*", "Security", "Critical", "SEVERITY", "PRIORITY",
-    "MSRC_SEVERITY", "CVE_ID", "2024-01-31", "2024-13-01", "BLOCK", "UNSPECIFIED", "COMPLIANT",
-    "a b", "",
-])
+_MEMBER_NAMES = sorted(
+    {
+        name
+        for shape in (
+            "CreatePatchBaselineRequest",
+            "PatchRule",
+            "PatchFilter",
+            "PatchSource",
+            "Tag",
+        )
+        for name in _ssm_model().shape_for(shape).members
+    }
+)
+_INTERESTING = st.sampled_from(
+    [
+        *baselines.OPERATING_SYSTEMS,
+        "*",
+        "Security",
+        "Critical",
+        "SEVERITY",
+        "PRIORITY",
+        "MSRC_SEVERITY",
+        "CVE_ID",
+        "2024-01-31",
+        "2024-13-01",
+        "BLOCK",
+        "UNSPECIFIED",
+        "COMPLIANT",
+        "a b",
+        "",
+    ]
+)
 _JSON = st.recursive(
-    st.none() | st.booleans() | st.integers(-1000, 1000) | st.integers()
-    | st.floats() | st.text(max_size=12) | _INTERESTING,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.sampled_from(_MEMBER_NAMES) | st.text(max_size=8), children,
-                      max_size=4),
+    st.none()
+    | st.booleans()
+    | st.integers(-1000, 1000)
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=12)
+    | _INTERESTING,
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(_MEMBER_NAMES) | st.text(max_size=8), children, max_size=4
+        )
+    ),
     max_leaves=8,
 )
 
@@ -639,7 +894,7 @@ _JSON = st.recursive(
 def _containers(node: Any, out: list[Any]) -> list[Any]:
     if isinstance(node, dict | list):
         out.append(node)
-        for child in (node.values() if isinstance(node, dict) else node):
+        for child in node.values() if isinstance(node, dict) else node:
             _containers(child, out)
     return out
 
@@ -671,8 +926,9 @@ def _mutated(draw: st.DrawFn) -> Any:
     return document
 
 
-@settings(max_examples=300, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(document=_mutated())
 def test_mutated_files_raise_only_baseline_error(document: Any, tmp_path: Path) -> None:
     path = tmp_path / "mutated.json"
@@ -689,8 +945,9 @@ def test_mutated_files_raise_only_baseline_error(document: Any, tmp_path: Path) 
     _valid_update_request({**loaded, "Name": loaded.get("Name", "mutated")})
 
 
-@settings(max_examples=200, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(content=st.binary(max_size=200) | st.text(max_size=200).map(str.encode))
 def test_arbitrary_bytes_raise_only_baseline_error(content: bytes, tmp_path: Path) -> None:
     path = tmp_path / "random.json"
