@@ -7,7 +7,7 @@ import pty
 import subprocess
 from typing import Any
 
-from clihelp import BIN, assert_one_line_error, cli_env, cleanup, ok_json, setup
+from clihelp import BIN, assert_one_line_error, cleanup, cli_env, ok_json, setup
 from test_setup_cli import custom_baselines, patch_groups, windows
 
 from patchsetup.model import OWNER_TAG
