@@ -89,6 +89,7 @@ def render_text(report: Report) -> str:
             zone = window.timezone or "UTC"
             runs = ", ".join(r.strftime("%a %Y-%m-%d %H:%M") for r in window.next_runs)
             lines.append(f"  {window.name:<{width}}  {window.schedule} {zone}: {runs or 'never'}")
+            lines.append(f"  {'':<{width}}  ({window.description})")
         for window in report.windows:
             lines.extend(f"warning: {window.name}: {w}" for w in window.warnings)
     if report.outcomes:
@@ -96,7 +97,9 @@ def render_text(report: Report) -> str:
         kind_width = max(len(o.change.kind) for o in report.outcomes)
         for outcome in report.outcomes:
             change = outcome.change
-            ident = f"  {outcome.resource_id}" if outcome.resource_id else ""
+            # A patch group's identity is its name, already in the label.
+            shown = outcome.resource_id if change.kind != "patch-group" else None
+            ident = f"  {shown}" if shown else ""
             lines.append(f"{verb(outcome):<14} {change.kind:<{kind_width}}  {change.label}{ident}")
             lines.extend(
                 f"{'':17}{d.field}: {_show(d.old)} -> {_show(d.new)}" for d in change.diffs
