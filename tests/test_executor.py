@@ -10,7 +10,6 @@ from patchsetup.aws import describe_error
 from patchsetup.executor import ExecutionFailed, execute, resolve
 from patchsetup.plan import Call, Change, Plan, Ref
 
-
 DENIED = "User is not authorized to perform: ssm:RegisterTargetWithMaintenanceWindow"
 
 
