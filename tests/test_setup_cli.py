@@ -12,6 +12,8 @@ from clihelp import assert_one_line_error, cli_env, ok_json, setup
 
 from patchsetup.model import OWNER_TAG
 
+JSON = ("--output", "json")
+ONE_WINDOW = ("-w", "1", "-d", "2", "-t", "3")
 SEED = Path(__file__).parent / "data" / "baselines" / "seed-tool"
 DEFAULT_WINDOWS = {
     "Week1Day2Unattended0300": ("cron(00 03 ? * TUE#1 *)", "Week 1 Day 2 - Unattended - 03:00"),
@@ -156,7 +158,7 @@ def test_text_output_says_what_was_created_and_when_windows_run(aws: Any, ssm: A
 def test_list_options_take_repeats_commas_and_seed_style_spaces(
     aws: Any, ssm: Any, args: list[str]
 ) -> None:
-    ok_json(setup(aws.url, "--output", "json", *args))
+    ok_json(setup(aws.url, *JSON, *args))
     found = windows(ssm)
     assert {n: w["Schedule"] for n, w in found.items()} == {
         "Week1Day5Unattended2200": "cron(00 22 ? * FRI#1 *)",
@@ -165,7 +167,7 @@ def test_list_options_take_repeats_commas_and_seed_style_spaces(
 
 
 def test_sunday_as_0_or_7_keeps_the_number_given(aws: Any, ssm: Any) -> None:
-    ok_json(setup(aws.url, "--output", "json", "-w", "2", "-d", "7", "-t", "1"))
+    ok_json(setup(aws.url, *JSON, "-w", "2", "-d", "7", "-t", "1"))
     assert {n: w["Schedule"] for n, w in windows(ssm).items()} == {
         "Week2Day7Unattended0100": "cron(00 01 ? * SUN#2 *)"
     }
@@ -187,7 +189,7 @@ def test_timezone_duration_cutoff_and_task_options(aws: Any, ssm: Any) -> None:
         "1",
     ]
     args += ["--max-concurrency", "10%", "--max-errors", "0", "--operation", "Scan"]
-    report = ok_json(setup(aws.url, "--output", "json", *args))
+    report = ok_json(setup(aws.url, *JSON, *args))
     [window] = windows(ssm).values()
     assert window["ScheduleTimezone"] == "America/New_York"
     assert (window["Duration"], window["Cutoff"]) == (4, 1)
@@ -203,11 +205,9 @@ def test_timezone_duration_cutoff_and_task_options(aws: Any, ssm: Any) -> None:
 
 
 def test_changing_an_option_updates_in_place(aws: Any, ssm: Any) -> None:
-    ok_json(setup(aws.url, "--output", "json", "-w", "1", "-d", "2", "-t", "3"))
+    ok_json(setup(aws.url, *JSON, "-w", "1", "-d", "2", "-t", "3"))
     before = windows(ssm)["Week1Day2Unattended0300"]
-    report = ok_json(
-        setup(aws.url, "--output", "json", "-w", "1", "-d", "2", "-t", "3", "-z", "Europe/London")
-    )
+    report = ok_json(setup(aws.url, *JSON, *ONE_WINDOW, "-z", "Europe/London"))
     assert report["summary"] == {"create": 0, "update": 1, "delete": 0, "unchanged": 4}
     [update] = [r for r in report["resources"] if r["action"] == "update"]
     assert update["changes"] == [{"field": "ScheduleTimezone", "old": None, "new": "Europe/London"}]
@@ -217,7 +217,7 @@ def test_changing_an_option_updates_in_place(aws: Any, ssm: Any) -> None:
 
 
 def test_dry_run_writes_nothing(aws: Any, ssm: Any) -> None:
-    report = ok_json(setup(aws.url, "--output", "json", "--dry-run"))
+    report = ok_json(setup(aws.url, *JSON, "--dry-run"))
     assert report["dry_run"] is True
     assert report["summary"]["create"] == 33
     assert {r["status"] for r in report["resources"]} == {"planned"}
@@ -228,18 +228,12 @@ def test_dry_run_writes_nothing(aws: Any, ssm: Any) -> None:
 
 
 def test_dry_run_shows_the_update_without_making_it(aws: Any, ssm: Any) -> None:
-    ok_json(setup(aws.url, "--output", "json", "-w", "1", "-d", "2", "-t", "3"))
+    ok_json(setup(aws.url, *JSON, "-w", "1", "-d", "2", "-t", "3"))
     report = ok_json(
         setup(
             aws.url,
-            "--output",
-            "json",
-            "-w",
-            "1",
-            "-d",
-            "2",
-            "-t",
-            "3",
+            *JSON,
+            *ONE_WINDOW,
             "--duration",
             "3",
             "--dry-run",
@@ -254,11 +248,7 @@ def test_dry_run_shows_the_update_without_making_it(aws: Any, ssm: Any) -> None:
 @pytest.mark.parametrize("sample", sorted(p.name for p in SEED.glob("*.json")))
 def test_seed_tools_baseline_files_work(aws: Any, ssm: Any, sample: str) -> None:
     source = json.loads((SEED / sample).read_text())
-    report = ok_json(
-        setup(
-            aws.url, "--output", "json", "-w", "1", "-d", "2", "-t", "3", "-b", str(SEED / sample)
-        )
-    )
+    report = ok_json(setup(aws.url, *JSON, *ONE_WINDOW, "-b", str(SEED / sample)))
     assert report["summary"]["create"] == 5
     [baseline] = custom_baselines(ssm)
     assert baseline["Name"] == source["Name"]
@@ -268,11 +258,7 @@ def test_seed_tools_baseline_files_work(aws: Any, ssm: Any, sample: str) -> None
         == source["ApprovalRules"]["PatchRules"][0]["ApproveAfterDays"]
     )
     assert patch_groups(ssm) == {"Week 1 Day 2 - Unattended - 03:00": source["Name"]}
-    again = ok_json(
-        setup(
-            aws.url, "--output", "json", "-w", "1", "-d", "2", "-t", "3", "-b", str(SEED / sample)
-        )
-    )
+    again = ok_json(setup(aws.url, *JSON, *ONE_WINDOW, "-b", str(SEED / sample)))
     assert again["summary"]["unchanged"] == 5
 
 
@@ -283,13 +269,11 @@ def test_edited_baseline_file_updates_the_baseline_in_place(
     data["Name"] = "Team-AL2"
     path = tmp_path / "al2.json"
     path.write_text(json.dumps(data))
-    ok_json(setup(aws.url, "--output", "json", "-w", "1", "-d", "2", "-t", "3", "-b", str(path)))
+    ok_json(setup(aws.url, *JSON, *ONE_WINDOW, "-b", str(path)))
     data["ApprovalRules"]["PatchRules"][0]["ApproveAfterDays"] = 14
     data["RejectedPatches"] = ["kernel*"]
     path.write_text(json.dumps(data))
-    report = ok_json(
-        setup(aws.url, "--output", "json", "-w", "1", "-d", "2", "-t", "3", "-b", str(path))
-    )
+    report = ok_json(setup(aws.url, *JSON, *ONE_WINDOW, "-b", str(path)))
     [update] = [r for r in report["resources"] if r["action"] != "unchanged"]
     assert (update["kind"], update["action"]) == ("baseline", "update")
     assert {c["field"] for c in update["changes"]} == {"ApprovalRules", "RejectedPatches"}
@@ -302,14 +286,8 @@ def test_operating_system_option_uses_that_oss_preset(aws: Any, ssm: Any) -> Non
     ok_json(
         setup(
             aws.url,
-            "--output",
-            "json",
-            "-w",
-            "1",
-            "-d",
-            "2",
-            "-t",
-            "3",
+            *JSON,
+            *ONE_WINDOW,
             "--operating-system",
             "windows",
         )
@@ -320,16 +298,14 @@ def test_operating_system_option_uses_that_oss_preset(aws: Any, ssm: Any) -> Non
 
 
 def test_two_setup_names_never_touch_each_other(aws: Any, ssm: Any) -> None:
-    ok_json(setup(aws.url, "--output", "json", "--name", "blue", "-w", "1", "-d", "2", "-t", "3"))
-    ok_json(setup(aws.url, "--output", "json", "--name", "green", "-w", "2", "-d", "2", "-t", "3"))
+    ok_json(setup(aws.url, *JSON, "--name", "blue", "-w", "1", "-d", "2", "-t", "3"))
+    ok_json(setup(aws.url, *JSON, "--name", "green", "-w", "2", "-d", "2", "-t", "3"))
     found = windows(ssm)
     assert {n: w["Tags"][OWNER_TAG] for n, w in found.items()} == {
         "Week1Day2Unattended0300": "blue",
         "Week2Day2Unattended0300": "green",
     }
-    again = ok_json(
-        setup(aws.url, "--output", "json", "--name", "blue", "-w", "1", "-d", "2", "-t", "3")
-    )
+    again = ok_json(setup(aws.url, *JSON, "--name", "blue", "-w", "1", "-d", "2", "-t", "3"))
     assert again["summary"]["delete"] == again["summary"]["create"] == 0
 
 
@@ -338,7 +314,7 @@ def test_fewer_windows_needs_consent_then_removes_the_rest(aws: Any, ssm: Any) -
     refused = setup(aws.url, "-w", "1")
     assert_one_line_error(refused, 3, "--yes")
     assert len(windows(ssm)) == 8
-    report = ok_json(setup(aws.url, "--output", "json", "-w", "1", "--yes"))
+    report = ok_json(setup(aws.url, *JSON, "-w", "1", "--yes"))
     assert report["summary"]["delete"] == 4 * 3 + 4  # windows, targets, tasks, patch groups
     assert sorted(windows(ssm)) == sorted(n for n in DEFAULT_WINDOWS if n.startswith("Week1"))
     assert len(patch_groups(ssm)) == 4
@@ -358,18 +334,12 @@ def test_endpoint_url_option_and_profile(aws: Any, ssm: Any, tmp_path: Path) -> 
     report = ok_json(
         setup(
             aws.url,
-            "--output",
-            "json",
+            *JSON,
             "--profile",
             "ops",
             "--endpoint-url",
             aws.url,
-            "-w",
-            "1",
-            "-d",
-            "2",
-            "-t",
-            "3",
+            *ONE_WINDOW,
             env=env,
         )
     )
@@ -488,7 +458,7 @@ def test_aws_failures_are_one_line_exit_1(aws: Any) -> None:
 
 def test_debug_log_never_shows_secrets(aws: Any) -> None:
     env = cli_env(aws.url)
-    result = setup(aws.url, "-l", "DEBUG", "-w", "1", "-d", "2", "-t", "3", env=env)
+    result = setup(aws.url, "-l", "DEBUG", *ONE_WINDOW, env=env)
     assert result.returncode == 0, result.stderr
     assert "create_maintenance_window" in result.stderr
     for secret in (
