@@ -10,7 +10,7 @@ import contextlib
 import difflib
 import functools
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import boto3
 import botocore.exceptions
@@ -18,11 +18,6 @@ from botocore.config import Config
 
 from patchsetup import __version__
 from patchsetup.errors import AwsError, BadInput
-
-if TYPE_CHECKING:
-    from mypy_boto3_ssm import SSMClient
-else:
-    SSMClient = Any
 
 #: Enough attempts to ride out SSM throttling (TPS is low on the write APIs).
 RETRY_CONFIG = Config(
@@ -71,9 +66,13 @@ def resolve_region(session: boto3.session.Session, region: str | None) -> str:
     return check_region(chosen)
 
 
-def ssm_client(session: boto3.session.Session, region: str, endpoint_url: str | None) -> SSMClient:
-    """An SSM client with adaptive retries; ``endpoint_url`` for a local stand-in."""
-    return session.client("ssm", region_name=region, endpoint_url=endpoint_url, config=RETRY_CONFIG)
+def client(
+    session: boto3.session.Session, service: str, region: str, endpoint_url: str | None
+) -> Any:
+    """A client with adaptive retries; ``endpoint_url`` for a local stand-in."""
+    return session.client(  # type: ignore[call-overload]
+        service, region_name=region, endpoint_url=endpoint_url, config=RETRY_CONFIG
+    )
 
 
 def describe_error(exc: BaseException) -> str:

@@ -11,11 +11,23 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from patchsetup import __version__, aws, baselines, executor, planner, reader, schedule, sweeper
+from patchsetup import (
+    __version__,
+    aws,
+    baselines,
+    config,
+    executor,
+    planner,
+    reader,
+    schedule,
+    sweeper,
+)
+from patchsetup import config as _config_module
 from patchsetup.errors import EXIT_BAD_INPUT, EXIT_FAILURE, AwsError, BadInput, Refused
 from patchsetup.flags import FlagOptions, build_setup, unique
 from patchsetup.model import ModelError, Setup
@@ -323,6 +335,23 @@ def main() -> None:
     show_default=True,
     help="AWS-RunPatchBaseline Operation: Install patches, or only Scan and report.",
 )
+@click.option(
+    "-c",
+    "--config",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="TOML file describing the whole model (baselines per OS and environment, windows, "
+    "targets, task batches, hooks, logs, notifications); `ssm-patching-setup init` writes a "
+    "sample. --name, -z, --duration, --cutoff, --max-concurrency, --max-errors and --operation "
+    "override the file; -w/-d/-t/-b/--operating-system cannot be combined with it.",
+)
+@click.option(
+    "--create-service-role",
+    is_flag=True,
+    help="Create the maintenance-window service role (trusting ssm.amazonaws.com, with the "
+    "permissions to run commands, resolve targets and publish to SNS), tag it as this "
+    "setup's, and run the tasks with it. Cleanup removes it.",
+)
 @common_options
 def apply_command(**values: Any) -> None:
     """Create or converge the patching setup (the default command).
@@ -330,17 +359,52 @@ def apply_command(**values: Any) -> None:
     Shows when each window runs next, then creates what is missing, updates
     what differs and removes what this setup name owns but no longer wants.
     Example: ssm-patching-setup -r eu-west-1 -w 1 -d TUE -t 3 -z Europe/London
+    Example: ssm-patching-setup -r eu-west-1 --config patching.toml --dry-run
     """
+    given = _given(click.get_current_context())
     common = _common(values)
     _configure_logging(common.loglevel)
-    setup = _desired_setup(values, common.name)
+    if values["config"]:
+        setup = _config_setup(values, common, given)
+    else:
+        setup = _desired_setup(values, common.name)
     windows = _window_runs(setup)
-    ssm, region = _client(common)
+    clients, region = _clients(common)
     with aws.aws_errors():
-        remote = reader.read_setup(ssm, setup.name)
-    the_plan = planner.plan(setup, remote)
+        remote = reader.read_setup(
+            clients["ssm"], setup.name, clients["iam"], role_wanted=setup.service_role is not None
+        )
+    try:
+        the_plan = planner.plan(setup, remote)
+    except planner.PlanConflict as exc:
+        raise BadInput(str(exc)) from None
     report = Report("setup", setup.name, region, common.dry_run, planned(the_plan), windows)
-    _run(ssm, the_plan, report, common, what="setup")
+    _run(clients, the_plan, report, common, what="setup")
+
+
+@main.command("init", context_settings=CONTEXT)
+@click.argument("path", default="patching.toml", metavar="[PATH]")
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+def init_command(path: str, force: bool) -> None:
+    """Write a commented sample config to PATH (default patching.toml; - for stdout).
+
+    The sample is seed 004's model in small: Amazon Linux 2 and Windows, test
+    and prod (prod approves 14 days later), Linux in batch 1 before Windows in
+    batch 2, with every other setting shown commented out.
+    Example: ssm-patching-setup init && ssm-patching-setup --config patching.toml --dry-run
+    """
+    text = config.sample_config()
+    if path == "-":
+        click.echo(text, nl=False)
+        return
+    target = Path(path)
+    if target.exists() and not force:
+        raise BadInput(f"{path} exists: pass --force to overwrite it")
+    try:
+        target.write_text(text)
+    except OSError as exc:
+        raise AwsError(f"cannot write {path}: {exc.strerror}") from None
+    click.echo(f"wrote {path}: edit it, then run: ssm-patching-setup --config {path} --dry-run")
 
 
 @main.command("cleanup", context_settings=CONTEXT)
@@ -352,25 +416,40 @@ def apply_command(**values: Any) -> None:
     "registration and every custom baseline, except resources tagged for another "
     "setup name. Never AWS-owned baselines or tasks that do not patch.",
 )
+@click.option(
+    "-c",
+    "--config",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Take the setup name from this config file (the one setup was run with); "
+    "--name still wins.",
+)
 @common_options
-def cleanup_command(all_patching: bool, **values: Any) -> None:
+def cleanup_command(all_patching: bool, config: str | None, **values: Any) -> None:
     """Delete what setup made for --name in the region, in dependency order.
 
     Lists what it will delete and asks on a terminal; --yes skips the
     question; with no terminal and no --yes it refuses (exit 3).
     Example: ssm-patching-cleanup -r eu-west-1 --name default --dry-run
     """
+    given = _given(click.get_current_context())
     common = _common(values)
     _configure_logging(common.loglevel)
-    ssm, region = _client(common)
+    name = common.name
+    if config and "name" not in given:
+        try:
+            name = _config_module.load_config(config).name
+        except _config_module.ConfigError as exc:
+            raise BadInput(str(exc)) from None
+    clients, region = _clients(common)
     with aws.aws_errors():
         if all_patching:
-            state = reader.read_sweep(ssm, common.name)
+            state = reader.read_sweep(clients["ssm"], name, clients["iam"])
         else:
-            state = reader.read_setup(ssm, common.name)
+            state = reader.read_setup(clients["ssm"], name, clients["iam"])
     the_plan = sweeper.cleanup_plan(state, all_patching=all_patching)
-    report = Report("cleanup", common.name, region, common.dry_run, planned(the_plan))
-    _run(ssm, the_plan, report, common, what="cleanup")
+    report = Report("cleanup", name, region, common.dry_run, planned(the_plan))
+    _run(clients, the_plan, report, common, what="cleanup")
 
 
 # -- the shared run --------------------------------------------------------------------
@@ -401,6 +480,7 @@ def _desired_setup(values: dict[str, Any], name: str) -> Setup:
             max_concurrency=values["max_concurrency"],
             max_errors=values["max_errors"],
             operation=values["operation"],
+            create_service_role=values["create_service_role"],
         )
         setup = build_setup(options, rules)
         setup.validate()
@@ -418,24 +498,80 @@ def _window_runs(setup: Setup) -> list[WindowRuns]:
             schedule=w.schedule,
             timezone=w.timezone,
             description=schedule.describe(w.schedule, w.timezone),
-            next_runs=tuple(schedule.next_runs(w.schedule, w.timezone, count=3, after=now)),
+            next_runs=tuple(
+                schedule.next_runs(
+                    w.schedule, w.timezone, count=3, after=now, offset_days=w.schedule_offset or 0
+                )
+            ),
             warnings=tuple(schedule.schedule_warnings(w.schedule, w.timezone, after=now)),
         )
         for w in setup.windows
     ]
 
 
-def _client(common: Common) -> tuple[Any, str]:
+def _clients(common: Common) -> tuple[dict[str, Any], str]:
     session = aws.make_session(common.profile)
     region = aws.resolve_region(session, common.region)
-    return aws.ssm_client(session, region, common.endpoint_url), region
+    clients = {
+        service: aws.client(session, service, region, common.endpoint_url)
+        for service in ("ssm", "iam")
+    }
+    return clients, region
+
+
+#: Flags that describe windows and baselines: the config file does that instead.
+_MODEL_FLAGS = {
+    "weeks": "-w/--week",
+    "days": "-d/--days",
+    "hours": "-t/--hours",
+    "baseline_file": "-b/--baseline-file",
+    "operating_system": "--operating-system",
+}
+
+
+def _given(ctx: click.Context) -> set[str]:
+    """Parameters the user set on the command line or through the environment."""
+    sources = (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.ENVIRONMENT)
+    return {
+        p.name for p in ctx.command.params if p.name and ctx.get_parameter_source(p.name) in sources
+    }
+
+
+def _config_setup(values: dict[str, Any], common: Common, given: set[str]) -> Setup:
+    """The desired state from --config, with the flags the user gave laid over it."""
+    clash = [flag for name, flag in _MODEL_FLAGS.items() if name in given]
+    if clash:
+        raise BadInput(
+            f"--config: {', '.join(clash)} cannot be combined with a config file, which "
+            "describes windows and baselines itself"
+        )
+
+    def flag(name: str, source: dict[str, Any] = values) -> Any:
+        return source[name] if name in given else None
+
+    overrides = config.Overrides(
+        name=common.name if "name" in given else None,
+        timezone=flag("timezone"),
+        duration=flag("duration"),
+        cutoff=flag("cutoff"),
+        max_concurrency=flag("max_concurrency"),
+        max_errors=flag("max_errors"),
+        operation=flag("operation"),
+        create_service_role=values["create_service_role"],
+    )
+    try:
+        return config.load_config(values["config"], overrides)
+    except config.ConfigError as exc:
+        raise BadInput(str(exc)) from None
 
 
 def _emit(report: Report, common: Common) -> None:
     click.echo(render_json(report) if common.output == "json" else render_text(report))
 
 
-def _run(ssm: Any, the_plan: Plan, report: Report, common: Common, what: str) -> None:
+def _run(
+    clients: dict[str, Any], the_plan: Plan, report: Report, common: Common, what: str
+) -> None:
     """Show the plan, get consent for deletes, execute, and report."""
     if common.dry_run:
         _emit(report, common)
@@ -445,7 +581,7 @@ def _run(ssm: Any, the_plan: Plan, report: Report, common: Common, what: str) ->
             _emit(report, common)
         _consent(len(the_plan.deletes), what, report, common)
     try:
-        report.outcomes = executor.execute(ssm, the_plan)
+        report.outcomes = executor.execute(clients, the_plan)
     except executor.ExecutionFailed as failed:
         report.outcomes = failed.outcomes
         done = sum(1 for o in failed.outcomes if o.status == "done")

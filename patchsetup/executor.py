@@ -11,14 +11,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from patchsetup.plan import Call, Change, Plan, Ref
-
-if TYPE_CHECKING:
-    from mypy_boto3_ssm import SSMClient
-else:
-    SSMClient = Any
 
 log = logging.getLogger(__name__)
 
@@ -44,15 +39,15 @@ class ExecutionFailed(Exception):
 
 
 def execute(
-    ssm: SSMClient, plan: Plan, on_outcome: Callable[[Outcome], None] | None = None
+    clients: Mapping[str, Any], plan: Plan, on_outcome: Callable[[Outcome], None] | None = None
 ) -> list[Outcome]:
-    """Make every call of ``plan``; return one Outcome per change, in plan order."""
+    """Make every call of ``plan`` with ``clients[call.service]``; one Outcome per change."""
     variables: dict[str, Any] = {}
     outcomes: list[Outcome] = []
     for index, change in enumerate(plan.changes):
         for call in change.calls:
             try:
-                _run(ssm, call, variables)
+                _run(clients[call.service], call, variables)
             except Exception as exc:
                 outcomes.append(Outcome(change, "failed", change.resource_id, str(exc)))
                 outcomes.extend(
@@ -71,14 +66,17 @@ def execute(
     return outcomes
 
 
-def _run(ssm: SSMClient, call: Call, variables: dict[str, Any]) -> None:
+def _run(client: Any, call: Call, variables: dict[str, Any]) -> None:
     params = resolve(call.params, variables)
     log.info("%s %s", call.method, _summary(params))
-    response = getattr(ssm, call.method)(**params)
+    response = getattr(client, call.method)(**params)
     if call.output is not None:
         var, key = call.output
-        variables[var] = response[key]
-        log.debug("%s = %s", var, response[key])
+        value = response
+        for part in key.split("."):
+            value = value[part]
+        variables[var] = value
+        log.debug("%s = %s", var, value)
 
 
 def resolve(value: Any, variables: Mapping[str, Any]) -> Any:
@@ -94,5 +92,13 @@ def resolve(value: Any, variables: Mapping[str, Any]) -> Any:
 
 def _summary(params: Mapping[str, Any]) -> str:
     # Names and IDs only: enough to follow a run in the log without dumping rules.
-    keys = ("Name", "WindowId", "WindowTargetId", "WindowTaskId", "BaselineId", "PatchGroup")
+    keys = (
+        "Name",
+        "RoleName",
+        "WindowId",
+        "WindowTargetId",
+        "WindowTaskId",
+        "BaselineId",
+        "PatchGroup",
+    )
     return " ".join(f"{k}={params[k]}" for k in keys if k in params)

@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from patchsetup import schedule
-from patchsetup.model import BaselineSpec, Setup, TargetSpec, TaskSpec, WindowSpec
+from patchsetup.model import (
+    SERVICE_ROLE,
+    BaselineSpec,
+    Setup,
+    TargetSpec,
+    TaskSpec,
+    WindowSpec,
+    default_role,
+)
 
 PATCH_GROUP_TAG = "tag:Patch Group"
 
@@ -32,6 +40,7 @@ class FlagOptions:
     max_concurrency: str = "2"
     max_errors: str = "1"
     operation: str = "Install"
+    create_service_role: bool = False
 
 
 def baseline_name(setup_name: str, operating_system: str) -> str:
@@ -72,6 +81,9 @@ def build_setup(options: FlagOptions, baseline_rules: Mapping[str, Any]) -> Setu
                                 max_concurrency=options.max_concurrency,
                                 max_errors=options.max_errors,
                                 parameters={"Operation": (options.operation,)},
+                                service_role_arn=SERVICE_ROLE
+                                if options.create_service_role
+                                else None,
                             ),
                         ),
                     )
@@ -87,7 +99,10 @@ def build_setup(options: FlagOptions, baseline_rules: Mapping[str, Any]) -> Setu
         patch_groups=tuple(groups),
         tags=file_tags,
     )
-    return Setup(name=options.name, baselines=(baseline,), windows=tuple(windows))
+    role = default_role(options.name) if options.create_service_role else None
+    return Setup(
+        name=options.name, baselines=(baseline,), windows=tuple(windows), service_role=role
+    )
 
 
 def unique(values: Sequence[int]) -> tuple[int, ...]:

@@ -56,6 +56,22 @@ class TargetSpec:
         }
 
 
+#: Stands for the ARN of the service role this setup creates (``Setup.service_role``).
+SERVICE_ROLE = "@service-role"
+
+
+@dataclass(frozen=True)
+class NotificationSpec:
+    """SNS notifications of a Run Command task (NotificationConfig)."""
+
+    topic_arn: str
+    events: tuple[str, ...] = ("All",)
+    #: "Command" (per command) or "Invocation" (per instance).
+    type: str = "Command"
+    #: The role SNS publishing assumes; SERVICE_ROLE for the created role.
+    role_arn: str | None = None
+
+
 @dataclass(frozen=True)
 class TaskSpec:
     """A RUN_COMMAND task of a maintenance window running a patching document."""
@@ -69,8 +85,42 @@ class TaskSpec:
     parameters: Mapping[str, tuple[str, ...]] = field(
         default_factory=lambda: {"Operation": ("Install",)}
     )
+    #: An IAM role ARN, SERVICE_ROLE for the created role, or None for the
+    #: Systems Manager service-linked role.
     service_role_arn: str | None = None
     description: str | None = None
+    #: CONTINUE_TASK (AWS's default, sent explicitly so a re-read compares equal) or CANCEL_TASK.
+    cutoff_behavior: str = "CONTINUE_TASK"
+    output_s3_bucket: str | None = None
+    output_s3_prefix: str | None = None
+    cloudwatch_output: bool = False
+    cloudwatch_log_group: str | None = None
+    notification: NotificationSpec | None = None
+    timeout_seconds: int | None = None
+    comment: str | None = None
+
+    def run_command(self) -> dict[str, Any]:
+        """TaskInvocationParameters.RunCommand, with unset members left out."""
+        params: dict[str, Any] = {
+            "Parameters": {k: list(v) for k, v in self.parameters.items()},
+            "OutputS3BucketName": self.output_s3_bucket,
+            "OutputS3KeyPrefix": self.output_s3_prefix,
+            "TimeoutSeconds": self.timeout_seconds,
+            "Comment": self.comment,
+        }
+        if self.cloudwatch_output or self.cloudwatch_log_group:
+            params["CloudWatchOutputConfig"] = {
+                "CloudWatchOutputEnabled": True,
+                "CloudWatchLogGroupName": self.cloudwatch_log_group,
+            }
+        if self.notification is not None:
+            params["NotificationConfig"] = {
+                "NotificationArn": self.notification.topic_arn,
+                "NotificationEvents": list(self.notification.events),
+                "NotificationType": self.notification.type,
+            }
+            params["ServiceRoleArn"] = self.notification.role_arn
+        return {k: v for k, v in params.items() if v is not None}
 
     def fields(self) -> dict[str, Any]:
         """Comparable fields; Targets name window targets, the planner maps names to IDs."""
@@ -84,9 +134,8 @@ class TaskSpec:
             "MaxErrors": self.max_errors,
             "ServiceRoleArn": self.service_role_arn,
             "Description": self.description,
-            "TaskInvocationParameters": {
-                "RunCommand": {"Parameters": {k: list(v) for k, v in self.parameters.items()}}
-            },
+            "CutoffBehavior": self.cutoff_behavior,
+            "TaskInvocationParameters": {"RunCommand": self.run_command()},
         }
 
 
@@ -102,6 +151,11 @@ class WindowSpec:
     description: str | None = None
     allow_unassociated_targets: bool = False
     enabled: bool = True
+    #: Days after the cron date (1-6), e.g. Patch Tuesday plus 2 days.
+    schedule_offset: int | None = None
+    #: ISO 8601 date-times bounding when the window is active.
+    start_date: str | None = None
+    end_date: str | None = None
     targets: tuple[TargetSpec, ...] = ()
     tasks: tuple[TaskSpec, ...] = ()
 
@@ -116,6 +170,9 @@ class WindowSpec:
             "AllowUnassociatedTargets": self.allow_unassociated_targets,
             "Description": self.description,
             "Enabled": self.enabled,
+            "ScheduleOffset": self.schedule_offset,
+            "StartDate": self.start_date,
+            "EndDate": self.end_date,
         }
 
 
@@ -132,6 +189,77 @@ class BaselineSpec:
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
+#: IAM path of the roles the tool creates: cleanup finds them by it, then checks the tag.
+ROLE_PATH = "/ssm-patching-setup/"
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    """The maintenance-window service role (seed 002's trust and permissions)."""
+
+    name: str
+    trusted_services: tuple[str, ...] = ("ssm.amazonaws.com",)
+    description: str = "Maintenance window service role made by ssm-patching-setup"
+    #: Inline policy name -> policy document.
+    policies: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def trust_policy(self) -> dict[str, Any]:
+        """The assume-role policy: the trusted services may assume the role."""
+        return {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": sorted(self.trusted_services)},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+
+
+def maintenance_window_policy() -> dict[str, Any]:
+    """Seed 002's maintenance-window policy: run commands, resolve targets, notify."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": [
+                    "ssm:SendCommand",
+                    "ssm:CancelCommand",
+                    "ssm:ListCommands",
+                    "ssm:ListCommandInvocations",
+                    "ssm:GetCommandInvocation",
+                    "ssm:ListTagsForResource",
+                    "ssm:GetParameters",
+                ],
+                "Resource": "*",
+            },
+            {
+                "Effect": "Allow",
+                "Action": ["resource-groups:ListGroups", "resource-groups:ListGroupResources"],
+                "Resource": "*",
+            },
+            {"Effect": "Allow", "Action": ["tag:GetResources"], "Resource": "*"},
+            {"Effect": "Allow", "Action": ["sns:Publish"], "Resource": "arn:aws:sns:*:*:*"},
+            {
+                "Effect": "Allow",
+                "Action": "iam:PassRole",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"iam:PassedToService": ["ssm.amazonaws.com"]}},
+            },
+        ],
+    }
+
+
+def default_role(setup_name: str) -> RoleSpec:
+    """The role ``--create-service-role`` makes for a setup."""
+    return RoleSpec(
+        name=f"ssm-patching-setup-{setup_name}",
+        policies={"maintenance-window": maintenance_window_policy()},
+    )
+
+
 @dataclass(frozen=True)
 class Setup:
     """Everything one setup name owns in one region."""
@@ -139,6 +267,8 @@ class Setup:
     name: str
     baselines: tuple[BaselineSpec, ...] = ()
     windows: tuple[WindowSpec, ...] = ()
+    #: The maintenance-window service role to create, if any.
+    service_role: RoleSpec | None = None
 
     def validate(self) -> None:
         """Raise ModelError for anything AWS would refuse or that is ambiguous."""
@@ -163,6 +293,15 @@ class Setup:
                 seen[key] = baseline.name
         for window in self.windows:
             _validate_window(window)
+            for task in window.tasks:
+                uses_role = SERVICE_ROLE in (
+                    task.service_role_arn,
+                    task.notification.role_arn if task.notification else None,
+                )
+                if uses_role and self.service_role is None:
+                    raise ModelError(
+                        f"task {task.name}: uses the created service role, but none is configured"
+                    )
 
 
 def _validate_window(window: WindowSpec) -> None:

@@ -69,11 +69,21 @@ def verb(outcome: Outcome) -> str:
 
 
 def summary(outcomes: list[Outcome]) -> dict[str, int]:
-    """How many resources each action touched: create, update, delete, unchanged."""
-    counts = {"create": 0, "update": 0, "delete": 0, "unchanged": 0}
+    """How many resources each action touched, and how many failed or were not reached.
+
+    Only changes that were made (or, in a dry run, planned) count as create,
+    update or delete; a failed change and those after it count apart.
+    """
+    counts = {"create": 0, "update": 0, "delete": 0, "unchanged": 0, "failed": 0, "not_run": 0}
     for outcome in outcomes:
-        action = "unchanged" if outcome.status == "unchanged" else outcome.change.action
-        counts[action] += 1
+        if outcome.status == "failed":
+            counts["failed"] += 1
+        elif outcome.status == "not-run":
+            counts["not_run"] += 1
+        elif outcome.status == "unchanged":
+            counts["unchanged"] += 1
+        else:
+            counts[outcome.change.action] += 1
     return counts
 
 
@@ -109,13 +119,19 @@ def render_text(report: Report) -> str:
     counts = summary(report.outcomes)
     lines.append("")
     prefix = "Plan" if report.dry_run else "Result"
-    lines.append(
-        f"{prefix}: {counts['create']} to create, {counts['update']} to update, "
-        f"{counts['delete']} to delete, {counts['unchanged']} in place"
-        if report.dry_run
-        else f"{prefix}: {counts['create']} created, {counts['update']} updated, "
-        f"{counts['delete']} deleted, {counts['unchanged']} in place"
-    )
+    if report.dry_run:
+        line = (
+            f"{prefix}: {counts['create']} to create, {counts['update']} to update, "
+            f"{counts['delete']} to delete, {counts['unchanged']} in place"
+        )
+    else:
+        line = (
+            f"{prefix}: {counts['create']} created, {counts['update']} updated, "
+            f"{counts['delete']} deleted, {counts['unchanged']} in place"
+        )
+    if counts["failed"] or counts["not_run"]:
+        line += f", {counts['failed']} failed, {counts['not_run']} not done"
+    lines.append(line)
     return "\n".join(lines)
 
 

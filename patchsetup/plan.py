@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 Action = Literal["create", "update", "delete", "unchanged"]
-Kind = Literal["baseline", "patch-group", "window", "target", "task"]
+Kind = Literal["role", "baseline", "patch-group", "window", "target", "task"]
 
 
 @dataclass(frozen=True)
@@ -29,8 +29,11 @@ class Call:
 
     method: str
     params: Mapping[str, Any]
-    #: (variable, response key): store ``response[key]`` as ``variable``.
+    #: (variable, response key): store ``response[key]`` as ``variable``; a dotted
+    #: key walks into nested structures ("Role.Arn").
     output: tuple[str, str] | None = None
+    #: The client the call goes to.
+    service: str = "ssm"
 
 
 @dataclass(frozen=True)

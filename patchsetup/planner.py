@@ -11,17 +11,29 @@ removed only after the tasks that used them were re-pointed.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from patchsetup import baselines as baseline_rules
-from patchsetup.model import OWNER_TAG, BaselineSpec, Setup, TargetSpec, TaskSpec, WindowSpec
+from patchsetup.model import (
+    OWNER_TAG,
+    ROLE_PATH,
+    SERVICE_ROLE,
+    BaselineSpec,
+    RoleSpec,
+    Setup,
+    TargetSpec,
+    TaskSpec,
+    WindowSpec,
+)
 from patchsetup.plan import Call, Change, FieldDiff, Plan, Ref
 from patchsetup.state import (
     Registration,
     RemoteBaseline,
+    RemoteRole,
     RemoteState,
     RemoteTarget,
     RemoteTask,
@@ -36,8 +48,16 @@ def _uuid_token() -> str:
     return str(uuid.uuid4())
 
 
+class PlanConflict(ValueError):
+    """The desired state collides with something another setup owns (one line)."""
+
+
 def plan(desired: Setup, remote: RemoteState, token: TokenFactory = _uuid_token) -> Plan:
-    """The calls that turn ``remote`` into ``desired``; ``token`` makes ClientTokens."""
+    """The calls that turn ``remote`` into ``desired``; ``token`` makes ClientTokens.
+
+    Raises PlanConflict, before anything is written, for a patch group another
+    setup's baseline already holds for the same OS.
+    """
     builder = _Builder(desired, remote, token)
     return builder.build()
 
@@ -76,11 +96,16 @@ class _Builder:
     window_deletes: list[Change] = field(default_factory=list)
     group_deletes: list[Change] = field(default_factory=list)
     baseline_deletes: list[Change] = field(default_factory=list)
+    role_deletes: list[Change] = field(default_factory=list)
+    role_writes: list[Change] = field(default_factory=list)
     baseline_writes: list[Change] = field(default_factory=list)
     group_writes: list[Change] = field(default_factory=list)
     window_writes: list[Change] = field(default_factory=list)
 
+    role_arn: str | Ref | None = None
+
     def build(self) -> Plan:
+        self.role_arn = self._plan_role()
         baseline_ids = self._plan_baselines()
         self._plan_patch_groups(baseline_ids)
         self._plan_windows()
@@ -90,11 +115,49 @@ class _Builder:
                 + self.window_deletes
                 + self.group_deletes
                 + self.baseline_deletes
+                + self.role_writes
                 + self.baseline_writes
                 + self.group_writes
                 + self.window_writes
+                # Last: tasks have been re-pointed away from a role before it goes.
+                + self.role_deletes
             )
         )
+
+    # -- the service role ------------------------------------------------------------
+
+    def _plan_role(self) -> str | Ref | None:
+        """Plan the service role; return its ARN (or a Ref to it) for the tasks."""
+        spec = self.desired.service_role
+        found = next((r for r in self.remote.roles if spec and r.name == spec.name), None)
+        for role in self.remote.roles:
+            if role is not found:
+                self.role_deletes.append(delete_role(role))
+        if spec is None:
+            return None
+        if found is None:
+            var = f"role:{spec.name}"
+            calls = [
+                Call(
+                    "create_role",
+                    {
+                        "Path": ROLE_PATH,
+                        "RoleName": spec.name,
+                        "AssumeRolePolicyDocument": json.dumps(spec.trust_policy()),
+                        "Description": spec.description,
+                        "Tags": [{"Key": OWNER_TAG, "Value": self.desired.name}],
+                    },
+                    (var, "Role.Arn"),
+                    service="iam",
+                ),
+                *(_put_policy(spec.name, n, d) for n, d in spec.policies.items()),
+            ]
+            self.role_writes.append(
+                Change("create", "role", spec.name, id_var=var, calls=tuple(calls))
+            )
+            return Ref(var)
+        self.role_writes.append(_update_role(spec, found))
+        return found.arn
 
     # -- baselines ---------------------------------------------------------------
 
@@ -169,6 +232,13 @@ class _Builder:
                 wanted.add(key)
                 found = current.get(key)
                 label = f"{group} -> {spec.name}"
+                if found is not None and found.baseline_owner not in (None, self.desired.name):
+                    raise PlanConflict(
+                        f"patch group {group!r} ({key[1]}) is registered to baseline "
+                        f"{found.baseline_name!r} of setup {found.baseline_owner!r}; AWS allows "
+                        "one baseline per group and OS: use another patch group or clean up "
+                        f"setup {found.baseline_owner!r} first"
+                    )
                 if found is not None and found.baseline_id == target:
                     self.group_writes.append(
                         Change("unchanged", "patch-group", label, resource_id=group)
@@ -223,15 +293,10 @@ class _Builder:
 
     def _create_window(self, spec: WindowSpec) -> Ref:
         var = f"window:{spec.name}"
+        fields = {k: v for k, v in spec.fields().items() if k != "Enabled"}
         create = _compact(
             {
-                "Name": spec.name,
-                "Schedule": spec.schedule,
-                "ScheduleTimezone": spec.timezone,
-                "Duration": spec.duration,
-                "Cutoff": spec.cutoff,
-                "AllowUnassociatedTargets": spec.allow_unassociated_targets,
-                "Description": spec.description,
+                **fields,
                 "Tags": [{"Key": OWNER_TAG, "Value": self.desired.name}],
                 "ClientToken": self.token(),
             }
@@ -375,6 +440,10 @@ class _Builder:
         fields["Targets"] = [
             {"Key": "WindowTargetIds", "Values": [target_ids[n] for n in task.target_names]}
         ]
+        run_command = fields["TaskInvocationParameters"]["RunCommand"]
+        for holder in (fields, run_command):
+            if holder.get("ServiceRoleArn") == SERVICE_ROLE:
+                holder["ServiceRoleArn"] = self.role_arn
         return fields
 
     def _create_task(
@@ -413,8 +482,11 @@ class _Builder:
         diffs = diff_fields(want, have.fields)
         if task.service_role_arn is None:
             # Without a role AWS runs the task with its service-linked role and may
-            # report that role's ARN: not a difference worth an update.
-            diffs = tuple(d for d in diffs if d.field != "ServiceRoleArn")
+            # report that role's ARN: not a difference worth an update. Any other
+            # role (one this setup is deleting, say) must be cleared.
+            diffs = tuple(
+                d for d in diffs if not (d.field == "ServiceRoleArn" and _is_linked_role(d.old))
+            )
         if not diffs:
             return Change(
                 "unchanged", "task", task.name, parent=spec.name, resource_id=have.window_task_id
@@ -525,6 +597,86 @@ def delete_window(window: RemoteWindow) -> list[Change]:
             calls=(Call("delete_maintenance_window", {"WindowId": window.window_id}),),
         ),
     ]
+
+
+def _is_linked_role(arn: Any) -> bool:
+    return isinstance(arn, str) and ":role/aws-service-role/ssm.amazonaws.com/" in arn
+
+
+def _put_policy(role: str, name: str, document: Mapping[str, Any]) -> Call:
+    return Call(
+        "put_role_policy",
+        {"RoleName": role, "PolicyName": name, "PolicyDocument": json.dumps(document)},
+        service="iam",
+    )
+
+
+def _update_role(spec: RoleSpec, found: RemoteRole) -> Change:
+    """Bring an existing role's trust, description and inline policies in line."""
+    calls: list[Call] = []
+    diffs: list[FieldDiff] = []
+    trust = spec.trust_policy()
+    if canonical_policy(trust) != canonical_policy(found.trust_policy):
+        diffs.append(FieldDiff("AssumeRolePolicyDocument", found.trust_policy, trust))
+        calls.append(
+            Call(
+                "update_assume_role_policy",
+                {"RoleName": spec.name, "PolicyDocument": json.dumps(trust)},
+                service="iam",
+            )
+        )
+    if spec.description != (found.description or ""):
+        diffs.append(FieldDiff("Description", found.description, spec.description))
+        calls.append(
+            Call(
+                "update_role",
+                {"RoleName": spec.name, "Description": spec.description},
+                service="iam",
+            )
+        )
+    for name, document in spec.policies.items():
+        have = found.policies.get(name)
+        if have is None or canonical_policy(have) != canonical_policy(document):
+            diffs.append(FieldDiff(f"Policy {name}", have, dict(document)))
+            calls.append(_put_policy(spec.name, name, document))
+    for name in found.policies:
+        if name not in spec.policies:
+            diffs.append(FieldDiff(f"Policy {name}", found.policies[name], None))
+            calls.append(
+                Call(
+                    "delete_role_policy", {"RoleName": spec.name, "PolicyName": name}, service="iam"
+                )
+            )
+    return Change(
+        "update" if calls else "unchanged",
+        "role",
+        spec.name,
+        resource_id=found.arn,
+        diffs=tuple(diffs),
+        calls=tuple(calls),
+    )
+
+
+def delete_role(role: RemoteRole) -> Change:
+    """Delete a role: IAM refuses while inline policies remain, so those go first."""
+    calls = [
+        Call("delete_role_policy", {"RoleName": role.name, "PolicyName": n}, service="iam")
+        for n in role.policies
+    ]
+    calls.append(Call("delete_role", {"RoleName": role.name}, service="iam"))
+    return Change("delete", "role", role.name, resource_id=role.arn, calls=tuple(calls))
+
+
+def canonical_policy(document: Any) -> Any:
+    """A policy in comparable form: IAM may return a lone value where a list was sent."""
+    if isinstance(document, Mapping):
+        return {k: canonical_policy(v) for k, v in sorted(document.items())}
+    if isinstance(document, list):
+        items = [canonical_policy(v) for v in document]
+        if all(isinstance(v, str) for v in items):
+            return sorted(items) if len(items) != 1 else items[0]
+        return items
+    return document
 
 
 def _register_group(baseline_id: str | Ref, group: str) -> Call:

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from patchsetup.model import OWNER_TAG, PATCHING_DOCUMENTS
+import botocore.exceptions
+
+from patchsetup.model import OWNER_TAG, PATCHING_DOCUMENTS, ROLE_PATH
 from patchsetup.state import (
     Registration,
     RemoteBaseline,
+    RemoteRole,
     RemoteState,
     RemoteTarget,
     RemoteTask,
@@ -30,19 +34,33 @@ log = logging.getLogger(__name__)
 OwnerTest = Callable[[dict[str, str]], bool]
 
 
-def read_setup(ssm: SSMClient, setup_name: str) -> RemoteState:
-    """Everything owned by ``setup_name`` in the client's region, and all registrations."""
-    return _read(ssm, lambda tags: tags.get(OWNER_TAG) == setup_name, sweep=False)
+def read_setup(
+    ssm: SSMClient, setup_name: str, iam: Any = None, *, role_wanted: bool = False
+) -> RemoteState:
+    """Everything owned by ``setup_name`` in the client's region, and all registrations.
+
+    With an IAM client, also the setup's service roles. An operator who wants no
+    role need not grant IAM read access: a denial then only skips the roles.
+    """
+    owned: OwnerTest = lambda tags: tags.get(OWNER_TAG) == setup_name  # noqa: E731
+    state = _read(ssm, owned, sweep=False)
+    if iam is not None:
+        state.roles = _roles_if_allowed(iam, owned, required=role_wanted)
+    return state
 
 
-def read_sweep(ssm: SSMClient, setup_name: str) -> RemoteState:
+def read_sweep(ssm: SSMClient, setup_name: str, iam: Any = None) -> RemoteState:
     """For ``cleanup --all-patching``: this setup's resources plus every untagged
     custom baseline and every untagged window that runs a patching task.
 
     Resources tagged for another setup name are left out, and so are the
     registrations of their baselines: the sweep never touches them.
     """
-    return _read(ssm, lambda tags: tags.get(OWNER_TAG) in (None, setup_name), sweep=True)
+    state = _read(ssm, lambda tags: tags.get(OWNER_TAG) in (None, setup_name), sweep=True)
+    if iam is not None:
+        owned: OwnerTest = lambda tags: tags.get(OWNER_TAG) == setup_name  # noqa: E731
+        state.roles = _roles_if_allowed(iam, owned, required=False)
+    return state
 
 
 def _read(ssm: SSMClient, owned: OwnerTest, *, sweep: bool) -> RemoteState:
@@ -61,15 +79,19 @@ def _read(ssm: SSMClient, owned: OwnerTest, *, sweep: bool) -> RemoteState:
         ):
             continue
         state.windows.append(window)
-    foreign: set[str] = set()
+    owners: dict[str, str | None] = {}
     for identity in describe_custom_baselines(ssm):
         baseline_id = identity["BaselineId"]
         tags = list_tags(ssm, "PatchBaseline", baseline_id)
+        owners[baseline_id] = tags.get(OWNER_TAG)
         if owned(tags):
             state.baselines.append(read_baseline(ssm, baseline_id, tags))
-        else:
-            foreign.add(baseline_id)
-    state.registrations = [r for r in describe_patch_groups(ssm) if r.baseline_id not in foreign]
+    registrations = [
+        replace(r, baseline_owner=owners.get(r.baseline_id)) for r in describe_patch_groups(ssm)
+    ]
+    # A sweep never touches another setup's registrations; a setup run must see
+    # them, to refuse a patch group that another setup already holds.
+    state.registrations = [r for r in registrations if not sweep or owned(_owner_tags(r))]
     log.debug(
         "read %d windows, %d baselines, %d registrations",
         len(state.windows),
@@ -77,6 +99,10 @@ def _read(ssm: SSMClient, owned: OwnerTest, *, sweep: bool) -> RemoteState:
         len(state.registrations),
     )
     return state
+
+
+def _owner_tags(reg: Registration) -> dict[str, str]:
+    return {OWNER_TAG: reg.baseline_owner} if reg.baseline_owner else {}
 
 
 def describe_maintenance_windows(ssm: SSMClient) -> Iterator[dict[str, Any]]:
@@ -157,6 +183,51 @@ def describe_patch_groups(ssm: SSMClient) -> Iterator[Registration]:
                 baseline_id=identity["BaselineId"],
                 baseline_name=identity.get("BaselineName", ""),
             )
+
+
+def read_roles(iam: Any, owned: OwnerTest) -> list[RemoteRole]:
+    """Roles under the tool's IAM path whose owner tag matches, with inline policies."""
+    roles: list[RemoteRole] = []
+    for page in iam.get_paginator("list_roles").paginate(PathPrefix=ROLE_PATH):
+        for role in page.get("Roles", []):
+            name = role["RoleName"]
+            tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=name).get("Tags", [])}
+            if not owned(tags):
+                continue
+            roles.append(
+                RemoteRole(
+                    name=name,
+                    arn=role["Arn"],
+                    description=role.get("Description"),
+                    trust_policy=role.get("AssumeRolePolicyDocument", {}),
+                    policies=_inline_policies(iam, name),
+                    tags=tags,
+                )
+            )
+    return roles
+
+
+def _roles_if_allowed(iam: Any, owned: OwnerTest, *, required: bool) -> list[RemoteRole]:
+    try:
+        return read_roles(iam, owned)
+    except botocore.exceptions.ClientError as exc:
+        denied = exc.response.get("Error", {}).get("Code") in (
+            "AccessDenied",
+            "AccessDeniedException",
+        )
+        if required or not denied:
+            raise
+        log.warning("not allowed to list IAM roles: service roles are left as they are")
+        return []
+
+
+def _inline_policies(iam: Any, role: str) -> dict[str, dict[str, Any]]:
+    policies: dict[str, dict[str, Any]] = {}
+    for page in iam.get_paginator("list_role_policies").paginate(RoleName=role):
+        for name in page.get("PolicyNames", []):
+            document = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+            policies[name] = document
+    return policies
 
 
 def _strip(response: dict[str, Any]) -> dict[str, Any]:

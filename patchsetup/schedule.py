@@ -32,6 +32,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from itertools import pairwise
+from typing import Literal
 from zoneinfo import ZoneInfo, available_timezones
 
 from dateutil import rrule as rr
@@ -40,15 +41,18 @@ from dateutil import tz as dtz
 __all__ = [
     "DAY_NAMES",
     "ScheduleError",
+    "daily_cron",
     "describe",
     "next_runs",
     "parse_day",
+    "parse_time",
     "schedule_warnings",
     "seed_cron",
     "seed_patch_group",
     "seed_window_name",
     "validate_expression",
     "validate_timezone",
+    "window_cron",
 ]
 
 DAY_NAMES: tuple[str, ...] = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
@@ -141,6 +145,42 @@ def seed_cron(week: int, day: int, hour: int, minute: int = 0) -> str:
     """
     _check_seed(week, day, hour, minute)
     return f"cron({minute:02d} {hour:02d} ? * {DAY_NAMES[day % 7]}#{week} *)"
+
+
+def window_cron(week: int | Literal["last"], day: int, hour: int, minute: int = 0) -> str:
+    """Return the cron expression for one weekday of the month at a time of day.
+
+    ``week`` 1-5 is the n-th such weekday (the seed layout, ``cron(30 03 ? * TUE#2 *)``);
+    ``"last"`` is the last one of the month, ``cron(30 03 ? * 3L *)``. ``day`` is 0-7
+    with 0 and 7 for Sunday, as :func:`parse_day` returns it. The last-weekday form
+    uses SSM's day number (1 is SUN), because ``dayL`` is documented with numbers.
+    Whole hours keep the seed's zero-padded ``00`` minutes, so such windows compare
+    equal to the ones the seed tool made.
+    """
+    if week == "last":
+        # Week 1 stands in for the range check; "last" has no number of its own.
+        _check_seed(1, day, hour, minute)
+        return f"cron({minute:02d} {hour:02d} ? * {day % 7 + 1}L *)"
+    if isinstance(week, bool) or not isinstance(week, int):
+        raise ScheduleError(f"week must be 1-5 or 'last', got {week!r}")
+    return seed_cron(week, day, hour, minute)
+
+
+def daily_cron(hour: int, minute: int = 0) -> str:
+    """Return the cron expression for every day at a time of day: ``cron(00 01 ? * * *)``."""
+    _check_seed(1, 0, hour, minute)
+    return f"cron({minute:02d} {hour:02d} ? * * *)"
+
+
+def parse_time(value: str) -> tuple[int, int]:
+    """Parse a 24-hour ``HH:MM`` time of day (``06:00``, ``3:30``) into (hour, minute)."""
+    match = re.fullmatch(r"([0-9]{1,2}):([0-9]{2})", value.strip())
+    if match is None:
+        raise ScheduleError(f"time must be HH:MM on a 24-hour clock, like 06:00, got {value!r}")
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour > 23 or minute > 59:
+        raise ScheduleError(f"time {value!r} is not a time of day: hours 0-23, minutes 0-59")
+    return hour, minute
 
 
 # --------------------------------------------------------------------------- parsing

@@ -46,6 +46,17 @@ class RemoteBaseline:
     tags: dict[str, str]
 
 
+@dataclass
+class RemoteRole:
+    name: str
+    arn: str
+    description: str | None
+    trust_policy: dict[str, Any]
+    #: Inline policy name -> document.
+    policies: dict[str, dict[str, Any]]
+    tags: dict[str, str]
+
+
 @dataclass(frozen=True)
 class Registration:
     """One patch group registered to one baseline (one per group per OS in AWS)."""
@@ -54,6 +65,8 @@ class Registration:
     operating_system: str
     baseline_id: str
     baseline_name: str
+    #: The setup name the baseline is tagged with; None for untagged or AWS-owned ones.
+    baseline_owner: str | None = None
 
 
 @dataclass
@@ -65,3 +78,5 @@ class RemoteState:
     #: Every patch-group registration in the region, not only ours: a group we
     #: want may be registered to a baseline that is not ours.
     registrations: list[Registration] = field(default_factory=list)
+    #: Service roles this setup owns (IAM is global: found from any region).
+    roles: list[RemoteRole] = field(default_factory=list)

@@ -7,6 +7,7 @@ reader hands over (``read_setup`` or ``read_sweep``):
   does not patch; then only its patching tasks are deregistered.
 - Every baseline handed over is deleted, its patch groups deregistered first.
   The reader never hands over an AWS-owned baseline or another setup's.
+- This setup's service role is deleted after everything that used it.
 - With ``all_patching`` every other registration handed over is removed too
   (the seed tool's sweep); without it, only those of this setup's baselines.
 """
@@ -15,7 +16,13 @@ from __future__ import annotations
 
 from patchsetup.model import PATCHING_DOCUMENTS
 from patchsetup.plan import Change, Plan
-from patchsetup.planner import delete_baseline, delete_registration, delete_task, delete_window
+from patchsetup.planner import (
+    delete_baseline,
+    delete_registration,
+    delete_role,
+    delete_task,
+    delete_window,
+)
 from patchsetup.state import RemoteState
 
 
@@ -47,4 +54,5 @@ def cleanup_plan(state: RemoteState, *, all_patching: bool = False) -> Plan:
         if all_patching and r.baseline_id not in deleted
     ]
     baselines = [delete_baseline(b, state.registrations) for b in state.baselines]
-    return Plan(tuple(tasks + windows + groups + baselines + kept))
+    roles = [delete_role(r) for r in state.roles]
+    return Plan(tuple(tasks + windows + groups + baselines + roles + kept))

@@ -231,3 +231,17 @@ def test_cleanup_bad_input_and_aws_failure(aws: Any) -> None:
     assert_one_line_error(cleanup(aws.url, env=cli_env("http://127.0.0.1:9")), 1, "127.0.0.1:9")
     also = setup(aws.url, "cleanup", "--dry-run")
     assert also.returncode == 0, also.stderr
+
+
+def test_cleanup_takes_the_setup_name_from_the_config(aws: Any, ssm: Any, tmp_path: Any) -> None:
+    path = tmp_path / "patching.toml"
+    path.write_text(
+        'name = "fromfile"\n[windows.Nightly]\nschedule = "cron(0 2 ? * * *)"\n'
+        '[[windows.Nightly.targets]]\nname = "all"\npatch_group = "nightly"\n'
+        '[[windows.Nightly.tasks]]\nname = "patch"\n'
+    )
+    ok_json(setup(aws.url, "--output", "json", "--config", str(path)))
+    ok_json(setup(aws.url, "--output", "json", *SMALL))  # setup "default" stays
+    report = ok_json(cleanup(aws.url, "--output", "json", "--config", str(path), "--yes"))
+    assert report["setup"] == "fromfile"
+    assert sorted(windows(ssm)) == ["Week1Day2Unattended0300", "Week1Day2Unattended0400"]

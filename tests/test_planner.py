@@ -13,6 +13,7 @@ from patchsetup.planner import plan
 from patchsetup.state import (
     Registration,
     RemoteBaseline,
+    RemoteRole,
     RemoteState,
     RemoteTarget,
     RemoteTask,
@@ -224,3 +225,88 @@ def test_all_patching_also_deregisters_groups_of_aws_baselines() -> None:
     assert _methods(cleanup_plan(state, all_patching=True)) == [
         "deregister_patch_baseline_for_patch_group"
     ]
+
+
+def _with_role_remote(setup: Setup) -> RemoteState:
+    state = _as_remote(setup)
+    role = setup.service_role
+    assert role is not None
+    state.roles.append(
+        RemoteRole(
+            role.name,
+            f"arn:aws:iam::123456789012:role/ssm-patching-setup/{role.name}",
+            role.description,
+            role.trust_policy(),
+            {k: dict(v) for k, v in role.policies.items()},
+            {OWNER_TAG: setup.name},
+        )
+    )
+    arn = state.roles[0].arn
+    for window in state.windows:
+        for task in window.tasks:
+            task.fields["ServiceRoleArn"] = arn
+    return state
+
+
+def test_service_role_is_created_first_and_used_by_every_task() -> None:
+    setup = _setup(create_service_role=True)
+    p = plan(setup, RemoteState(), _tokens())
+    assert p.calls[0].method == "create_role" and p.calls[0].service == "iam"
+    assert p.calls[0].params["Path"] == "/ssm-patching-setup/"
+    assert p.calls[0].output == ("role:ssm-patching-setup-default", "Role.Arn")
+    assert p.calls[1].method == "put_role_policy"
+    tasks = [c for c in p.calls if c.method == "register_task_with_maintenance_window"]
+    assert {str(t.params["ServiceRoleArn"]) for t in tasks} == {
+        str(Ref("role:ssm-patching-setup-default"))
+    }
+
+
+def test_converged_role_plans_nothing_and_policy_drift_is_repaired() -> None:
+    setup = _setup(create_service_role=True)
+    remote = _with_role_remote(setup)
+    assert plan(setup, remote, _tokens()).is_empty
+    policy = remote.roles[0].policies["maintenance-window"]
+    policy["Statement"] = policy["Statement"][:1]
+    p = plan(setup, remote, _tokens())
+    assert _methods(p) == ["put_role_policy"]
+
+
+def test_dropping_the_role_deletes_it_after_tasks_stop_using_it() -> None:
+    remote = _with_role_remote(_setup(create_service_role=True))
+    p = plan(_setup(), remote, _tokens())
+    methods = _methods(p)
+    assert methods.count("update_maintenance_window_task") == 8
+    last_task = max(i for i, m in enumerate(methods) if m == "update_maintenance_window_task")
+    assert last_task < methods.index("delete_role_policy")
+    updates = [c for c in p.calls if c.method == "update_maintenance_window_task"]
+    assert all("ServiceRoleArn" not in c.params for c in updates)
+    assert methods.index("delete_role_policy") < methods.index("delete_role")
+    cleanup = _methods(cleanup_plan(remote))
+    assert cleanup[-2:] == ["delete_role_policy", "delete_role"]
+
+
+def test_service_linked_role_reported_by_aws_is_no_difference() -> None:
+    setup = _setup(weeks=(1,), days=(2,), hours=(3,))
+    remote = _as_remote(setup)
+    linked = (
+        "arn:aws:iam::123456789012:role/aws-service-role/ssm.amazonaws.com/"
+        "AWSServiceRoleForAmazonSSM"
+    )
+    remote.windows[0].tasks[0].fields["ServiceRoleArn"] = linked
+    assert plan(setup, remote, _tokens()).is_empty
+
+
+def test_window_offset_and_dates_are_created_and_compared() -> None:
+    from dataclasses import replace
+
+    setup = _setup(weeks=(2,), days=(2,), hours=(3,))
+    window = replace(setup.windows[0], schedule_offset=2, start_date="2027-01-01T00:00:00Z")
+    setup = replace(setup, windows=(window,))
+    create = plan(setup, RemoteState(), _tokens()).calls
+    params = next(c.params for c in create if c.method == "create_maintenance_window")
+    assert (params["ScheduleOffset"], params["StartDate"]) == (2, "2027-01-01T00:00:00Z")
+    assert "EndDate" not in params and "Enabled" not in params
+    remote = _as_remote(setup)
+    assert plan(setup, remote, _tokens()).is_empty
+    remote.windows[0].fields["ScheduleOffset"] = 3
+    assert _methods(plan(setup, remote, _tokens())) == ["update_maintenance_window"]

@@ -33,6 +33,7 @@ def windows(ssm: Any) -> dict[str, dict[str, Any]]:
     for identity in ssm.describe_maintenance_windows()["WindowIdentities"]:
         wid = identity["WindowId"]
         window = ssm.get_maintenance_window(WindowId=wid)
+        window.pop("ResponseMetadata")
         window["Tags"] = {
             t["Key"]: t["Value"]
             for t in ssm.list_tags_for_resource(ResourceType="MaintenanceWindow", ResourceId=wid)[
@@ -41,7 +42,7 @@ def windows(ssm: Any) -> dict[str, dict[str, Any]]:
         }
         window["Targets"] = ssm.describe_maintenance_window_targets(WindowId=wid)["Targets"]
         window["Tasks"] = [
-            ssm.get_maintenance_window_task(WindowId=wid, WindowTaskId=t["WindowTaskId"])
+            _strip(ssm.get_maintenance_window_task(WindowId=wid, WindowTaskId=t["WindowTaskId"]))
             for t in ssm.describe_maintenance_window_tasks(WindowId=wid)["Tasks"]
         ]
         assert window["Name"] not in found, f"duplicate window {window['Name']}"
@@ -53,7 +54,12 @@ def custom_baselines(ssm: Any) -> list[dict[str, Any]]:
     ids = ssm.describe_patch_baselines(Filters=[{"Key": "OWNER", "Values": ["Self"]}])[
         "BaselineIdentities"
     ]
-    return [ssm.get_patch_baseline(BaselineId=b["BaselineId"]) for b in ids]
+    return [_strip(ssm.get_patch_baseline(BaselineId=b["BaselineId"])) for b in ids]
+
+
+def _strip(response: dict[str, Any]) -> dict[str, Any]:
+    response.pop("ResponseMetadata", None)
+    return response
 
 
 def patch_groups(ssm: Any) -> dict[str, str]:
@@ -72,7 +78,14 @@ def assert_empty(ssm: Any) -> None:
 
 def test_defaults_create_the_seed_tools_8_windows_field_by_field(aws: Any, ssm: Any) -> None:
     report = ok_json(setup(aws.url, "--output", "json"))
-    assert report["summary"] == {"create": 33, "update": 0, "delete": 0, "unchanged": 0}
+    assert report["summary"] == {
+        "create": 33,
+        "update": 0,
+        "delete": 0,
+        "unchanged": 0,
+        "failed": 0,
+        "not_run": 0,
+    }
     found = windows(ssm)
     assert set(found) == set(DEFAULT_WINDOWS)
     for name, (cron, group) in DEFAULT_WINDOWS.items():
@@ -124,7 +137,14 @@ def test_second_run_changes_nothing(aws: Any, ssm: Any) -> None:
     ok_json(setup(aws.url, "--output", "json"))
     before = windows(ssm)
     again = ok_json(setup(aws.url, "--output", "json"))
-    assert again["summary"] == {"create": 0, "update": 0, "delete": 0, "unchanged": 33}
+    assert again["summary"] == {
+        "create": 0,
+        "update": 0,
+        "delete": 0,
+        "unchanged": 33,
+        "failed": 0,
+        "not_run": 0,
+    }
     assert {r["status"] for r in again["resources"]} == {"unchanged"}
     after = windows(ssm)
     assert {n: w["WindowId"] for n, w in after.items()} == {
@@ -208,7 +228,14 @@ def test_changing_an_option_updates_in_place(aws: Any, ssm: Any) -> None:
     ok_json(setup(aws.url, *JSON, "-w", "1", "-d", "2", "-t", "3"))
     before = windows(ssm)["Week1Day2Unattended0300"]
     report = ok_json(setup(aws.url, *JSON, *ONE_WINDOW, "-z", "Europe/London"))
-    assert report["summary"] == {"create": 0, "update": 1, "delete": 0, "unchanged": 4}
+    assert report["summary"] == {
+        "create": 0,
+        "update": 1,
+        "delete": 0,
+        "unchanged": 4,
+        "failed": 0,
+        "not_run": 0,
+    }
     [update] = [r for r in report["resources"] if r["action"] == "update"]
     assert update["changes"] == [{"field": "ScheduleTimezone", "old": None, "new": "Europe/London"}]
     after = windows(ssm)["Week1Day2Unattended0300"]
@@ -475,3 +502,27 @@ def test_console_scripts_are_installed() -> None:
         shutil.which("ssm-patching-setup")
         or (Path(__file__).parent.parent / ".venv/bin/ssm-patching-setup").exists()
     )
+
+
+def test_patch_group_held_by_another_setup_is_refused_before_any_write(aws: Any, ssm: Any) -> None:
+    ok_json(setup(aws.url, *JSON, "--name", "blue", *ONE_WINDOW))
+    before = (windows(ssm), custom_baselines(ssm), patch_groups(ssm))
+    refused = setup(aws.url, "--name", "green", *ONE_WINDOW)
+    assert_one_line_error(refused, 2, "'Week 1 Day 2 - Unattended - 03:00'", "setup 'blue'")
+    assert (windows(ssm), custom_baselines(ssm), patch_groups(ssm)) == before
+
+
+def test_patch_group_moved_to_a_hand_made_baseline_is_moved_back(aws: Any, ssm: Any) -> None:
+    ok_json(setup(aws.url, *JSON, *ONE_WINDOW))
+    group = "Week 1 Day 2 - Unattended - 03:00"
+    [ours] = custom_baselines(ssm)
+    ssm.deregister_patch_baseline_for_patch_group(BaselineId=ours["BaselineId"], PatchGroup=group)
+    hand = ssm.create_patch_baseline(Name="HandMade", OperatingSystem="AMAZON_LINUX_2")[
+        "BaselineId"
+    ]
+    ssm.register_patch_baseline_for_patch_group(BaselineId=hand, PatchGroup=group)
+    report = ok_json(setup(aws.url, *JSON, *ONE_WINDOW))
+    [moved] = [r for r in report["resources"] if r["action"] != "unchanged"]
+    assert (moved["kind"], moved["action"]) == ("patch-group", "update")
+    assert moved["changes"] == [{"field": "Baseline", "old": "HandMade", "new": ours["Name"]}]
+    assert patch_groups(ssm) == {group: ours["Name"]}

@@ -1,0 +1,788 @@
+"""The example configs in examples/, end to end: the real CLI against the local endpoint.
+
+Each example reproduces one seed scenario. One test per example walks its whole life,
+sharing the work between the steps (every CLI call costs about a second):
+
+0. ``--dry-run`` plans exactly what the apply will then do, and writes nothing;
+1. the apply creates what the example says, checked field by field with boto3
+   (the expectations are spelled out per example below, from the seeds, not from
+   the tool's report);
+2. a second apply changes nothing;
+3. one field edited in a copy of the file updates exactly that resource, in place,
+   and nothing else in the account moves;
+4. ``cleanup --yes`` removes everything the example made, its service role too,
+   and leaves the account empty.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from clihelp import cleanup, ok_json, setup
+from conftest import client
+from test_setup_cli import DEFAULT_WINDOWS
+
+from patchsetup.model import OWNER_TAG, ROLE_PATH
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+JSON = ("--output", "json")
+PATCH_GROUP = "tag:Patch Group"
+
+# Values that change on every write or with the clock, left out when two readings
+# of the account are compared.
+VOLATILE = {"ModifiedDate", "CreatedDate", "CreateDate", "NextExecutionTime", "RoleLastUsed"}
+
+
+# -- reading the account, with boto3 only ----------------------------------------------
+
+
+def _pages(api: Any, operation: str, key: str, **params: Any) -> Iterator[dict[str, Any]]:
+    for page in api.get_paginator(operation).paginate(**params):
+        yield from page[key]
+
+
+def _strip(response: dict[str, Any]) -> dict[str, Any]:
+    response.pop("ResponseMetadata", None)
+    return response
+
+
+def _by_name(items: Iterable[dict[str, Any]], what: str) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for item in items:
+        assert item["Name"] not in found, f"duplicate {what} {item['Name']!r}"
+        found[item["Name"]] = item
+    return found
+
+
+def _tags(ssm: Any, resource_type: str, resource_id: str) -> dict[str, str]:
+    listed = ssm.list_tags_for_resource(ResourceType=resource_type, ResourceId=resource_id)
+    return {t["Key"]: t["Value"] for t in listed["TagList"]}
+
+
+def _policy(document: Any) -> dict[str, Any]:
+    """IAM policy documents come back as dicts or URL-decoded JSON text."""
+    return json.loads(document) if isinstance(document, str) else dict(document)
+
+
+def read_account(aws: Any) -> dict[str, Any]:
+    """Every window (with targets, tasks, tags), custom baseline, registration and role."""
+    ssm, iam = client(aws, "ssm"), client(aws, "iam")
+    windows = []
+    for identity in _pages(ssm, "describe_maintenance_windows", "WindowIdentities"):
+        wid = identity["WindowId"]
+        window = _strip(ssm.get_maintenance_window(WindowId=wid))
+        window["Tags"] = _tags(ssm, "MaintenanceWindow", wid)
+        window["Targets"] = _by_name(
+            _pages(ssm, "describe_maintenance_window_targets", "Targets", WindowId=wid), "target"
+        )
+        window["Tasks"] = _by_name(
+            (
+                _strip(
+                    ssm.get_maintenance_window_task(WindowId=wid, WindowTaskId=t["WindowTaskId"])
+                )
+                for t in _pages(ssm, "describe_maintenance_window_tasks", "Tasks", WindowId=wid)
+            ),
+            "task",
+        )
+        windows.append(window)
+    baselines = []
+    owned = [{"Key": "OWNER", "Values": ["Self"]}]
+    for identity in _pages(ssm, "describe_patch_baselines", "BaselineIdentities", Filters=owned):
+        baseline = _strip(ssm.get_patch_baseline(BaselineId=identity["BaselineId"]))
+        baseline["Tags"] = _tags(ssm, "PatchBaseline", baseline["BaselineId"])
+        baselines.append(baseline)
+    registrations = [
+        (
+            m["PatchGroup"],
+            m["BaselineIdentity"]["BaselineName"],
+            m["BaselineIdentity"]["OperatingSystem"],
+        )
+        for m in _pages(ssm, "describe_patch_groups", "Mappings")
+    ]
+    assert len(registrations) == len(set(registrations)), registrations
+    roles: dict[str, dict[str, Any]] = {}
+    for listed in _pages(iam, "list_roles", "Roles"):
+        name = listed["RoleName"]
+        role = iam.get_role(RoleName=name)["Role"]
+        role["AssumeRolePolicyDocument"] = _policy(role["AssumeRolePolicyDocument"])
+        role["Tags"] = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=name)["Tags"]}
+        role["Policies"] = {
+            p: _policy(iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"])
+            for p in _pages(iam, "list_role_policies", "PolicyNames", RoleName=name)
+        }
+        roles[name] = role
+    return {
+        "windows": _by_name(windows, "window"),
+        "baselines": _by_name(baselines, "baseline"),
+        "registrations": set(registrations),
+        "roles": roles,
+    }
+
+
+def assert_empty(account: dict[str, Any]) -> None:
+    assert account["windows"] == {}
+    assert account["baselines"] == {}
+    assert account["registrations"] == set()
+    assert account["roles"] == {}
+
+
+def flatten(value: Any, path: str = "") -> dict[str, Any]:
+    """Leaf values by path ("windows/W/Tasks/T/MaxErrors"), without the volatile ones."""
+    if isinstance(value, dict):
+        items: Iterable[tuple[Any, Any]] = value.items()
+    elif isinstance(value, list | set):
+        items = enumerate(sorted(value) if isinstance(value, set) else value)
+    else:
+        return {path: value}
+    leaves: dict[str, Any] = {}
+    for key, item in items:
+        if key not in VOLATILE:
+            leaves.update(flatten(item, f"{path}/{key}" if path else str(key)))
+    return leaves
+
+
+def account_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    old, new = flatten(before), flatten(after)
+    return {
+        k: (old.get(k), new.get(k)) for k in old.keys() | new.keys() if old.get(k) != new.get(k)
+    }
+
+
+def filters(rule_or_group: dict[str, Any]) -> dict[str, list[str]]:
+    """A PatchFilterGroup (or a rule holding one) as {key: sorted values}."""
+    group = rule_or_group.get("PatchFilterGroup", rule_or_group)
+    return {f["Key"]: sorted(f["Values"]) for f in group["PatchFilters"]}
+
+
+def trusted_services(role: dict[str, Any]) -> set[str]:
+    services: set[str] = set()
+    for statement in role["AssumeRolePolicyDocument"]["Statement"]:
+        assert statement["Effect"] == "Allow"
+        assert statement["Action"] == "sts:AssumeRole"
+        found = statement["Principal"]["Service"]
+        services.update([found] if isinstance(found, str) else found)
+    return services
+
+
+def allowed_actions(role: dict[str, Any]) -> set[str]:
+    actions: set[str] = set()
+    for document in role["Policies"].values():
+        for statement in document["Statement"]:
+            assert statement["Effect"] == "Allow"
+            found = statement["Action"]
+            actions.update([found] if isinstance(found, str) else found)
+    return actions
+
+
+def run_command(task: dict[str, Any]) -> dict[str, Any]:
+    params: dict[str, Any] = task["TaskInvocationParameters"]["RunCommand"]
+    return params
+
+
+def assert_patch_group_target(target: dict[str, Any], group: str) -> None:
+    assert target["ResourceType"] == "INSTANCE"
+    assert target["Targets"] == [{"Key": PATCH_GROUP, "Values": [group]}]
+
+
+def assert_targets(task: dict[str, Any], *targets: dict[str, Any]) -> None:
+    ids = [t["WindowTargetId"] for t in targets]
+    assert task["Targets"] == [{"Key": "WindowTargetIds", "Values": ids}]
+
+
+# -- what each example must create ------------------------------------------------------
+
+Account = dict[str, Any]
+Report = dict[str, Any]
+
+# The seed's maintenance-window policy (seed 002, "Create IAM Service Role").
+SEED002_ACTIONS = {
+    "ssm:SendCommand",
+    "ssm:CancelCommand",
+    "ssm:ListCommands",
+    "ssm:ListCommandInvocations",
+    "ssm:GetCommandInvocation",
+    "ssm:ListTagsForResource",
+    "ssm:GetParameters",
+    "resource-groups:ListGroups",
+    "resource-groups:ListGroupResources",
+    "tag:GetResources",
+    "sns:Publish",
+    "iam:PassRole",
+}
+
+
+def expect_seed003(account: Account, report: Report) -> None:
+    """The old tool's 8 default windows, exactly as `ssm-patching-setup` with no flags."""
+    windows = account["windows"]
+    assert set(windows) == set(DEFAULT_WINDOWS)
+    for name, (cron, group) in DEFAULT_WINDOWS.items():
+        window = windows[name]
+        assert window["Schedule"] == cron
+        assert "ScheduleTimezone" not in window
+        assert (window["Duration"], window["Cutoff"]) == (1, 0)
+        assert window["AllowUnassociatedTargets"] is False
+        assert window["Enabled"] is True
+        assert "Description" not in window
+        assert window["Tags"] == {OWNER_TAG: "default"}
+        assert list(window["Targets"]) == [f"{name}Targets"]
+        target = window["Targets"][f"{name}Targets"]
+        assert_patch_group_target(target, group)
+        assert list(window["Tasks"]) == [f"{name}Patch"]
+        task = window["Tasks"][f"{name}Patch"]
+        assert (task["TaskArn"], task["TaskType"]) == ("AWS-RunPatchBaseline", "RUN_COMMAND")
+        assert task["Priority"] == 1
+        assert (task["MaxConcurrency"], task["MaxErrors"]) == ("2", "1")
+        assert task["CutoffBehavior"] == "CONTINUE_TASK"
+        assert "ServiceRoleArn" not in task
+        assert_targets(task, target)
+        assert run_command(task) == {"Parameters": {"Operation": ["Install"]}}
+    assert list(account["baselines"]) == ["ssm-patching-setup-default-amazon-linux-2"]
+    baseline = account["baselines"]["ssm-patching-setup-default-amazon-linux-2"]
+    assert baseline["OperatingSystem"] == "AMAZON_LINUX_2"
+    rules = baseline["ApprovalRules"]["PatchRules"]
+    assert [filters(r) for r in rules] == [
+        {"CLASSIFICATION": ["Security"], "SEVERITY": ["Critical", "Important"]},
+        {"CLASSIFICATION": ["Bugfix"]},
+    ]
+    assert [r["ApproveAfterDays"] for r in rules] == [7, 7]
+    assert filters(baseline["GlobalFilters"]) == {"PRODUCT": ["*"]}
+    assert baseline["Tags"] == {OWNER_TAG: "default"}
+    assert account["registrations"] == {
+        (group, baseline["Name"], "AMAZON_LINUX_2") for _, group in DEFAULT_WINDOWS.values()
+    }
+    assert account["roles"] == {}
+    assert {w["name"]: w["schedule"] for w in report["windows"]} == {
+        name: cron for name, (cron, _) in DEFAULT_WINDOWS.items()
+    }
+
+
+def expect_seed002(account: Account, report: Report) -> None:
+    """The Amazon Linux 2 web server of the tutorial, with hooks, S3, CloudWatch and SNS."""
+    assert list(account["roles"]) == ["maintenance-window-role"]
+    role = account["roles"]["maintenance-window-role"]
+    assert role["Path"] == ROLE_PATH
+    assert trusted_services(role) == {"ssm.amazonaws.com"}
+    assert allowed_actions(role) == SEED002_ACTIONS
+    assert role["Tags"] == {OWNER_TAG: "webserver"}
+
+    assert list(account["baselines"]) == ["AmazonLinux2AllPatchesBaseline"]
+    baseline = account["baselines"]["AmazonLinux2AllPatchesBaseline"]
+    assert baseline["OperatingSystem"] == "AMAZON_LINUX_2"
+    assert baseline["Description"] == "Amazon Linux2 All Patches Baseline"
+    assert filters(baseline["GlobalFilters"]) == {"PRODUCT": ["*"]}
+    [rule] = baseline["ApprovalRules"]["PatchRules"]
+    assert filters(rule) == {"PRODUCT": ["*"], "CLASSIFICATION": ["*"], "SEVERITY": ["*"]}
+    assert rule["ApproveAfterDays"] == 0
+    assert rule["EnableNonSecurity"] is True
+    assert rule["ComplianceLevel"] == "UNSPECIFIED"
+    assert baseline["RejectedPatches"] == ["system-release.*"]
+    assert baseline["RejectedPatchesAction"] == "BLOCK"
+    assert baseline["Tags"] == {OWNER_TAG: "webserver"}
+    assert account["registrations"] == {
+        ("WebServer-Prd", "AmazonLinux2AllPatchesBaseline", "AMAZON_LINUX_2")
+    }
+
+    assert list(account["windows"]) == ["Patch-WebServer-Prd"]
+    window = account["windows"]["Patch-WebServer-Prd"]
+    assert window["Description"] == (
+        "Patching Maintenance Window for Patching WebServer in production"
+    )
+    assert window["Schedule"] == "cron(0 21 ? * WED#1 *)"
+    assert window["ScheduleTimezone"] == "US/Central"
+    assert (window["Duration"], window["Cutoff"]) == (2, 1)
+    assert window["StartDate"] == "2022-07-06T20:00:00-05:00"
+    assert "EndDate" not in window and "ScheduleOffset" not in window
+    assert window["AllowUnassociatedTargets"] is False
+    assert window["Enabled"] is True
+    assert window["Tags"] == {OWNER_TAG: "webserver"}
+
+    assert list(window["Targets"]) == ["WebServer-Prd"]
+    target = window["Targets"]["WebServer-Prd"]
+    assert_patch_group_target(target, "WebServer-Prd")
+    assert target["Description"] == "The target is the Web Server in production"
+    assert target["OwnerInformation"] == "The A-Engineering Team"
+
+    assert list(window["Tasks"]) == ["PatchWebServerPrd"]
+    task = window["Tasks"]["PatchWebServerPrd"]
+    assert task["Description"] == "Run Command Task for patching Patching Web Server in production"
+    assert (task["TaskArn"], task["TaskType"]) == ("AWS-RunPatchBaselineWithHooks", "RUN_COMMAND")
+    assert task["Priority"] == 1
+    assert (task["MaxConcurrency"], task["MaxErrors"]) == ("1", "1")
+    assert task["CutoffBehavior"] == "CANCEL_TASK"
+    assert task["ServiceRoleArn"] == role["Arn"]
+    assert_targets(task, target)
+    assert run_command(task) == {
+        "Parameters": {
+            "Operation": ["Install"],
+            "RebootOption": ["RebootIfNeeded"],
+            "PreInstallHookDocName": ["Pre-patch-WebServer-Document"],
+            "PostInstallHookDocName": ["Post-install-WebServer-Document"],
+            "OnExitHookDocName": ["Post-reboot-WebServer-Document"],
+        },
+        "OutputS3BucketName": "patching-webserver",
+        "OutputS3KeyPrefix": "patching/webserver/prd",
+        "CloudWatchOutputConfig": {
+            "CloudWatchOutputEnabled": True,
+            "CloudWatchLogGroupName": "patching/webserver/prd",
+        },
+        "NotificationConfig": {
+            "NotificationArn": "arn:aws:sns:us-east-1:123456789012:patching-webserver-prd",
+            "NotificationEvents": ["All"],
+            "NotificationType": "Invocation",
+        },
+        "ServiceRoleArn": role["Arn"],
+        "TimeoutSeconds": 600,
+    }
+    [runs] = report["windows"]
+    assert runs["timezone"] == "US/Central"
+    for run in map(datetime.fromisoformat, runs["next_runs"]):
+        # 21:00 Central time on the first Wednesday of the month.
+        assert (run.strftime("%a %H:%M"), run.day <= 7) == ("Wed 21:00", True), run
+        assert run.utcoffset() is not None and run.utcoffset().total_seconds() in (
+            -5 * 3600,
+            -6 * 3600,
+        )
+
+
+# Seed 004: OS -> baseline name prefix.
+SEED004_OSES = {
+    "WINDOWS": "windows",
+    "REDHAT_ENTERPRISE_LINUX": "rhel",
+    "UBUNTU": "ubuntu",
+    "AMAZON_LINUX_2": "amazon-linux-2",
+    "CENTOS": "centos",
+    "SUSE": "suse",
+}
+# Each OS's predefined rules: the filters of its approval rules, in order.
+SEED004_RULE_FILTERS = {
+    "WINDOWS": [
+        {
+            "CLASSIFICATION": ["CriticalUpdates", "SecurityUpdates"],
+            "MSRC_SEVERITY": ["Critical", "Important"],
+        }
+    ],
+    "REDHAT_ENTERPRISE_LINUX": [
+        {"CLASSIFICATION": ["Security"], "SEVERITY": ["Critical", "Important"]},
+        {"CLASSIFICATION": ["Bugfix"]},
+    ],
+    "UBUNTU": [{"PRIORITY": sorted(["Required", "Important", "Standard", "Optional", "Extra"])}],
+    "AMAZON_LINUX_2": [
+        {"CLASSIFICATION": ["Security"], "SEVERITY": ["Critical", "Important"]},
+        {"CLASSIFICATION": ["Bugfix"]},
+    ],
+    "CENTOS": [{"PRODUCT": ["*"]}],
+    "SUSE": [{"CLASSIFICATION": ["Security"], "SEVERITY": ["Critical", "Important"]}],
+}
+
+
+def seed004_days(operating_system: str, stage: str) -> int:
+    """Test approves at once; prod 14 days later, except Ubuntu (no delay on Ubuntu)."""
+    return 14 if stage == "prod" and operating_system != "UBUNTU" else 0
+
+
+def expect_seed004(account: Account, report: Report) -> None:
+    """Six OSes x test/prod baselines, two windows of two batches each."""
+    baselines = account["baselines"]
+    assert len(baselines) == 12
+    expected_registrations = set()
+    for os_name, prefix in SEED004_OSES.items():
+        for stage in ("test", "prod"):
+            baseline = baselines[f"{prefix}-{stage}"]
+            assert baseline["OperatingSystem"] == os_name
+            rules = baseline["ApprovalRules"]["PatchRules"]
+            assert [filters(r) for r in rules] == SEED004_RULE_FILTERS[os_name], baseline["Name"]
+            days = seed004_days(os_name, stage)
+            assert [r["ApproveAfterDays"] for r in rules] == [days] * len(rules), baseline["Name"]
+            assert baseline["Tags"] == {OWNER_TAG: "test-prod-batches"}
+            for batch in (1, 2):
+                group = f"patch_{stage}_0600_batch_{batch}"
+                expected_registrations.add((group, baseline["Name"], os_name))
+    assert len(expected_registrations) == 24
+    assert account["registrations"] == expected_registrations
+    assert account["roles"] == {}
+
+    windows = account["windows"]
+    assert set(windows) == {"patch_test_0600", "patch_prod_0600"}
+    for stage, week in (("test", 1), ("prod", 3)):
+        name = f"patch_{stage}_0600"
+        window = windows[name]
+        assert window["Schedule"] == f"cron(00 06 ? * SAT#{week} *)"
+        assert window["ScheduleTimezone"] == "Europe/Zurich"
+        assert (window["Duration"], window["Cutoff"]) == (4, 1)
+        assert window["Enabled"] is True
+        assert window["Tags"] == {OWNER_TAG: "test-prod-batches"}
+        targets = window["Targets"]
+        assert set(targets) == {f"{name}_batch_1", f"{name}_batch_2"}
+        for target_name, target in targets.items():
+            assert_patch_group_target(target, target_name)
+        tasks = window["Tasks"]
+        assert set(tasks) == {f"{name}_batch_1_patch", f"{name}_batch_2_patch"}
+        for batch in (1, 2):
+            task = tasks[f"{name}_batch_{batch}_patch"]
+            assert task["Priority"] == batch
+            assert_targets(task, targets[f"{name}_batch_{batch}"])
+            assert (task["TaskArn"], task["TaskType"]) == ("AWS-RunPatchBaseline", "RUN_COMMAND")
+            assert (task["MaxConcurrency"], task["MaxErrors"]) == ("2", "1")
+            assert "ServiceRoleArn" not in task
+            params = run_command(task)
+            assert params["Parameters"]["Operation"] == ["Install"]
+            assert params["OutputS3BucketName"] == "my-patching-logs"
+            assert params["OutputS3KeyPrefix"] == "patching/"
+            assert "CloudWatchOutputConfig" not in params
+            assert "NotificationConfig" not in params
+    # When they run: Saturdays at 06:00 Zurich time, first (test) or third (prod) of the month.
+    runs = {w["name"]: w for w in report["windows"]}
+    for name, days in (("patch_test_0600", range(1, 8)), ("patch_prod_0600", range(15, 22))):
+        assert runs[name]["timezone"] == "Europe/Zurich"
+        assert len(runs[name]["next_runs"]) == 3
+        for run in map(datetime.fromisoformat, runs[name]["next_runs"]):
+            assert run.strftime("%a %H:%M") == "Sat 06:00" and run.day in days, run
+
+
+def expect_seed000(account: Account, report: Report) -> None:
+    """The Terraform example's window, target, task and role."""
+    assert list(account["roles"]) == ["PatchingMaintWindow"]
+    role = account["roles"]["PatchingMaintWindow"]
+    assert role["Path"] == ROLE_PATH
+    assert trusted_services(role) == {"ec2.amazonaws.com", "ssm.amazonaws.com"}
+    assert "ssm:SendCommand" in allowed_actions(role)
+    assert role["Tags"] == {OWNER_TAG: "terraform"}
+    assert account["baselines"] == {}
+    assert account["registrations"] == set()
+
+    assert list(account["windows"]) == ["PatchInstances"]
+    window = account["windows"]["PatchInstances"]
+    assert window["Schedule"] == "cron(0 9 * * ? *)"
+    assert window["ScheduleTimezone"] == "Europe/London"
+    assert (window["Duration"], window["Cutoff"]) == (4, 1)
+    assert window["Enabled"] is True
+    assert window["Tags"] == {OWNER_TAG: "terraform"}
+    assert list(window["Targets"]) == ["PatchInstanceTargets"]
+    target = window["Targets"]["PatchInstanceTargets"]
+    assert target["ResourceType"] == "INSTANCE"
+    assert target["Targets"] == [{"Key": "tag:Terraform", "Values": ["true"]}]
+    assert list(window["Tasks"]) == ["PatchInstance"]
+    task = window["Tasks"]["PatchInstance"]
+    assert (task["TaskArn"], task["TaskType"]) == ("AWS-RunPatchBaseline", "RUN_COMMAND")
+    assert task["Priority"] == 10
+    assert (task["MaxConcurrency"], task["MaxErrors"]) == ("100%", "0")
+    assert task["ServiceRoleArn"] == role["Arn"]
+    assert_targets(task, target)
+    assert run_command(task) == {
+        "Parameters": {"Operation": ["Install"]},
+        "OutputS3BucketName": "script-bucket",
+        "OutputS3KeyPrefix": "ssm_output/",
+    }
+    [runs] = report["windows"]
+    assert runs["timezone"] == "Europe/London"
+    assert [datetime.fromisoformat(r).strftime("%H:%M") for r in runs["next_runs"]] == ["09:00"] * 3
+
+
+# -- the one-field edit of step 3 -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Change one line under one TOML table header (or insert one after it)."""
+
+    section: str
+    old: str | None
+    new: str
+    # The resource that must be the only update, and its report entry's one change.
+    kind: str
+    window: str | None
+    name: str
+    field: str
+    check_change: Callable[[Any, Any], None]
+    # The only leaf values of the account that may change: path -> (old, new).
+    account_changes: dict[str, tuple[Any, Any]]
+
+    def apply(self, text: str) -> str:
+        lines = text.splitlines(keepends=True)
+        headers = [i for i, line in enumerate(lines) if line.strip() == self.section]
+        assert len(headers) == 1, f"{self.section} appears {len(headers)} times"
+        start = headers[0] + 1
+        if self.old is None:
+            lines.insert(start, self.new + "\n")
+        else:
+            end = next((i for i in range(start, len(lines)) if lines[i].startswith("[")), None)
+            hits = [i for i in range(start, end or len(lines)) if lines[i].strip() == self.old]
+            assert len(hits) == 1, f"{self.old!r} under {self.section}: {len(hits)} lines"
+            lines[hits[0]] = self.new + "\n"
+        return "".join(lines)
+
+
+def equals(old: Any, new: Any) -> Callable[[Any, Any], None]:
+    def check(was: Any, now: Any) -> None:
+        assert (was, now) == (old, new)
+
+    return check
+
+
+def approve_after_days(old: int, new: int) -> Callable[[Any, Any], None]:
+    """A baseline's ApprovalRules change: every rule's delay went from old to new."""
+
+    def check(was: Any, now: Any) -> None:
+        assert {r["ApproveAfterDays"] for r in was["PatchRules"]} == {old}
+        assert {r["ApproveAfterDays"] for r in now["PatchRules"]} == {new}
+        strip = [{k: v for k, v in r.items() if k != "ApproveAfterDays"} for r in was["PatchRules"]]
+        assert strip == [
+            {k: v for k, v in r.items() if k != "ApproveAfterDays"} for r in now["PatchRules"]
+        ]
+
+    return check
+
+
+@dataclass(frozen=True)
+class Example:
+    file: str
+    setup_name: str
+    creates: int
+    expect: Callable[[Account, Report], None]
+    edit: Edit
+    # (kind, name) of the windows, baselines and roles cleanup must report deleting.
+    owned: frozenset[tuple[str, str]]
+
+
+def _owned(kind: str, names: Iterable[str]) -> set[tuple[str, str]]:
+    return {(kind, n) for n in names}
+
+
+EXAMPLE_LIST = [
+    Example(
+        "seed003-defaults.toml",
+        "default",
+        # 8 windows, 8 targets, 8 tasks, 1 baseline, 8 patch groups.
+        33,
+        expect_seed003,
+        Edit(
+            "[windows.Week1Day2Unattended0300]",
+            None,
+            "duration = 2",
+            "window",
+            None,
+            "Week1Day2Unattended0300",
+            "Duration",
+            equals(1, 2),
+            {"windows/Week1Day2Unattended0300/Duration": (1, 2)},
+        ),
+        frozenset(
+            _owned("window", DEFAULT_WINDOWS)
+            | {("baseline", "ssm-patching-setup-default-amazon-linux-2")}
+        ),
+    ),
+    Example(
+        "seed002-webserver-hooks.toml",
+        "webserver",
+        # role, baseline, patch group, window, target, task.
+        6,
+        expect_seed002,
+        Edit(
+            "[[windows.Patch-WebServer-Prd.tasks]]",
+            'max_errors = "1"',
+            'max_errors = "0"',
+            "task",
+            "Patch-WebServer-Prd",
+            "PatchWebServerPrd",
+            "MaxErrors",
+            equals("1", "0"),
+            {"windows/Patch-WebServer-Prd/Tasks/PatchWebServerPrd/MaxErrors": ("1", "0")},
+        ),
+        frozenset(
+            {
+                ("window", "Patch-WebServer-Prd"),
+                ("baseline", "AmazonLinux2AllPatchesBaseline"),
+                ("role", "maintenance-window-role"),
+            }
+        ),
+    ),
+    Example(
+        "seed004-test-prod-batches.toml",
+        "test-prod-batches",
+        # 12 baselines, 24 patch groups, 2 windows with 2 targets and 2 tasks each.
+        46,
+        expect_seed004,
+        Edit(
+            "[baselines.rhel-prod]",
+            "approve_after_days = 14",
+            "approve_after_days = 21",
+            "baseline",
+            None,
+            "rhel-prod",
+            "ApprovalRules",
+            approve_after_days(14, 21),
+            {
+                "baselines/rhel-prod/ApprovalRules/PatchRules/0/ApproveAfterDays": (14, 21),
+                "baselines/rhel-prod/ApprovalRules/PatchRules/1/ApproveAfterDays": (14, 21),
+            },
+        ),
+        frozenset(
+            _owned("window", ["patch_test_0600", "patch_prod_0600"])
+            | _owned(
+                "baseline",
+                [f"{p}-{s}" for p in SEED004_OSES.values() for s in ("test", "prod")],
+            )
+        ),
+    ),
+    Example(
+        "seed000-terraform.toml",
+        "terraform",
+        # role, window, target, task.
+        4,
+        expect_seed000,
+        Edit(
+            "[[windows.PatchInstances.targets]]",
+            'tags = { Terraform = ["true"] }',
+            'tags = { Terraform = ["yes"] }',
+            "target",
+            "PatchInstances",
+            "PatchInstanceTargets",
+            "Targets",
+            equals(
+                [{"Key": "tag:Terraform", "Values": ["true"]}],
+                [{"Key": "tag:Terraform", "Values": ["yes"]}],
+            ),
+            {
+                "windows/PatchInstances/Targets/PatchInstanceTargets/Targets/0/Values/0": (
+                    "true",
+                    "yes",
+                )
+            },
+        ),
+        frozenset({("window", "PatchInstances"), ("role", "PatchingMaintWindow")}),
+    ),
+]
+
+
+def resource_id(account: Account, kind: str, window: str | None, name: str) -> str:
+    """The real ID of a resource, read from the account."""
+    if kind == "window":
+        return str(account["windows"][name]["WindowId"])
+    if kind == "target":
+        return str(account["windows"][window]["Targets"][name]["WindowTargetId"])
+    if kind == "task":
+        return str(account["windows"][window]["Tasks"][name]["WindowTaskId"])
+    if kind == "baseline":
+        return str(account["baselines"][name]["BaselineId"])
+    if kind == "role":
+        return str(account["roles"][name]["Arn"])
+    raise AssertionError(f"no ID lookup for {kind}")
+
+
+def _plan_rows(report: Report) -> list[tuple[Any, ...]]:
+    return [(r["kind"], r["window"], r["name"], r["action"]) for r in report["resources"]]
+
+
+# -- the tests --------------------------------------------------------------------------
+
+
+def test_every_example_is_tested_and_says_what_it_reproduces() -> None:
+    assert sorted(p.name for p in EXAMPLES.glob("*.toml")) == sorted(e.file for e in EXAMPLE_LIST)
+    for example in EXAMPLE_LIST:
+        header = (EXAMPLES / example.file).read_text().split("\n\n", 1)[0]
+        assert header.startswith("# Seed 0"), example.file
+        assert all(line.startswith("#") for line in header.splitlines()), example.file
+        assert f"--name {example.setup_name}" in header, example.file
+
+
+@pytest.mark.parametrize("example", EXAMPLE_LIST, ids=[e.file[:-5] for e in EXAMPLE_LIST])
+def test_example_end_to_end(aws: Any, tmp_path: Path, example: Example) -> None:
+    path = EXAMPLES / example.file
+    config = ("--config", str(path))
+
+    # 0. A dry run plans it all and writes nothing.
+    dry = ok_json(setup(aws.url, *config, *JSON, "--dry-run"))
+    assert dry["dry_run"] is True
+    assert dry["setup"] == example.setup_name
+    assert dry["summary"] == {
+        "create": example.creates,
+        "update": 0,
+        "delete": 0,
+        "unchanged": 0,
+        "failed": 0,
+        "not_run": 0,
+    }
+    assert {r["status"] for r in dry["resources"]} == {"planned"}
+    assert_empty(read_account(aws))
+
+    # 1. Apply: exactly what the dry run said, and what the example says.
+    report = ok_json(setup(aws.url, *config, *JSON))
+    assert report["dry_run"] is False
+    assert report["summary"] == dry["summary"]
+    assert _plan_rows(report) == _plan_rows(dry)
+    assert {r["status"] for r in report["resources"]} == {"done"}
+    account = read_account(aws)
+    example.expect(account, report)
+    for row in report["resources"]:
+        if row["kind"] != "patch-group":  # a patch group's ID is its name
+            assert row["id"] == resource_id(account, row["kind"], row["window"], row["name"]), row
+
+    # 2. Again: nothing to do, nothing touched.
+    again = ok_json(setup(aws.url, *config, *JSON))
+    assert again["summary"] == {
+        "create": 0,
+        "update": 0,
+        "delete": 0,
+        "unchanged": example.creates,
+        "failed": 0,
+        "not_run": 0,
+    }
+    assert account_diff(account, read_account(aws)) == {}
+
+    # 3. One field edited: one resource updated in place, nothing else moves.
+    edit = example.edit
+    edited = tmp_path / example.file
+    edited.write_text(edit.apply(path.read_text()))
+    changed = ok_json(setup(aws.url, "--config", str(edited), *JSON))
+    assert changed["summary"] == {
+        "create": 0,
+        "update": 1,
+        "delete": 0,
+        "unchanged": example.creates - 1,
+        "failed": 0,
+        "not_run": 0,
+    }
+    [update] = [r for r in changed["resources"] if r["action"] != "unchanged"]
+    assert (update["kind"], update["window"], update["name"]) == (edit.kind, edit.window, edit.name)
+    assert (update["action"], update["status"]) == ("update", "done")
+    assert update["id"] == resource_id(account, edit.kind, edit.window, edit.name)
+    [diff] = update["changes"]
+    assert diff["field"] == edit.field
+    edit.check_change(diff["old"], diff["new"])
+    after = read_account(aws)
+    assert account_diff(account, after) == edit.account_changes
+    assert resource_id(after, edit.kind, edit.window, edit.name) == update["id"]
+
+    # 4. Cleanup removes all of it, the service role too.
+    removed = ok_json(cleanup(aws.url, "--name", example.setup_name, "--yes", *JSON))
+    assert {r["action"] for r in removed["resources"]} == {"delete"}
+    assert {r["status"] for r in removed["resources"]} == {"done"}
+    deleted = {
+        (r["kind"], r["name"])
+        for r in removed["resources"]
+        if r["kind"] in ("window", "baseline", "role")
+    }
+    assert deleted == example.owned
+    assert_empty(read_account(aws))
+
+
+def test_seed003_example_is_what_the_flags_make_by_default(aws: Any) -> None:
+    """The old tool's defaults as a file and as no flags at all are the same setup."""
+    ok_json(setup(aws.url, *JSON))
+    made_by_flags = read_account(aws)
+    report = ok_json(setup(aws.url, "--config", str(EXAMPLES / "seed003-defaults.toml"), *JSON))
+    assert report["summary"] == {
+        "create": 0,
+        "update": 0,
+        "delete": 0,
+        "unchanged": 33,
+        "failed": 0,
+        "not_run": 0,
+    }
+    assert account_diff(made_by_flags, read_account(aws)) == {}
