@@ -701,7 +701,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _validate(data: object, source: str) -> dict[str, Any]:
+def validate_rules(data: object, source: str) -> dict[str, Any]:
     """Validate a parsed baseline document; return it as plain data without ClientToken."""
     if not isinstance(data, dict):
         _fail(source, "", f"top level must be a JSON object, got {_describe(data)}")
@@ -752,7 +752,7 @@ def load_baseline_file(path: str | os.PathLike[str]) -> dict[str, Any]:
         _fail(source, "", "not a baseline: JSON nested too deeply")
     except ValueError as error:  # e.g. NaN, or an integer too long to convert
         _fail(source, "", f"not valid JSON: {error}")
-    return _validate(data, source)
+    return validate_rules(data, source)
 
 
 # ---------------------------------------------------------------------------

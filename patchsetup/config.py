@@ -45,11 +45,11 @@ from patchsetup.config_tasks import (
     read_task_settings,
 )
 from patchsetup.model import (
-    _CONCURRENCY_RE,
-    _ERRORS_RE,
-    _SETUP_NAME_RE,
+    CONCURRENCY_RE,
+    ERRORS_RE,
     RUN_PATCH_BASELINE,
     SERVICE_ROLE,
+    SETUP_NAME_RE,
     BaselineSpec,
     ModelError,
     NotificationSpec,
@@ -190,7 +190,7 @@ class _Builder:
         self._check_overrides()
         file_name = root.string("name")
         name = self.overrides.name or file_name or "default"
-        if not _SETUP_NAME_RE.match(name):
+        if not SETUP_NAME_RE.match(name):
             where = "--name" if self.overrides.name else "name"
             fail(self.source, where, f"must be 1-64 letters, digits, '_', '-' or '.', got {name!r}")
         defaults = root.table("defaults", _DEFAULTS_KEYS)
@@ -247,13 +247,13 @@ class _Builder:
             fail(self.source, "--duration", f"must be 1-24 hours, got {o.duration}")
         if o.cutoff is not None and not 0 <= o.cutoff <= 23:
             fail(self.source, "--cutoff", f"must be 0-23 hours, got {o.cutoff}")
-        if o.max_concurrency is not None and not _CONCURRENCY_RE.match(o.max_concurrency):
+        if o.max_concurrency is not None and not CONCURRENCY_RE.match(o.max_concurrency):
             fail(
                 self.source,
                 "--max-concurrency",
                 rate_problem("max_concurrency", o.max_concurrency),
             )
-        if o.max_errors is not None and not _ERRORS_RE.match(o.max_errors):
+        if o.max_errors is not None and not ERRORS_RE.match(o.max_errors):
             fail(self.source, "--max-errors", rate_problem("max_errors", o.max_errors))
         if o.operation is not None and o.operation not in OPERATIONS:
             fail(self.source, "--operation", f"must be Install or Scan, got {o.operation!r}")

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from patchsetup import baselines
-from patchsetup.config_schema import Table, fail, join_key
-from patchsetup.model import _NAME_RE, OWNER_TAG, BaselineSpec
+from patchsetup.config_schema import Table, describe, fail, join_key
+from patchsetup.model import NAME_RE, OWNER_TAG, BaselineSpec
 
 __all__ = ["read_baselines"]
 
@@ -160,7 +160,7 @@ def _baseline(key: str, table: Table, setup_name: str, base_dir: Path) -> Baseli
             table.fail("operating_system", str(error))
         _apply(table, params, trail)
     name = name or f"{setup_name}-{key}"
-    if not _NAME_RE.match(name):
+    if not NAME_RE.match(name):
         table.fail(
             "name" if table.has("name") else "",
             f"baseline name {name!r} must be 3-128 letters, digits, '_', '-' or '.'"
@@ -177,7 +177,7 @@ def _baseline(key: str, table: Table, setup_name: str, base_dir: Path) -> Baseli
     try:
         # The validator load_baseline_file uses, on the request built here ("" as the
         # source so the request path can be mapped back to the TOML key).
-        checked = baselines._validate(request, "")
+        checked = baselines.validate_rules(request, "")
     except baselines.BaselineError as error:
         _translate(table, trail, str(error))
     rules = {k: v for k, v in checked.items() if k not in ("Name", "Tags")}
@@ -197,7 +197,7 @@ def _tags(table: Table) -> dict[str, str]:
     result: dict[str, str] = {}
     for key, value in tags.data.items():
         if not isinstance(value, str):
-            tags.fail(key, f"tag values must be strings, got {type(value).__name__}")
+            tags.fail(key, f"tag values must be strings, got {describe(value)}")
         # The tool's ownership tag is how it finds its own baselines; AWS reserves aws:.
         if key == OWNER_TAG or key.lower().startswith("aws:"):
             tags.fail(key, "is a reserved tag key")

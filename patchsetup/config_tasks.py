@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from patchsetup.config_schema import Table, fail
-from patchsetup.model import _CONCURRENCY_RE, _ERRORS_RE, _NAME_RE, SERVICE_ROLE, TargetSpec
+from patchsetup.model import CONCURRENCY_RE, ERRORS_RE, NAME_RE, SERVICE_ROLE, TargetSpec
 
 __all__ = [
     "CREATE",
@@ -128,7 +128,7 @@ class TaskSettings:
 
 def check_name(table: Table, kind: str, name: str) -> None:
     """Check a resource name against the SSM API's pattern, at the key that set it."""
-    if not _NAME_RE.match(name):
+    if not NAME_RE.match(name):
         table.fail(
             "name" if table.has("name") else "",
             f"{kind} name {name!r} must be 3-128 letters, digits, '_', '-' or '.'",
@@ -172,8 +172,8 @@ def _rate(table: Table, key: str, pattern: re.Pattern[str]) -> str | None:
 def read_task_settings(table: Table, base: TaskSettings) -> TaskSettings:
     """Settings of [defaults] or of one task, each falling back to ``base``."""
     return TaskSettings(
-        max_concurrency=_rate(table, "max_concurrency", _CONCURRENCY_RE) or base.max_concurrency,
-        max_errors=_rate(table, "max_errors", _ERRORS_RE) or base.max_errors,
+        max_concurrency=_rate(table, "max_concurrency", CONCURRENCY_RE) or base.max_concurrency,
+        max_errors=_rate(table, "max_errors", ERRORS_RE) or base.max_errors,
         operation=table.choice("operation", OPERATIONS) or base.operation,
         reboot_option=table.choice("reboot_option", REBOOT_OPTIONS) or base.reboot_option,
         cutoff_behavior=table.choice("cutoff_behavior", CUTOFF_BEHAVIORS) or base.cutoff_behavior,

@@ -24,10 +24,10 @@ PATCHING_DOCUMENTS = frozenset(
 )
 
 # Limits from the SSM API reference (request shapes); checked before any write.
-_NAME_RE = re.compile(r"^[a-zA-Z0-9_\-.]{3,128}$")
-_SETUP_NAME_RE = re.compile(r"^[a-zA-Z0-9_\-.]{1,64}$")
-_CONCURRENCY_RE = re.compile(r"^([1-9][0-9]{0,3})$|^(([1-9][0-9]?|100)%)$")
-_ERRORS_RE = re.compile(r"^([1-9][0-9]{0,3}|0)$|^((100|[1-9]?[0-9])%)$")
+NAME_RE = re.compile(r"^[a-zA-Z0-9_\-.]{3,128}$")
+SETUP_NAME_RE = re.compile(r"^[a-zA-Z0-9_\-.]{1,64}$")
+CONCURRENCY_RE = re.compile(r"^([1-9][0-9]{0,3})$|^(([1-9][0-9]?|100)%)$")
+ERRORS_RE = re.compile(r"^([1-9][0-9]{0,3}|0)$|^((100|[1-9]?[0-9])%)$")
 PATCH_GROUP_MAX = 256
 
 
@@ -272,7 +272,7 @@ class Setup:
 
     def validate(self) -> None:
         """Raise ModelError for anything AWS would refuse or that is ambiguous."""
-        if not _SETUP_NAME_RE.match(self.name):
+        if not SETUP_NAME_RE.match(self.name):
             raise ModelError(
                 f"--name: must be 1-64 letters, digits, '_', '-' or '.', got {self.name!r}"
             )
@@ -327,12 +327,12 @@ def _validate_window(window: WindowSpec) -> None:
         missing = [n for n in task.target_names if n not in target_names]
         if missing:
             raise ModelError(f"task {task.name}: names unknown target(s) {', '.join(missing)}")
-        if not _CONCURRENCY_RE.match(task.max_concurrency):
+        if not CONCURRENCY_RE.match(task.max_concurrency):
             raise ModelError(
                 f"task {task.name}: max concurrency must be a number 1-9999 or a "
                 f"percentage 1%-100%, got {task.max_concurrency!r}"
             )
-        if not _ERRORS_RE.match(task.max_errors):
+        if not ERRORS_RE.match(task.max_errors):
             raise ModelError(
                 f"task {task.name}: max errors must be a number 0-9999 or a "
                 f"percentage 0%-100%, got {task.max_errors!r}"
@@ -340,7 +340,7 @@ def _validate_window(window: WindowSpec) -> None:
 
 
 def _check_name(kind: str, name: str) -> None:
-    if not _NAME_RE.match(name):
+    if not NAME_RE.match(name):
         raise ModelError(f"{kind} name {name!r}: must be 3-128 letters, digits, '_', '-' or '.'")
 
 
