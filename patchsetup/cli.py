@@ -30,7 +30,7 @@ from patchsetup import (
 from patchsetup import config as _config_module
 from patchsetup.errors import EXIT_BAD_INPUT, EXIT_FAILURE, AwsError, BadInput, Refused
 from patchsetup.flags import FlagOptions, build_setup, unique
-from patchsetup.model import ModelError, Setup
+from patchsetup.model import ModelError, Setup, WindowSpec
 from patchsetup.output import Report, WindowRuns, planned, render_json, render_text
 from patchsetup.plan import Plan
 
@@ -492,21 +492,41 @@ def _desired_setup(values: dict[str, Any], name: str) -> Setup:
 
 def _window_runs(setup: Setup) -> list[WindowRuns]:
     now = datetime.now(UTC)
-    return [
-        WindowRuns(
-            name=w.name,
-            schedule=w.schedule,
-            timezone=w.timezone,
-            description=schedule.describe(w.schedule, w.timezone),
-            next_runs=tuple(
-                schedule.next_runs(
-                    w.schedule, w.timezone, count=3, after=now, offset_days=w.schedule_offset or 0
-                )
-            ),
-            warnings=tuple(schedule.schedule_warnings(w.schedule, w.timezone, after=now)),
-        )
-        for w in setup.windows
-    ]
+    return [_runs_of(w, now) for w in setup.windows]
+
+
+def _runs_of(window: WindowSpec, now: datetime) -> WindowRuns:
+    """When a window runs next: never before its start date, after its end date, or disabled."""
+    start = _instant(window.start_date) or now
+    end = _instant(window.end_date)
+    runs = schedule.next_runs(
+        window.schedule,
+        window.timezone,
+        count=3,
+        after=max(now, start),
+        offset_days=window.schedule_offset or 0,
+    )
+    runs = [r for r in runs if end is None or r <= end]
+    warnings = schedule.schedule_warnings(window.schedule, window.timezone, after=max(now, start))
+    if not window.enabled:
+        runs = []
+        warnings = ["disabled (enabled = false): it will not run", *warnings]
+    return WindowRuns(
+        name=window.name,
+        schedule=window.schedule,
+        timezone=window.timezone,
+        description=schedule.describe(window.schedule, window.timezone)
+        + (f", then {window.schedule_offset} day(s) later" if window.schedule_offset else ""),
+        next_runs=tuple(runs),
+        warnings=tuple(warnings),
+    )
+
+
+def _instant(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _clients(common: Common) -> tuple[dict[str, Any], str]:
