@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import functools
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,8 +17,10 @@ import boto3
 import botocore.exceptions
 from botocore.config import Config
 
-from patchsetup import __version__
+from patchsetup import __version__, preflight
 from patchsetup.errors import AwsError, BadInput
+
+log = logging.getLogger(__name__)
 
 #: Enough attempts to ride out SSM throttling (TPS is low on the write APIs).
 RETRY_CONFIG = Config(
@@ -72,6 +75,37 @@ def client(
     """A client with adaptive retries; ``endpoint_url`` for a local stand-in."""
     return session.client(  # type: ignore[call-overload]
         service, region_name=region, endpoint_url=endpoint_url, config=RETRY_CONFIG
+    )
+
+
+#: Quota names as Service Quotas lists them for "ssm" contain these words; names
+#: that also mention a narrower scope (per window, per task) are other quotas.
+_QUOTA_WORDS = {"windows": "maintenance window", "baselines": "patch baseline"}
+_NARROWER = ("task", "target", "execution", "concurrent", "per maintenance", "group", "per patch")
+
+
+def quota_limits(quotas_client: Any) -> preflight.Quotas:
+    """The account's quotas from Service Quotas; AWS's documented defaults where it
+    does not answer (no permission, not available, or no matching quota)."""
+    found: dict[str, int] = {}
+    try:
+        paginator = quotas_client.get_paginator("list_service_quotas")
+        for page in paginator.paginate(ServiceCode="ssm"):
+            for quota in page.get("Quotas", []):
+                name = str(quota.get("QuotaName", "")).lower()
+                for key, words in _QUOTA_WORDS.items():
+                    if words in name and not any(n in name for n in _NARROWER):
+                        found[key] = int(quota["Value"])
+    except AWS_EXCEPTIONS as exc:
+        log.debug("Service Quotas did not answer (%s): using documented defaults", exc)
+        return preflight.Quotas()
+    if not found:
+        return preflight.Quotas()
+    defaults = preflight.Quotas()
+    return preflight.Quotas(
+        windows=found.get("windows", defaults.windows),
+        baselines=found.get("baselines", defaults.baselines),
+        source="Service Quotas",
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,17 +22,20 @@ from patchsetup import (
     baselines,
     config,
     executor,
+    lock,
     planner,
+    preflight,
     reader,
     schedule,
     sweeper,
 )
 from patchsetup import config as _config_module
-from patchsetup.errors import EXIT_BAD_INPUT, EXIT_FAILURE, AwsError, BadInput, Refused
+from patchsetup.errors import EXIT_BAD_INPUT, EXIT_FAILURE, AwsError, BadInput, Partial, Refused
 from patchsetup.flags import FlagOptions, build_setup, unique
 from patchsetup.model import ModelError, Setup, WindowSpec
 from patchsetup.output import Report, WindowRuns, planned, render_json, render_text
 from patchsetup.plan import Plan
+from patchsetup.state import RemoteState
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONTEXT: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -370,16 +373,22 @@ def apply_command(**values: Any) -> None:
         setup = _desired_setup(values, common.name)
     windows = _window_runs(setup)
     clients, region = _clients(common)
-    with aws.aws_errors():
-        remote = reader.read_setup(
-            clients["ssm"], setup.name, clients["iam"], role_wanted=setup.service_role is not None
-        )
-    try:
-        the_plan = planner.plan(setup, remote)
-    except planner.PlanConflict as exc:
-        raise BadInput(str(exc)) from None
-    report = Report("setup", setup.name, region, common.dry_run, planned(the_plan), windows)
-    _run(clients, the_plan, report, common, what="setup")
+
+    def plan_fn() -> tuple[Plan, RemoteState]:
+        with aws.aws_errors():
+            remote = reader.read_setup(
+                clients["ssm"],
+                setup.name,
+                clients["iam"],
+                role_wanted=setup.service_role is not None,
+            )
+        try:
+            return planner.plan(setup, remote), remote
+        except planner.PlanConflict as exc:
+            raise BadInput(str(exc)) from None
+
+    report = Report("setup", setup.name, region, common.dry_run, [], windows)
+    _run(clients, plan_fn, report, common, what="setup")
 
 
 @main.command("init", context_settings=CONTEXT)
@@ -442,14 +451,17 @@ def cleanup_command(all_patching: bool, config: str | None, **values: Any) -> No
         except _config_module.ConfigError as exc:
             raise BadInput(str(exc)) from None
     clients, region = _clients(common)
-    with aws.aws_errors():
-        if all_patching:
-            state = reader.read_sweep(clients["ssm"], name, clients["iam"])
-        else:
-            state = reader.read_setup(clients["ssm"], name, clients["iam"])
-    the_plan = sweeper.cleanup_plan(state, all_patching=all_patching)
-    report = Report("cleanup", name, region, common.dry_run, planned(the_plan))
-    _run(clients, the_plan, report, common, what="cleanup")
+
+    def plan_fn() -> tuple[Plan, RemoteState]:
+        with aws.aws_errors():
+            if all_patching:
+                state = reader.read_sweep(clients["ssm"], name, clients["iam"])
+            else:
+                state = reader.read_setup(clients["ssm"], name, clients["iam"])
+        return sweeper.cleanup_plan(state, all_patching=all_patching), state
+
+    report = Report("cleanup", name, region, common.dry_run, [])
+    _run(clients, plan_fn, report, common, what="cleanup")
 
 
 # -- the shared run --------------------------------------------------------------------
@@ -534,7 +546,7 @@ def _clients(common: Common) -> tuple[dict[str, Any], str]:
     region = aws.resolve_region(session, common.region)
     clients = {
         service: aws.client(session, service, region, common.endpoint_url)
-        for service in ("ssm", "iam")
+        for service in ("ssm", "iam", "service-quotas")
     }
     return clients, region
 
@@ -589,17 +601,51 @@ def _emit(report: Report, common: Common) -> None:
     click.echo(render_json(report) if common.output == "json" else render_text(report))
 
 
+PlanFn = Callable[[], tuple[Plan, RemoteState]]
+
+
 def _run(
-    clients: dict[str, Any], the_plan: Plan, report: Report, common: Common, what: str
+    clients: dict[str, Any], plan_fn: PlanFn, report: Report, common: Common, what: str
 ) -> None:
-    """Show the plan, get consent for deletes, execute, and report."""
-    if common.dry_run:
+    """Plan, show, get consent for deletes, then lock, re-plan, check quotas, execute.
+
+    The plan is made again under the lock: another run may have written between
+    the first read and the lock, and acting on the old plan could duplicate.
+    """
+    the_plan, _ = plan_fn()
+    report.outcomes = planned(the_plan)
+    if common.dry_run or the_plan.is_empty:
+        report.dry_run = common.dry_run
+        if not common.dry_run:
+            report.outcomes = [replace(o, status="unchanged") for o in report.outcomes]
         _emit(report, common)
         return
-    if the_plan.deletes and not common.yes:
+    consented = {(c.kind, c.resource_id) for c in the_plan.deletes}
+    if consented and not common.yes:
         if common.output == "text":
             _emit(report, common)
-        _consent(len(the_plan.deletes), what, report, common)
+        _consent(len(consented), what, report, common)
+    with aws.aws_errors(), lock.held(clients["ssm"], report.setup):
+        the_plan, state = plan_fn()
+        report.outcomes = planned(the_plan)
+        new_deletes = {(c.kind, c.resource_id) for c in the_plan.deletes} - consented
+        if new_deletes and not common.yes:
+            raise Refused(
+                f"{what}: the account changed while this run waited; it would now delete "
+                f"{len(new_deletes)} more resources: run again to review them"
+            )
+        blocked = preflight.problems(the_plan, state, aws.quota_limits(clients["service-quotas"]))
+        if blocked:
+            report.error = f"pre-flight: {blocked[0]}"
+            if common.output == "json":
+                _emit(report, common)
+            raise AwsError(report.error)
+        _execute(clients, the_plan, report, common)
+    report.dry_run = False
+    _emit(report, common)
+
+
+def _execute(clients: dict[str, Any], the_plan: Plan, report: Report, common: Common) -> None:
     try:
         report.outcomes = executor.execute(clients, the_plan)
     except executor.ExecutionFailed as failed:
@@ -610,9 +656,7 @@ def _run(
             "changes were made before it; run again to finish"
         )
         _emit(report, common)
-        raise AwsError(report.error) from None
-    report.dry_run = False
-    _emit(report, common)
+        raise (Partial if done else AwsError)(report.error) from None
 
 
 def _consent(deletes: int, what: str, report: Report, common: Common) -> None:

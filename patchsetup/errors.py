@@ -5,6 +5,7 @@ Exit codes (documented in the README):
   1  AWS or runtime failure (the message says which call failed and why)
   2  bad input: an option, a file, or a combination; nothing was written
   3  refused: the run would delete something and nobody said yes
+  4  partial: some changes were made, then a failure stopped the run (run again)
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
 EXIT_REFUSED = 3
+EXIT_PARTIAL = 4
 
 
 class AwsError(click.ClickException):
@@ -36,3 +38,9 @@ class Refused(click.ClickException):
     """The run needs consent it did not get."""
 
     exit_code = EXIT_REFUSED
+
+
+class Partial(AwsError):
+    """A failure after some changes were made: the account is half way."""
+
+    exit_code = EXIT_PARTIAL

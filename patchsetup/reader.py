@@ -66,6 +66,7 @@ def read_sweep(ssm: SSMClient, setup_name: str, iam: Any = None) -> RemoteState:
 def _read(ssm: SSMClient, owned: OwnerTest, *, sweep: bool) -> RemoteState:
     state = RemoteState()
     for identity in describe_maintenance_windows(ssm):
+        state.account_windows += 1
         window_id = identity["WindowId"]
         tags = list_tags(ssm, "MaintenanceWindow", window_id)
         if not owned(tags):
@@ -81,6 +82,7 @@ def _read(ssm: SSMClient, owned: OwnerTest, *, sweep: bool) -> RemoteState:
         state.windows.append(window)
     owners: dict[str, str | None] = {}
     for identity in describe_custom_baselines(ssm):
+        state.account_baselines += 1
         baseline_id = identity["BaselineId"]
         tags = list_tags(ssm, "PatchBaseline", baseline_id)
         owners[baseline_id] = tags.get(OWNER_TAG)

@@ -80,3 +80,6 @@ class RemoteState:
     registrations: list[Registration] = field(default_factory=list)
     #: Service roles this setup owns (IAM is global: found from any region).
     roles: list[RemoteRole] = field(default_factory=list)
+    #: Every window and custom baseline in the region, anyone's: for quota checks.
+    account_windows: int = 0
+    account_baselines: int = 0

@@ -30,6 +30,7 @@ from local_ssm_data import (
     validate_timezone,
 )
 from moto.core.responses import ActionResult
+from moto.servicequotas.responses import ServiceQuotasResponse
 from moto.ssm.exceptions import SSMException
 from moto.ssm.models import (
     FakeMaintenanceWindow,
@@ -1155,6 +1156,16 @@ def _h_register_default(self: Response) -> ActionResult:
     return _result({"BaselineId": baseline_id})
 
 
+def _list_service_quotas(self: Any) -> str:
+    """ListServiceQuotas: moto has no handler (HTTP 500, which botocore retries ten
+    times). Answer from the default quotas moto knows (VPC only); for any other
+    service, NoSuchResourceException, as AWS answers for a service it has no
+    quotas for. The tool then falls back to the documented defaults."""
+    params = json.loads(self.body or "{}")
+    quotas = self.backend.list_aws_default_service_quotas(str(params.get("ServiceCode")))
+    return json.dumps({"Quotas": quotas})
+
+
 _installed = False
 
 
@@ -1173,4 +1184,5 @@ def install() -> None:
             _validate_resource_type_and_id,
         )
         setattr(SimpleSystemManagerBackend, "add_tags_to_resource", _add_tags_to_resource)  # noqa: B010
+        setattr(ServiceQuotasResponse, "list_service_quotas", _list_service_quotas)  # noqa: B010
         _installed = True
