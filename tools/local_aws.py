@@ -1,10 +1,24 @@
 """Local AWS stand-in for the tests: moto's server (all services, incl. SSM, IAM, STS).
 
-Usage: ``python tools/local_aws.py --port N [--host 127.0.0.1] [--verbose]``
+Usage: ``python tools/local_aws.py --port N [--host 127.0.0.1] [--verbose] [--record FILE]``
 (``--port 0`` picks a free port; ``--verbose`` logs each request to stderr). When it
 accepts connections it prints exactly one line, ``local_aws listening on
 http://HOST:PORT``, and serves until SIGTERM/SIGINT (exit status 0). moto's
 ``POST /moto-api/reset`` keeps working (the extra SSM state below is reset with it).
+
+``--record FILE`` (or the environment variable ``LOCAL_AWS_RECORD``) appends one JSON
+line per AWS request to FILE, before the request is served (so failed calls count
+too): ``{"service": "ssm", "operation": "CreateMaintenanceWindow", "tool": true}``.
+``service`` is the signing name from the Authorization header's credential scope
+(``Credential=AKID/DATE/REGION/SERVICE/aws4_request``); ``operation`` is the
+``X-Amz-Target`` header's part after the dot (JSON protocol: SSM) or the ``Action``
+parameter of the form body or query string (query protocol: IAM, STS); ``tool`` is
+whether the User-Agent contains ``ssm-patching-setup/``, the user_agent_extra every
+client of the tool sets. Requests to ``/moto-api`` are not recorded. Each line is one
+``write()`` on an ``O_APPEND`` descriptor, under a lock, so concurrent requests and
+several servers sharing one FILE never interleave lines. The tests use the records to
+prove least privilege: iam/ssm-patching-setup-operator-policy.json grants exactly
+what the tool calls (tests/conftest.py, tests/test_policy.py).
 
 Importing this module patches moto 5.2.5's SSM backend/response classes (see
 tools/local_ssm.py; data and schedule helpers in tools/local_ssm_data.py). Gaps filled,
@@ -79,12 +93,19 @@ Errors are JSON bodies with ``__type`` = the AWS code and HTTP 400.
 from __future__ import annotations
 
 import argparse
+import io
+import json
 import logging
+import os
+import re
 import signal
 import sys
 import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import FrameType
+from typing import Any
+from urllib.parse import parse_qs
 
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -102,8 +123,68 @@ import local_ssm  # noqa: E402
 local_ssm.install()
 
 
-def build_server(host: str, port: int) -> BaseWSGIServer:
-    app = DomainDispatcherApplication(create_backend_app)
+#: The User-Agent marker of the tool's clients (botocore user_agent_extra).
+TOOL_AGENT = "ssm-patching-setup/"
+_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/[^/,\s]+/([^/,\s]+)/aws4_request")
+
+WsgiApp = Callable[[dict[str, Any], Any], Iterable[bytes]]
+
+
+def describe_request(environ: dict[str, Any], body: bytes) -> dict[str, Any] | None:
+    """``{"service", "operation", "tool"}`` of one AWS request; None for moto's own API."""
+    if str(environ.get("PATH_INFO", "")).startswith("/moto-api"):
+        return None
+    scope = _SCOPE.search(str(environ.get("HTTP_AUTHORIZATION", "")))
+    target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
+    operation = target.rpartition(".")[2] if target else None
+    if not operation:
+        params = parse_qs(str(environ.get("QUERY_STRING", "")))
+        content_type = str(environ.get("CONTENT_TYPE", ""))
+        if body and content_type.startswith("application/x-www-form-urlencoded"):
+            params.update(parse_qs(body.decode("utf-8", errors="replace")))
+        operation = params["Action"][0] if params.get("Action") else None
+    return {
+        "service": scope.group(1) if scope else None,
+        "operation": operation,
+        "tool": TOOL_AGENT in str(environ.get("HTTP_USER_AGENT", "")),
+    }
+
+
+class OperationRecorder:
+    """WSGI middleware: appends one JSON line per AWS request to ``path``, then serves it."""
+
+    def __init__(self, app: WsgiApp, path: Path) -> None:
+        self.app = app
+        self.path = path
+        self._lock = threading.Lock()
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        body = b""
+        length = str(environ.get("CONTENT_LENGTH") or "")
+        if length.isdigit() and int(length) > 0:
+            body = environ["wsgi.input"].read(int(length))
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+        record = describe_request(environ, body)
+        if record is not None:
+            self.write(record)
+        return self.app(environ, start_response)
+
+    def write(self, record: dict[str, Any]) -> None:
+        line = (json.dumps(record, sort_keys=True) + "\n").encode()
+        with self._lock:
+            os.write(self._fd, line)
+
+    def close(self) -> None:
+        with self._lock:
+            os.close(self._fd)
+
+
+def build_server(host: str, port: int, record: Path | None = None) -> BaseWSGIServer:
+    app: WsgiApp = DomainDispatcherApplication(create_backend_app)
+    if record is not None:
+        app = OperationRecorder(app, record)
     return make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
 
 
@@ -112,11 +193,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, required=True, help="port (0 picks a free one)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    parser.add_argument(
+        "--record",
+        type=Path,
+        metavar="FILE",
+        default=os.environ.get("LOCAL_AWS_RECORD") or None,
+        help="append one JSON line per AWS request to FILE (env: LOCAL_AWS_RECORD)",
+    )
     args = parser.parse_args(argv)
     if not args.verbose:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
-    server = build_server(args.host, args.port)
+    server = build_server(args.host, args.port, args.record)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -138,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+        if isinstance(server.app, OperationRecorder):
+            server.app.close()
     return 0
 
 
