@@ -159,6 +159,7 @@ class Common:
     dry_run: bool
     yes: bool
     name: str
+    concurrency: int
 
 
 def common_options(func: F) -> F:
@@ -211,6 +212,15 @@ def common_options(func: F) -> F:
             is_flag=True,
             help="Do not ask before deleting. Without a terminal, a run that deletes "
             "anything refuses (exit 3) unless --yes is given.",
+        ),
+        click.option(
+            "--concurrency",
+            type=click.IntRange(1, 64),
+            default=executor.DEFAULT_CONCURRENCY,
+            show_default=True,
+            help="Independent chains written at once (each window with its targets and tasks; "
+            "each baseline with its patch groups). 1 writes one call at a time; the end state "
+            "is the same.",
         ),
         click.option(
             "--name",
@@ -647,7 +657,7 @@ def _run(
 
 def _execute(clients: dict[str, Any], the_plan: Plan, report: Report, common: Common) -> None:
     try:
-        report.outcomes = executor.execute(clients, the_plan)
+        report.outcomes = executor.execute(clients, the_plan, concurrency=common.concurrency)
     except executor.ExecutionFailed as failed:
         report.outcomes = failed.outcomes
         done = sum(1 for o in failed.outcomes if o.status == "done")

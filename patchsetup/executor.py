@@ -9,7 +9,9 @@ then); the next run reads what exists and plans only what is still missing.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -38,36 +40,85 @@ class ExecutionFailed(Exception):
         self.outcomes = outcomes
 
 
+#: Lanes run at once by default: enough to hide round trips, few enough that SSM's
+#: per-account request rates rarely throttle (adaptive retries absorb the rest).
+DEFAULT_CONCURRENCY = 8
+
+
 def execute(
-    clients: Mapping[str, Any], plan: Plan, on_outcome: Callable[[Outcome], None] | None = None
+    clients: Mapping[str, Any],
+    plan: Plan,
+    on_outcome: Callable[[Outcome], None] | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
 ) -> list[Outcome]:
-    """Make every call of ``plan`` with ``clients[call.service]``; one Outcome per change."""
+    """Make every call of ``plan`` with ``clients[call.service]``; one Outcome per change.
+
+    Phases run in order; within a phase, lanes run concurrently (at most
+    ``concurrency`` at once), each lane in plan order. A lane stops at its first
+    failure; the other lanes of that phase finish, later phases are not started,
+    and ExecutionFailed reports what was done, what failed and what was not run.
+    With ``concurrency=1`` the calls run one by one in plan order.
+    """
     variables: dict[str, Any] = {}
-    outcomes: list[Outcome] = []
-    for index, change in enumerate(plan.changes):
-        for call in change.calls:
+    outcomes: list[Outcome | None] = [None] * len(plan.changes)
+    guard = threading.Lock()
+    failure: list[tuple[BaseException, Call]] = []
+
+    def run_lane(indexes: list[int]) -> None:
+        for position, index in enumerate(indexes):
+            change = plan.changes[index]
             try:
-                _run(clients[call.service], call, variables)
+                for call in change.calls:
+                    _run(clients[call.service], call, variables, guard)
             except Exception as exc:
-                outcomes.append(Outcome(change, "failed", change.resource_id, str(exc)))
-                outcomes.extend(
-                    Outcome(c, "not-run", c.resource_id) for c in plan.changes[index + 1 :]
-                )
-                raise ExecutionFailed(exc, call, outcomes) from exc
-        resource_id = variables.get(change.id_var) if change.id_var else change.resource_id
-        outcome = Outcome(
-            change,
-            "done" if change.calls or change.action == "delete" else "unchanged",
-            resource_id,
-        )
-        outcomes.append(outcome)
-        if on_outcome is not None:
-            on_outcome(outcome)
-    return outcomes
+                with guard:
+                    failure.append((exc, call))
+                    outcomes[index] = Outcome(change, "failed", change.resource_id, str(exc))
+                    for later in indexes[position + 1 :]:
+                        outcomes[later] = Outcome(
+                            plan.changes[later], "not-run", plan.changes[later].resource_id
+                        )
+                return
+            with guard:
+                resource_id = variables.get(change.id_var) if change.id_var else change.resource_id
+            status: Status = "done" if change.calls or change.action == "delete" else "unchanged"
+            outcome = Outcome(change, status, resource_id)
+            outcomes[index] = outcome
+            if on_outcome is not None:
+                on_outcome(outcome)
+
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        for lanes in _phases(plan):
+            if failure:
+                break
+            if concurrency <= 1:
+                for lane in lanes:
+                    run_lane(lane)
+                    if failure:
+                        break
+            else:
+                list(pool.map(run_lane, lanes))
+    final = [
+        o if o is not None else Outcome(c, "not-run", c.resource_id)
+        for o, c in zip(outcomes, plan.changes, strict=True)
+    ]
+    if failure:
+        cause, call = failure[0]
+        raise ExecutionFailed(cause, call, final) from cause
+    return final
 
 
-def _run(client: Any, call: Call, variables: dict[str, Any]) -> None:
-    params = resolve(call.params, variables)
+def _phases(plan: Plan) -> list[list[list[int]]]:
+    """Change indexes grouped by phase (in order), then by lane (in first-seen order)."""
+    phases: dict[int, dict[str, list[int]]] = {}
+    for index, change in enumerate(plan.changes):
+        phases.setdefault(change.phase, {}).setdefault(change.lane, []).append(index)
+    return [list(phases[p].values()) for p in sorted(phases)]
+
+
+def _run(client: Any, call: Call, variables: dict[str, Any], guard: threading.Lock) -> None:
+    with guard:
+        params = resolve(call.params, variables)
     log.info("%s %s", call.method, _summary(params))
     response = getattr(client, call.method)(**params)
     if call.output is not None:
@@ -75,7 +126,8 @@ def _run(client: Any, call: Call, variables: dict[str, Any]) -> None:
         value = response
         for part in key.split("."):
             value = value[part]
-        variables[var] = value
+        with guard:
+            variables[var] = value
         log.debug("%s = %s", var, value)
 
 

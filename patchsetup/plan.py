@@ -58,6 +58,11 @@ class Change:
     diffs: tuple[FieldDiff, ...] = ()
     calls: tuple[Call, ...] = ()
     note: str | None = None
+    #: Phases run one after another; within a phase, lanes run concurrently and
+    #: each lane runs its changes in plan order (a window, then its targets, then
+    #: its tasks; a baseline, then its patch groups).
+    phase: int = 0
+    lane: str = ""
 
     @property
     def label(self) -> str:

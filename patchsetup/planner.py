@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from patchsetup import baselines as baseline_rules
@@ -111,16 +111,16 @@ class _Builder:
         self._plan_windows()
         return Plan(
             tuple(
-                self.task_deletes
-                + self.window_deletes
-                + self.group_deletes
-                + self.baseline_deletes
-                + self.role_writes
-                + self.baseline_writes
-                + self.group_writes
-                + self.window_writes
+                in_phase(1, self.task_deletes)
+                + in_phase(1, self.group_deletes)
+                + in_phase(2, self.window_deletes)
+                + in_phase(2, self.baseline_deletes)
+                + in_phase(3, self.role_writes)
+                + in_phase(4, self.baseline_writes)
+                + in_phase(4, self.group_writes)
+                + in_phase(4, self.window_writes)
                 # Last: tasks have been re-pointed away from a role before it goes.
-                + self.role_deletes
+                + in_phase(5, self.role_deletes)
             )
         )
 
@@ -232,6 +232,7 @@ class _Builder:
                 wanted.add(key)
                 found = current.get(key)
                 label = f"{group} -> {spec.name}"
+                lane = f"baseline:{spec.name}"
                 if found is not None and found.baseline_owner not in (None, self.desired.name):
                     raise PlanConflict(
                         f"patch group {group!r} ({key[1]}) is registered to baseline "
@@ -241,7 +242,7 @@ class _Builder:
                     )
                 if found is not None and found.baseline_id == target:
                     self.group_writes.append(
-                        Change("unchanged", "patch-group", label, resource_id=group)
+                        Change("unchanged", "patch-group", label, resource_id=group, lane=lane)
                     )
                 elif found is None or found.baseline_id in deleted:
                     self.group_writes.append(
@@ -251,6 +252,7 @@ class _Builder:
                             label,
                             resource_id=group,
                             calls=(_register_group(target, group),),
+                            lane=lane,
                         )
                     )
                 else:
@@ -261,6 +263,7 @@ class _Builder:
                             label,
                             resource_id=group,
                             diffs=(FieldDiff("Baseline", found.baseline_name, spec.name),),
+                            lane=lane,
                             calls=(
                                 _deregister_group(found.baseline_id, group),
                                 _register_group(target, group),
@@ -597,6 +600,20 @@ def delete_window(window: RemoteWindow) -> list[Change]:
             calls=(Call("delete_maintenance_window", {"WindowId": window.window_id}),),
         ),
     ]
+
+
+def in_phase(phase: int, changes: list[Change]) -> list[Change]:
+    """Place changes in a phase, each in the lane of what it belongs to."""
+    return [replace(c, phase=phase, lane=c.lane or _lane(c)) for c in changes]
+
+
+def _lane(change: Change) -> str:
+    if change.kind in ("window", "target", "task") and (change.parent or change.kind == "window"):
+        return f"window:{change.parent or change.name}"
+    if change.kind in ("baseline", "role"):
+        return f"{change.kind}:{change.name}"
+    # Lone deletes (a task, a registration) depend on nothing else in their phase.
+    return f"{change.kind}:{change.resource_id}:{change.name}"
 
 
 def _is_linked_role(arn: Any) -> bool:

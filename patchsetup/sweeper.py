@@ -22,6 +22,7 @@ from patchsetup.planner import (
     delete_role,
     delete_task,
     delete_window,
+    in_phase,
 )
 from patchsetup.state import RemoteState
 
@@ -55,4 +56,11 @@ def cleanup_plan(state: RemoteState, *, all_patching: bool = False) -> Plan:
     ]
     baselines = [delete_baseline(b, state.registrations) for b in state.baselines]
     roles = [delete_role(r) for r in state.roles]
-    return Plan(tuple(tasks + windows + groups + baselines + roles + kept))
+    return Plan(
+        tuple(
+            in_phase(1, tasks + groups)
+            + in_phase(2, windows + baselines)
+            + in_phase(5, roles)
+            + in_phase(6, kept)
+        )
+    )
