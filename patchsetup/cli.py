@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,12 +29,28 @@ from patchsetup import (
     reader,
     schedule,
     sweeper,
+    targets,
 )
 from patchsetup import config as _config_module
-from patchsetup.errors import EXIT_BAD_INPUT, EXIT_FAILURE, AwsError, BadInput, Partial, Refused
+from patchsetup.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILURE,
+    EXIT_PARTIAL,
+    AwsError,
+    BadInput,
+    Partial,
+    Refused,
+)
 from patchsetup.flags import FlagOptions, build_setup, unique
 from patchsetup.model import ModelError, Setup, WindowSpec
-from patchsetup.output import Report, WindowRuns, planned, render_json, render_text
+from patchsetup.output import (
+    Report,
+    WindowRuns,
+    planned,
+    render_json,
+    render_targets,
+    render_text,
+)
 from patchsetup.plan import Plan
 from patchsetup.state import RemoteState
 
@@ -90,11 +107,9 @@ def _timezone(ctx: click.Context, param: click.Parameter, value: str | None) -> 
         raise click.BadParameter(str(exc)) from None
 
 
-def _region(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is None:
-        return None
+def _regions(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> tuple[str, ...]:
     try:
-        return aws.check_region(value)
+        return tuple(dict.fromkeys(aws.check_region(r) for r in _split(values)))
     except BadInput as exc:
         raise click.BadParameter(str(exc).removeprefix("--region: ")) from None
 
@@ -151,7 +166,10 @@ class DefaultGroup(click.Group):
 class Common:
     """Options every command shares."""
 
-    region: str | None
+    regions: tuple[str, ...]
+    all_regions: bool
+    role_arns: tuple[str, ...]
+    role_arns_file: str | None
     profile: str | None
     endpoint_url: str | None
     loglevel: str
@@ -168,10 +186,32 @@ def common_options(func: F) -> F:
         click.option(
             "-r",
             "--region",
-            callback=_region,
+            "regions",
+            multiple=True,
+            callback=_regions,
             metavar="REGION",
-            help="AWS region, checked offline against botocore's region list. "
-            "Default: AWS_REGION / AWS_DEFAULT_REGION / the profile's region.",
+            help="AWS region, checked offline against botocore's region list; repeat or "
+            "comma-separate for several (they run concurrently). Default: AWS_REGION / "
+            "AWS_DEFAULT_REGION / the profile's region.",
+        ),
+        click.option(
+            "--all-regions",
+            is_flag=True,
+            help="Every region of the partition where SSM exists (botocore's offline data).",
+        ),
+        click.option(
+            "--role-arn",
+            "role_arns",
+            multiple=True,
+            metavar="ARN",
+            help="Assume this IAM role (one per account) and run there; repeat for several "
+            "accounts. Accounts x regions run concurrently, each with its own summary line.",
+        ),
+        click.option(
+            "--role-arns-file",
+            type=click.Path(dir_okay=False),
+            metavar="FILE",
+            help="A file of role ARNs, one per line (# comments), as for --role-arn.",
         ),
         click.option(
             "--profile",
@@ -382,23 +422,24 @@ def apply_command(**values: Any) -> None:
     else:
         setup = _desired_setup(values, common.name)
     windows = _window_runs(setup)
-    clients, region = _clients(common)
 
-    def plan_fn() -> tuple[Plan, RemoteState]:
-        with aws.aws_errors():
-            remote = reader.read_setup(
-                clients["ssm"],
-                setup.name,
-                clients["iam"],
-                role_wanted=setup.service_role is not None,
-            )
-        try:
-            return planner.plan(setup, remote), remote
-        except planner.PlanConflict as exc:
-            raise BadInput(str(exc)) from None
+    def plan_for(clients: dict[str, Any]) -> PlanFn:
+        def plan_fn() -> tuple[Plan, RemoteState]:
+            with aws.aws_errors():
+                remote = reader.read_setup(
+                    clients["ssm"],
+                    setup.name,
+                    clients["iam"],
+                    role_wanted=setup.service_role is not None,
+                )
+            try:
+                return planner.plan(setup, remote), remote
+            except planner.PlanConflict as exc:
+                raise BadInput(str(exc)) from None
 
-    report = Report("setup", setup.name, region, common.dry_run, [], windows)
-    _run(clients, plan_fn, report, common, what="setup")
+        return plan_fn
+
+    _for_each_target(common, "setup", setup.name, plan_for, windows)
 
 
 @main.command("init", context_settings=CONTEXT)
@@ -460,18 +501,19 @@ def cleanup_command(all_patching: bool, config: str | None, **values: Any) -> No
             name = _config_module.load_config(config).name
         except _config_module.ConfigError as exc:
             raise BadInput(str(exc)) from None
-    clients, region = _clients(common)
 
-    def plan_fn() -> tuple[Plan, RemoteState]:
-        with aws.aws_errors():
-            if all_patching:
-                state = reader.read_sweep(clients["ssm"], name, clients["iam"])
-            else:
-                state = reader.read_setup(clients["ssm"], name, clients["iam"])
-        return sweeper.cleanup_plan(state, all_patching=all_patching), state
+    def plan_for(clients: dict[str, Any]) -> PlanFn:
+        def plan_fn() -> tuple[Plan, RemoteState]:
+            with aws.aws_errors():
+                if all_patching:
+                    state = reader.read_sweep(clients["ssm"], name, clients["iam"])
+                else:
+                    state = reader.read_setup(clients["ssm"], name, clients["iam"])
+            return sweeper.cleanup_plan(state, all_patching=all_patching), state
 
-    report = Report("cleanup", name, region, common.dry_run, [])
-    _run(clients, plan_fn, report, common, what="cleanup")
+        return plan_fn
+
+    _for_each_target(common, "cleanup", name, plan_for, [])
 
 
 # -- the shared run --------------------------------------------------------------------
@@ -551,14 +593,57 @@ def _instant(value: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _clients(common: Common) -> tuple[dict[str, Any], str]:
+def _for_each_target(
+    common: Common,
+    what: str,
+    setup_name: str,
+    plan_for: Callable[[dict[str, Any]], PlanFn],
+    windows: list[WindowRuns],
+) -> None:
+    """Run in one target as before, or in several concurrently with a summary."""
     session = aws.make_session(common.profile)
-    region = aws.resolve_region(session, common.region)
-    clients = {
-        service: aws.client(session, service, region, common.endpoint_url)
-        for service in ("ssm", "iam", "service-quotas")
-    }
-    return clients, region
+    roles = targets.role_arns(common.role_arns, common.role_arns_file)
+    chosen = targets.resolve(session, common.regions, common.all_regions, roles)
+
+    def report_for(target: targets.Target) -> Report:
+        return Report(
+            what, setup_name, target.region, common.dry_run, [], windows, account=target.account
+        )
+
+    if len(chosen) == 1:
+        with aws.aws_errors():
+            clients = targets.clients_for(session, chosen[0], common.endpoint_url)
+        _run(clients, plan_for(clients), report_for(chosen[0]), common, what)
+        return
+
+    def one(target: targets.Target) -> tuple[targets.Target, Report, int]:
+        report = report_for(target)
+        try:
+            # A session per thread: boto3 sessions are not thread-safe, clients are.
+            own = aws.make_session(common.profile)
+            with aws.aws_errors():
+                clients = targets.clients_for(own, target, common.endpoint_url)
+            _run(clients, plan_for(clients), report, common, what, emit=_quiet, ask=False)
+        except click.ClickException as exc:
+            report.error = report.error or exc.format_message()
+            return target, report, exc.exit_code
+        except Exception as exc:  # one target's bug must not hide the others' results
+            log.debug("internal error in %s", target.label, exc_info=True)
+            report.error = f"internal error: {type(exc).__name__}: {exc}"
+            return target, report, EXIT_FAILURE
+        return target, report, 0
+
+    with ThreadPoolExecutor(max_workers=min(len(chosen), 8)) as pool:
+        results = list(pool.map(one, chosen))
+    click.echo(render_targets([(t.label, r, code) for t, r, code in results], common.output))
+    codes = {code for _, _, code in results}
+    if codes == {0}:
+        return
+    raise click.exceptions.Exit(EXIT_PARTIAL if 0 in codes else max(codes))
+
+
+def _quiet(report: Report, common: Common) -> None:
+    """Several targets: reports are printed together at the end."""
 
 
 #: Flags that describe windows and baselines: the config file does that instead.
@@ -615,25 +700,35 @@ PlanFn = Callable[[], tuple[Plan, RemoteState]]
 
 
 def _run(
-    clients: dict[str, Any], plan_fn: PlanFn, report: Report, common: Common, what: str
+    clients: dict[str, Any],
+    plan_fn: PlanFn,
+    report: Report,
+    common: Common,
+    what: str,
+    emit: Callable[[Report, Common], None] | None = None,
+    ask: bool = True,
 ) -> None:
     """Plan, show, get consent for deletes, then lock, re-plan, check quotas, execute.
 
     The plan is made again under the lock: another run may have written between
     the first read and the lock, and acting on the old plan could duplicate.
     """
+    show = emit or _emit
     the_plan, _ = plan_fn()
     report.outcomes = planned(the_plan)
     if common.dry_run or the_plan.is_empty:
         report.dry_run = common.dry_run
         if not common.dry_run:
             report.outcomes = [replace(o, status="unchanged") for o in report.outcomes]
-        _emit(report, common)
+        show(report, common)
         return
     consented = {(c.kind, c.resource_id) for c in the_plan.deletes}
     if consented and not common.yes:
+        if not ask:
+            report.error = f"{what} would delete {len(consented)} resources: pass --yes"
+            raise Refused(report.error)
         if common.output == "text":
-            _emit(report, common)
+            show(report, common)
         _consent(len(consented), what, report, common)
     with aws.aws_errors(), lock.held(clients["ssm"], report.setup):
         the_plan, state = plan_fn()
@@ -648,14 +743,20 @@ def _run(
         if blocked:
             report.error = f"pre-flight: {blocked[0]}"
             if common.output == "json":
-                _emit(report, common)
+                show(report, common)
             raise AwsError(report.error)
-        _execute(clients, the_plan, report, common)
+        _execute(clients, the_plan, report, common, show)
     report.dry_run = False
-    _emit(report, common)
+    show(report, common)
 
 
-def _execute(clients: dict[str, Any], the_plan: Plan, report: Report, common: Common) -> None:
+def _execute(
+    clients: dict[str, Any],
+    the_plan: Plan,
+    report: Report,
+    common: Common,
+    show: Callable[[Report, Common], None],
+) -> None:
     try:
         report.outcomes = executor.execute(clients, the_plan, concurrency=common.concurrency)
     except executor.ExecutionFailed as failed:
@@ -665,7 +766,7 @@ def _execute(clients: dict[str, Any], the_plan: Plan, report: Report, common: Co
             f"{aws.describe_error(failed.cause)}; {done} of {len(failed.outcomes)} "
             "changes were made before it; run again to finish"
         )
-        _emit(report, common)
+        show(report, common)
         raise (Partial if done else AwsError)(report.error) from None
 
 

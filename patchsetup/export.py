@@ -28,7 +28,7 @@ cfn-lint bundles (``tests/test_export.py`` lints every example with it).
 
 What a template cannot say is reported, not dropped silently: the template's
 ``Metadata`` holds a list of warnings (:func:`warnings`) for the CLI to
-print, and each affected resource carries a ``Metadata`` note too:
+print (a disabled window also carries a ``Metadata`` note of its own):
 
 * ``AWS::SSM::MaintenanceWindow`` has no ``Enabled`` property, so a window
   the config disables is created enabled and runs its tasks.
@@ -81,6 +81,7 @@ __all__ = [
     "ExportError",
     "cloudformation",
     "dumps",
+    "logical_name",
     "resource_summary",
     "warnings",
 ]
@@ -245,7 +246,7 @@ def _baseline(setup: Setup, spec: BaselineSpec) -> dict[str, Any]:
 
 
 def _window(setup: Setup, spec: WindowSpec) -> dict[str, Any]:
-    # Enabled is the one field of WindowSpec.fields() CloudFormation cannot set (see cloudformation()).
+    # Enabled is the one window field CloudFormation cannot set (see cloudformation()).
     fields = {k: v for k, v in spec.fields().items() if k != "Enabled"}
     return {"Type": WINDOW, "Properties": _compact({**fields, "Tags": _tags(setup)})}
 
@@ -333,7 +334,7 @@ def _plain(value: Any) -> Any:
 
 
 def logical_name(name: str) -> str:
-    """A name's letters and digits, each run capitalised: ``patch_test-0600`` -> ``PatchTest0600``."""
+    """Letters and digits of a name, runs capitalised: ``patch_test-0600`` -> ``PatchTest0600``."""
     return "".join(part[0].upper() + part[1:] for part in _PART_RE.findall(name))
 
 

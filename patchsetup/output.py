@@ -49,6 +49,8 @@ class Report:
     outcomes: list[Outcome] = field(default_factory=list)
     windows: list[WindowRuns] = field(default_factory=list)
     error: str | None = None
+    #: The account the run went to through a role; None for the caller's own.
+    account: str | None = None
 
 
 def planned(plan: Plan) -> list[Outcome]:
@@ -90,7 +92,8 @@ def summary(outcomes: list[Outcome]) -> dict[str, int]:
 def render_text(report: Report) -> str:
     """The human report."""
     mode = " (dry run: nothing will be written)" if report.dry_run else ""
-    lines = [f"{report.command}: setup '{report.setup}' in {report.region}{mode}"]
+    where = f"{report.account}/{report.region}" if report.account else report.region
+    lines = [f"{report.command}: setup '{report.setup}' in {where}{mode}"]
     if report.windows:
         lines.append("")
         lines.append("Windows and their next runs:")
@@ -137,9 +140,14 @@ def render_text(report: Report) -> str:
 
 def render_json(report: Report) -> str:
     """The machine-readable report: one JSON document."""
+    return json.dumps(_document(report), indent=2, default=str)
+
+
+def _document(report: Report) -> dict[str, Any]:
     document: dict[str, Any] = {
         "command": report.command,
         "setup": report.setup,
+        "account": report.account,
         "region": report.region,
         "dry_run": report.dry_run,
         "summary": summary(report.outcomes),
@@ -157,7 +165,39 @@ def render_json(report: Report) -> str:
         ],
         "error": report.error,
     }
-    return json.dumps(document, indent=2, default=str)
+    return document
+
+
+def render_targets(results: list[tuple[str, Report, int]], output: str) -> str:
+    """Several targets: each report, then one line per target (text), or one document."""
+    if output == "json":
+        documents = [
+            {**_document(r), "target": label, "exit_code": code} for label, r, code in results
+        ]
+        failed = sum(1 for _, _, code in results if code)
+        return json.dumps(
+            {
+                "targets": documents,
+                "summary": {
+                    "targets": len(results),
+                    "succeeded": len(results) - failed,
+                    "failed": failed,
+                },
+            },
+            indent=2,
+            default=str,
+        )
+    parts = [f"== {label} ==\n{render_text(report)}" for label, report, _ in results]
+    width = max(len(label) for label, _, _ in results)
+    lines = ["", f"{'TARGET':<{width}}  RESULT   CREATE UPDATE DELETE IN-PLACE  ERROR"]
+    for label, report, code in results:
+        counts = summary(report.outcomes)
+        result = "ok" if code == 0 else f"exit {code}"
+        lines.append(
+            f"{label:<{width}}  {result:<7}  {counts['create']:>6} {counts['update']:>6} "
+            f"{counts['delete']:>6} {counts['unchanged']:>8}  {report.error or ''}"
+        )
+    return "\n\n".join(parts) + "\n" + "\n".join(lines)
 
 
 def _resource(outcome: Outcome) -> dict[str, Any]:

@@ -1,0 +1,95 @@
+"""Where a run goes: regions x accounts, each a target with its own clients.
+
+Regions come from -r (repeatable), --all-regions (every region of the
+partition where botocore knows an SSM endpoint), or the environment; accounts
+from --role-arn (repeatable) or a file of role ARNs, each assumed with STS the
+way a CI job bootstrapping accounts would. No role: the caller's own account.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from patchsetup import aws
+from patchsetup.errors import BadInput
+
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):role/[\w+=,.@/-]{1,512}$")
+SESSION_NAME = "ssm-patching-setup"
+
+
+@dataclass(frozen=True)
+class Target:
+    region: str
+    role_arn: str | None = None
+
+    @property
+    def account(self) -> str | None:
+        """The account ID of the role, if the target goes through one."""
+        match = _ROLE_ARN.match(self.role_arn or "")
+        return match.group(1) if match else None
+
+    @property
+    def label(self) -> str:
+        return f"{self.account}/{self.region}" if self.account else self.region
+
+
+def role_arns(arns: tuple[str, ...], path: str | None) -> list[str]:
+    """Role ARNs from options and a file (one per line, # comments), checked offline."""
+    found = list(arns)
+    if path:
+        try:
+            text = Path(path).read_text()
+        except OSError as exc:
+            raise BadInput(f"--role-arns-file: cannot read {path}: {exc.strerror}") from None
+        found += [line.split("#", 1)[0].strip() for line in text.splitlines()]
+    found = [a for a in dict.fromkeys(found) if a]
+    for arn in found:
+        if not _ROLE_ARN.match(arn):
+            raise BadInput(
+                f"--role-arn: {arn!r} is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)"
+            )
+    return found
+
+
+def resolve(
+    session: boto3.session.Session,
+    regions: tuple[str, ...],
+    all_regions: bool,
+    roles: list[str],
+) -> list[Target]:
+    """Every (account, region) pair the run covers, in a stable order."""
+    if all_regions and regions:
+        raise BadInput("--all-regions: give it or -r/--region, not both")
+    if all_regions:
+        chosen = session.get_available_regions("ssm")
+    elif regions:
+        chosen = [aws.check_region(r) for r in regions]
+    else:
+        chosen = [aws.resolve_region(session, None)]
+    accounts: list[str | None] = [*roles] if roles else [None]
+    return [Target(region, role) for role in accounts for region in chosen]
+
+
+def clients_for(
+    session: boto3.session.Session, target: Target, endpoint_url: str | None
+) -> dict[str, Any]:
+    """The clients of one target: the session's own, or the assumed role's."""
+    if target.role_arn is not None:
+        sts = aws.client(session, "sts", target.region, endpoint_url)
+        credentials = sts.assume_role(RoleArn=target.role_arn, RoleSessionName=SESSION_NAME)[
+            "Credentials"
+        ]
+        session = boto3.session.Session(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+        )
+    return {
+        service: aws.client(session, service, target.region, endpoint_url)
+        for service in ("ssm", "iam", "service-quotas")
+    }
