@@ -23,11 +23,13 @@ from patchsetup import (
     baselines,
     config,
     executor,
+    export,
     lock,
     planner,
     preflight,
     reader,
     schedule,
+    status,
     sweeper,
     targets,
 )
@@ -181,7 +183,16 @@ class Common:
 
 
 def common_options(func: F) -> F:
-    """The options every command shares, declared once."""
+    """The options every command that writes shares, declared once."""
+    return _shared(func, outputs=("text", "json"), writes=True)
+
+
+def read_options(func: F) -> F:
+    """The shared options of a read-only command: no --dry-run, --yes, --concurrency."""
+    return _shared(func, outputs=("text", "json", "csv"), writes=False)
+
+
+def _shared(func: F, outputs: tuple[str, ...], writes: bool) -> F:
     options = [
         click.option(
             "-r",
@@ -236,31 +247,10 @@ def common_options(func: F) -> F:
         ),
         click.option(
             "--output",
-            type=click.Choice(["text", "json"]),
+            type=click.Choice(outputs),
             default="text",
             show_default=True,
             help="text for people; json for scripts and CI (one document on stdout).",
-        ),
-        click.option(
-            "--dry-run",
-            is_flag=True,
-            help="Read what exists and print the plan; make no write call.",
-        ),
-        click.option(
-            "-y",
-            "--yes",
-            is_flag=True,
-            help="Do not ask before deleting. Without a terminal, a run that deletes "
-            "anything refuses (exit 3) unless --yes is given.",
-        ),
-        click.option(
-            "--concurrency",
-            type=click.IntRange(1, 64),
-            default=executor.DEFAULT_CONCURRENCY,
-            show_default=True,
-            help="Independent chains written at once (each window with its targets and tasks; "
-            "each baseline with its patch groups). 1 writes one call at a time; the end state "
-            "is the same.",
         ),
         click.option(
             "--name",
@@ -271,13 +261,46 @@ def common_options(func: F) -> F:
             "names never touch each other.",
         ),
     ]
+    if writes:
+        options += [
+            click.option(
+                "--dry-run",
+                is_flag=True,
+                help="Read what exists and print the plan; make no write call.",
+            ),
+            click.option(
+                "-y",
+                "--yes",
+                is_flag=True,
+                help="Do not ask before deleting. Without a terminal, a run that deletes "
+                "anything refuses (exit 3) unless --yes is given.",
+            ),
+            click.option(
+                "--concurrency",
+                type=click.IntRange(1, 64),
+                default=executor.DEFAULT_CONCURRENCY,
+                show_default=True,
+                help="Independent chains written at once (each window with its targets and tasks; "
+                "each baseline with its patch groups). 1 writes one call at a time; the end state "
+                "is the same.",
+            ),
+        ]
     for option in reversed(options):
         func = option(func)
     return func
 
 
+_READ_ONLY_DEFAULTS: dict[str, Any] = {"dry_run": False, "yes": False, "concurrency": executor.DEFAULT_CONCURRENCY}
+
+
 def _common(values: dict[str, Any]) -> Common:
-    return Common(**{k: values.pop(k) for k in list(Common.__dataclass_fields__)})
+    """The shared options out of ``values``; read-only commands lack the write ones."""
+    return Common(
+        **{
+            k: values.pop(k) if k in values else _READ_ONLY_DEFAULTS[k]
+            for k in Common.__dataclass_fields__
+        }
+    )
 
 
 # -- commands ---------------------------------------------------------------------
@@ -295,130 +318,148 @@ def main() -> None:
     """
 
 
+#: Options that describe what should exist: apply and export share them.
+_MODEL_OPTIONS = [
+    click.option(
+        "-w",
+        "--week",
+        "weeks",
+        multiple=True,
+        default=("1", "2"),
+        show_default=True,
+        callback=_int_list(1, 5, "week"),
+        metavar="1-5",
+        help="Week of the month: 1 = the first such weekday of the month (not the first full "
+        "week). 5 skips months without a fifth one. Repeat or comma-separate: -w 1,2.",
+    ),
+    click.option(
+        "-d",
+        "--days",
+        "days",
+        multiple=True,
+        default=("2", "3"),
+        show_default=True,
+        callback=_days,
+        metavar="0-7|DAY",
+        help="Day of the week: 0 or 7 = Sunday, 1 = Monday ... or names like TUE. "
+        "-d 2,3 = Tue, Wed.",
+    ),
+    click.option(
+        "-t",
+        "--hours",
+        "hours",
+        multiple=True,
+        default=("3", "4"),
+        show_default=True,
+        callback=_int_list(0, 23, "hour"),
+        metavar="0-23",
+        help="Start hour. One window per week x day x hour: the defaults make 8.",
+    ),
+    click.option(
+        "-z",
+        "--timezone",
+        callback=_timezone,
+        metavar="ZONE",
+        help="IANA time zone the schedule is in, e.g. Europe/London. Default: UTC.",
+    ),
+    click.option(
+        "-b",
+        "--baseline-file",
+        type=click.Path(dir_okay=False),
+        metavar="FILE",
+        help="JSON patch baseline in create_patch_baseline's request shape (the old tool's "
+        "format). Default: the built-in baseline for --operating-system.",
+    ),
+    click.option(
+        "--operating-system",
+        "operating_system",
+        type=click.Choice(baselines.OPERATING_SYSTEMS, case_sensitive=False),
+        metavar="OS",
+        help="OS of the built-in baseline, with the rules of AWS's predefined baseline for it: "
+        f"{', '.join(baselines.OPERATING_SYSTEMS)}.  [default: AMAZON_LINUX_2]",
+    ),
+    click.option(
+        "--duration",
+        type=click.IntRange(1, 24),
+        default=1,
+        show_default=True,
+        help="Window length in hours.",
+    ),
+    click.option(
+        "--cutoff",
+        type=click.IntRange(0, 23),
+        default=0,
+        show_default=True,
+        help="Hours before the window ends when no new task starts; less than --duration.",
+    ),
+    click.option(
+        "--max-concurrency",
+        default="2",
+        show_default=True,
+        metavar="N|N%",
+        help="Instances patched at once per task.",
+    ),
+    click.option(
+        "--max-errors",
+        default="1",
+        show_default=True,
+        metavar="N|N%",
+        help="Errors after which the task stops.",
+    ),
+    click.option(
+        "--operation",
+        type=click.Choice(["Install", "Scan"]),
+        default="Install",
+        show_default=True,
+        help="AWS-RunPatchBaseline Operation: Install patches, or only Scan and report.",
+    ),
+    click.option(
+        "-c",
+        "--config",
+        type=click.Path(dir_okay=False),
+        metavar="FILE",
+        help="TOML file describing the whole model (baselines per OS and environment, windows, "
+        "targets, task batches, hooks, logs, notifications); `ssm-patching-setup init` writes a "
+        "sample. --name, -z, --duration, --cutoff, --max-concurrency, --max-errors and --operation "
+        "override the file; -w/-d/-t/-b/--operating-system cannot be combined with it.",
+    ),
+    click.option(
+        "--create-service-role",
+        is_flag=True,
+        help="Create the maintenance-window service role (trusting ssm.amazonaws.com, with the "
+        "permissions to run commands, resolve targets and publish to SNS), tag it as this "
+        "setup's, and run the tasks with it. Cleanup removes it.",
+    ),
+]
+
+
+def model_options(func: F) -> F:
+    """The options that describe the desired state, declared once."""
+    for option in reversed(_MODEL_OPTIONS):
+        func = option(func)
+    return func
+
+
 @main.command("apply", cls=SeedCompatCommand, context_settings=CONTEXT)
-@click.option(
-    "-w",
-    "--week",
-    "weeks",
-    multiple=True,
-    default=("1", "2"),
-    show_default=True,
-    callback=_int_list(1, 5, "week"),
-    metavar="1-5",
-    help="Week of the month: 1 = the first such weekday of the month (not the first full "
-    "week). 5 skips months without a fifth one. Repeat or comma-separate: -w 1,2.",
-)
-@click.option(
-    "-d",
-    "--days",
-    "days",
-    multiple=True,
-    default=("2", "3"),
-    show_default=True,
-    callback=_days,
-    metavar="0-7|DAY",
-    help="Day of the week: 0 or 7 = Sunday, 1 = Monday ... or names like TUE. -d 2,3 = Tue, Wed.",
-)
-@click.option(
-    "-t",
-    "--hours",
-    "hours",
-    multiple=True,
-    default=("3", "4"),
-    show_default=True,
-    callback=_int_list(0, 23, "hour"),
-    metavar="0-23",
-    help="Start hour. One window per week x day x hour: the defaults make 8.",
-)
-@click.option(
-    "-z",
-    "--timezone",
-    callback=_timezone,
-    metavar="ZONE",
-    help="IANA time zone the schedule is in, e.g. Europe/London. Default: UTC.",
-)
-@click.option(
-    "-b",
-    "--baseline-file",
-    type=click.Path(dir_okay=False),
-    metavar="FILE",
-    help="JSON patch baseline in create_patch_baseline's request shape (the old tool's "
-    "format). Default: the built-in baseline for --operating-system.",
-)
-@click.option(
-    "--operating-system",
-    "operating_system",
-    type=click.Choice(baselines.OPERATING_SYSTEMS, case_sensitive=False),
-    metavar="OS",
-    help="OS of the built-in baseline, with the rules of AWS's predefined baseline for it: "
-    f"{', '.join(baselines.OPERATING_SYSTEMS)}.  [default: AMAZON_LINUX_2]",
-)
-@click.option(
-    "--duration",
-    type=click.IntRange(1, 24),
-    default=1,
-    show_default=True,
-    help="Window length in hours.",
-)
-@click.option(
-    "--cutoff",
-    type=click.IntRange(0, 23),
-    default=0,
-    show_default=True,
-    help="Hours before the window ends when no new task starts; less than --duration.",
-)
-@click.option(
-    "--max-concurrency",
-    default="2",
-    show_default=True,
-    metavar="N|N%",
-    help="Instances patched at once per task.",
-)
-@click.option(
-    "--max-errors",
-    default="1",
-    show_default=True,
-    metavar="N|N%",
-    help="Errors after which the task stops.",
-)
-@click.option(
-    "--operation",
-    type=click.Choice(["Install", "Scan"]),
-    default="Install",
-    show_default=True,
-    help="AWS-RunPatchBaseline Operation: Install patches, or only Scan and report.",
-)
-@click.option(
-    "-c",
-    "--config",
-    type=click.Path(dir_okay=False),
-    metavar="FILE",
-    help="TOML file describing the whole model (baselines per OS and environment, windows, "
-    "targets, task batches, hooks, logs, notifications); `ssm-patching-setup init` writes a "
-    "sample. --name, -z, --duration, --cutoff, --max-concurrency, --max-errors and --operation "
-    "override the file; -w/-d/-t/-b/--operating-system cannot be combined with it.",
-)
-@click.option(
-    "--create-service-role",
-    is_flag=True,
-    help="Create the maintenance-window service role (trusting ssm.amazonaws.com, with the "
-    "permissions to run commands, resolve targets and publish to SNS), tag it as this "
-    "setup's, and run the tasks with it. Cleanup removes it.",
-)
+@model_options
 @common_options
 def apply_command(**values: Any) -> None:
     """Create or converge the patching setup (the default command).
 
     Shows when each window runs next, then creates what is missing, updates
     what differs and removes what this setup name owns but no longer wants.
-    Example: ssm-patching-setup -r eu-west-1 -w 1 -d TUE -t 3 -z Europe/London
-    Example: ssm-patching-setup -r eu-west-1 --config patching.toml --dry-run
+
+    \b
+    Examples:
+      ssm-patching-setup -r eu-west-1 -w 1 -d TUE -t 3 -z Europe/London
+      ssm-patching-setup -r eu-west-1 --config patching.toml --dry-run
+      ssm-patching-setup -r eu-west-1,us-east-1 --role-arn arn:aws:iam::123456789012:role/Ops
     """
     given = _given(click.get_current_context())
     common = _common(values)
     _configure_logging(common.loglevel)
     if values["config"]:
-        setup = _config_setup(values, common, given)
+        setup = _config_setup(values, common.name, given)
     else:
         setup = _desired_setup(values, common.name)
     windows = _window_runs(setup)
@@ -490,7 +531,11 @@ def cleanup_command(all_patching: bool, config: str | None, **values: Any) -> No
 
     Lists what it will delete and asks on a terminal; --yes skips the
     question; with no terminal and no --yes it refuses (exit 3).
-    Example: ssm-patching-cleanup -r eu-west-1 --name default --dry-run
+
+    \b
+    Examples:
+      ssm-patching-cleanup -r eu-west-1 --name default --dry-run
+      ssm-patching-cleanup -r eu-west-1 --config patching.toml --yes
     """
     given = _given(click.get_current_context())
     common = _common(values)
@@ -514,6 +559,121 @@ def cleanup_command(all_patching: bool, config: str | None, **values: Any) -> No
         return plan_fn
 
     _for_each_target(common, "cleanup", name, plan_for, [])
+
+
+@main.command("export", context_settings=CONTEXT)
+@model_options
+@click.option("--name", default="default", show_default=True, metavar="NAME", help="Setup name.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["cloudformation"]),
+    default="cloudformation",
+    show_default=True,
+    help="Template format.",
+)
+@click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Write the template here instead of stdout.",
+)
+def export_command(name: str, fmt: str, output_file: str | None, **values: Any) -> None:
+    """Print the plan as a CloudFormation template, for StackSets across an organization.
+
+    The same resources setup would create, from the same options or --config,
+    one to one: AWS::SSM::PatchBaseline (with its PatchGroups),
+    MaintenanceWindow, MaintenanceWindowTarget, MaintenanceWindowTask, and the
+    IAM role when configured. No AWS call is made. What CloudFormation cannot
+    express (a disabled window) is warned about on stderr.
+
+    \b
+    Example:
+      ssm-patching-setup export --config patching.toml -o patching.template.json
+    """
+    given = _given(click.get_current_context())
+    setup = _config_setup(values, name, given) if values["config"] else _desired_setup(values, name)
+    try:
+        template = export.cloudformation(setup)
+    except export.ExportError as exc:
+        raise BadInput(f"export: {exc}") from None
+    for warning in export.warnings(template):
+        click.echo(f"warning: {warning}", err=True)
+    text = export.dumps(template)
+    if output_file is None:
+        click.echo(text)
+        return
+    try:
+        Path(output_file).write_text(text + "\n")
+    except OSError as exc:
+        raise AwsError(f"cannot write {output_file}: {exc.strerror}") from None
+    click.echo(f"wrote {output_file}: {len(template['Resources'])} resources", err=True)
+
+
+@main.command("status", context_settings=CONTEXT)
+@click.option(
+    "-c",
+    "--config",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Also show drift: what setup with this config would change.",
+)
+@read_options
+def status_command(config: str | None, **values: Any) -> None:
+    """Show what is deployed for a setup name, region by region.
+
+    Windows with their schedule in words and next runs, targets, tasks,
+    baselines with their rules, patch-group registrations, the service role,
+    and with --config the drift from it. Text table, --output json or csv.
+
+    \b
+    Examples:
+      ssm-patching-setup status -r eu-west-1
+      ssm-patching-setup status -r eu-west-1,us-east-1 --config patching.toml --output csv
+    """
+    given = _given(click.get_current_context())
+    common = _common(values)
+    _configure_logging(common.loglevel)
+    desired: Setup | None = None
+    name = common.name
+    if config:
+        try:
+            overrides = _config_module.Overrides(name=name if "name" in given else None)
+            desired = _config_module.load_config(config, overrides)
+        except _config_module.ConfigError as exc:
+            raise BadInput(str(exc)) from None
+        name = desired.name
+    session = aws.make_session(common.profile)
+    roles = targets.role_arns(common.role_arns, common.role_arns_file)
+    views: list[status.View] = []
+    for target in targets.resolve(session, common.regions, common.all_regions, roles):
+        with aws.aws_errors():
+            clients = targets.clients_for(session, target, common.endpoint_url)
+            state = reader.read_setup(clients["ssm"], name, clients["iam"])
+        drift = None
+        if desired is not None:
+            try:
+                drift = planner.plan(desired, state)
+            except planner.PlanConflict as exc:
+                raise BadInput(str(exc)) from None
+        views.append(status.view(target.label, name, state, drift))
+    click.echo(status.render(views, common.output))
+
+
+@main.command("completion", context_settings=CONTEXT)
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion_command(shell: str) -> None:
+    """Print the shell completion script for SHELL.
+
+    \b
+    Example (bash): eval "$(ssm-patching-setup completion bash)"
+    """
+    from click.shell_completion import get_completion_class
+
+    cls = get_completion_class(shell)
+    assert cls is not None  # the Choice admits only shells click supports
+    click.echo(cls(main, {}, "ssm-patching-setup", "_SSM_PATCHING_SETUP_COMPLETE").source())
 
 
 # -- the shared run --------------------------------------------------------------------
@@ -664,7 +824,7 @@ def _given(ctx: click.Context) -> set[str]:
     }
 
 
-def _config_setup(values: dict[str, Any], common: Common, given: set[str]) -> Setup:
+def _config_setup(values: dict[str, Any], name: str, given: set[str]) -> Setup:
     """The desired state from --config, with the flags the user gave laid over it."""
     clash = [flag for name, flag in _MODEL_FLAGS.items() if name in given]
     if clash:
@@ -677,7 +837,7 @@ def _config_setup(values: dict[str, Any], common: Common, given: set[str]) -> Se
         return source[name] if name in given else None
 
     overrides = config.Overrides(
-        name=common.name if "name" in given else None,
+        name=name if "name" in given else None,
         timezone=flag("timezone"),
         duration=flag("duration"),
         cutoff=flag("cutoff"),

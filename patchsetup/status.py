@@ -1,0 +1,256 @@
+"""What is deployed, for people (a table), scripts (JSON) and spreadsheets (CSV).
+
+Pure: turns what the reader found (and, optionally, the plan against a config:
+the drift) into rows. No boto3.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from patchsetup import schedule
+from patchsetup.plan import Plan
+from patchsetup.state import RemoteState
+
+
+@dataclass
+class View:
+    target: str
+    setup: str
+    windows: list[dict[str, Any]] = field(default_factory=list)
+    baselines: list[dict[str, Any]] = field(default_factory=list)
+    roles: list[dict[str, Any]] = field(default_factory=list)
+    #: None when no config was given to compare with.
+    drift: list[dict[str, Any]] | None = None
+
+
+def view(
+    target: str, setup: str, state: RemoteState, drift: Plan | None, now: datetime | None = None
+) -> View:
+    """The deployed state of one target as plain data."""
+    now = now or datetime.now(UTC)
+    result = View(target, setup)
+    for window in state.windows:
+        fields = window.fields
+        expression, zone = str(fields.get("Schedule")), fields.get("ScheduleTimezone")
+        try:
+            words = schedule.describe(expression, zone)
+            runs = schedule.next_runs(
+                expression, zone, 3, now, int(fields.get("ScheduleOffset") or 0)
+            )
+        except schedule.ScheduleError:
+            words, runs = "(not a schedule this tool understands)", []
+        names = {t.window_target_id: t.fields.get("Name") for t in window.targets}
+        result.windows.append(
+            {
+                "name": window.name,
+                "id": window.window_id,
+                "schedule": expression,
+                "timezone": zone,
+                "in_words": words,
+                "enabled": fields.get("Enabled", True),
+                "next_runs": [r.isoformat() for r in runs] if fields.get("Enabled", True) else [],
+                "targets": [
+                    {
+                        "name": t.fields.get("Name"),
+                        "id": t.window_target_id,
+                        "targets": t.fields.get("Targets"),
+                    }
+                    for t in window.targets
+                ],
+                "tasks": [
+                    {
+                        "name": t.fields.get("Name"),
+                        "id": t.window_task_id,
+                        "document": t.fields.get("TaskArn"),
+                        "priority": t.fields.get("Priority"),
+                        "targets": [
+                            names.get(v, v)
+                            for k in t.fields.get("Targets", [])
+                            for v in k["Values"]
+                        ],
+                        "parameters": t.fields.get("TaskInvocationParameters", {})
+                        .get("RunCommand", {})
+                        .get("Parameters", {}),
+                    }
+                    for t in window.tasks
+                ],
+            }
+        )
+    for baseline in state.baselines:
+        groups = sorted(
+            r.patch_group for r in state.registrations if r.baseline_id == baseline.baseline_id
+        )
+        result.baselines.append(
+            {
+                "name": baseline.name,
+                "id": baseline.baseline_id,
+                "operating_system": baseline.operating_system,
+                "rules": [
+                    _rule(r) for r in baseline.rules.get("ApprovalRules", {}).get("PatchRules", [])
+                ],
+                "patch_groups": groups,
+            }
+        )
+    result.roles = [{"name": r.name, "arn": r.arn} for r in state.roles]
+    if drift is not None:
+        result.drift = [
+            {
+                "kind": c.kind,
+                "name": c.label,
+                "action": c.action,
+                "changes": [{"field": d.field, "old": d.old, "new": d.new} for d in c.diffs],
+            }
+            for c in drift.changes
+            if c.action != "unchanged"
+        ]
+    return result
+
+
+def _rule(rule: dict[str, Any]) -> str:
+    filters = " ".join(
+        f"{f['Key']}={','.join(f['Values'])}"
+        for f in rule.get("PatchFilterGroup", {}).get("PatchFilters", [])
+    )
+    when = (
+        f"until {rule['ApproveUntilDate']}"
+        if rule.get("ApproveUntilDate")
+        else f"after {rule.get('ApproveAfterDays', 0)} days"
+    )
+    extra = " +non-security" if rule.get("EnableNonSecurity") else ""
+    return f"{filters} approved {when}{extra}"
+
+
+def render(views: list[View], output: str) -> str:
+    """All targets in one format: text, json or csv."""
+    if output == "json":
+        return json.dumps([v.__dict__ for v in views], indent=2, default=str)
+    if output == "csv":
+        return _csv(views)
+    return "\n\n".join(_text(v) for v in views)
+
+
+def _text(v: View) -> str:
+    lines = [f"== {v.target}: setup '{v.setup}' =="]
+    if not (v.windows or v.baselines or v.roles):
+        lines.append("nothing deployed")
+    for w in v.windows:
+        state = "" if w["enabled"] else "  [disabled]"
+        lines.append(f"window   {w['name']}  {w['id']}{state}")
+        lines.append(f"         {w['schedule']} {w['timezone'] or 'UTC'}: {w['in_words']}")
+        if w["next_runs"]:
+            lines.append(
+                f"         next: {', '.join(r[:16].replace('T', ' ') for r in w['next_runs'])}"
+            )
+        for t in w["targets"]:
+            selectors = "; ".join(f"{x['Key']}={','.join(x['Values'])}" for x in t["targets"] or [])
+            lines.append(f"  target {t['name']}: {selectors}")
+        for t in sorted(w["tasks"], key=lambda t: t["priority"] or 0):
+            operation = ",".join(t["parameters"].get("Operation", []))
+            lines.append(
+                f"  task   {t['name']}: {t['document']} {operation} priority {t['priority']} "
+                f"on {', '.join(str(x) for x in t['targets'])}"
+            )
+    for b in v.baselines:
+        lines.append(f"baseline {b['name']}  {b['id']}  {b['operating_system']}")
+        lines.extend(f"         rule: {r}" for r in b["rules"])
+        lines.append(f"         patch groups: {', '.join(b['patch_groups']) or '(none)'}")
+    for r in v.roles:
+        lines.append(f"role     {r['name']}  {r['arn']}")
+    if v.drift is not None:
+        lines.append(
+            "drift:   none: matches the config"
+            if not v.drift
+            else f"drift:   {len(v.drift)} changes"
+        )
+        for d in v.drift:
+            fields = ", ".join(c["field"] for c in d["changes"])
+            lines.append(
+                f"  would {d['action']} {d['kind']} {d['name']}"
+                + (f" ({fields})" if fields else "")
+            )
+    return "\n".join(lines)
+
+
+CSV_COLUMNS = [
+    "target",
+    "setup",
+    "kind",
+    "name",
+    "window",
+    "id",
+    "schedule",
+    "timezone",
+    "next_run",
+    "details",
+]
+
+
+def _csv(views: list[View]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for v in views:
+        base = {"target": v.target, "setup": v.setup}
+        for w in v.windows:
+            writer.writerow(
+                {
+                    **base,
+                    "kind": "window",
+                    "name": w["name"],
+                    "id": w["id"],
+                    "schedule": w["schedule"],
+                    "timezone": w["timezone"] or "UTC",
+                    "next_run": (w["next_runs"] or [""])[0],
+                    "details": w["in_words"],
+                }
+            )
+            for t in w["targets"]:
+                selectors = "; ".join(
+                    f"{x['Key']}={','.join(x['Values'])}" for x in t["targets"] or []
+                )
+                writer.writerow(
+                    {
+                        **base,
+                        "kind": "target",
+                        "name": t["name"],
+                        "window": w["name"],
+                        "id": t["id"],
+                        "details": selectors,
+                    }
+                )
+            for t in w["tasks"]:
+                writer.writerow(
+                    {
+                        **base,
+                        "kind": "task",
+                        "name": t["name"],
+                        "window": w["name"],
+                        "id": t["id"],
+                        "details": f"{t['document']} priority {t['priority']}",
+                    }
+                )
+        for b in v.baselines:
+            writer.writerow(
+                {
+                    **base,
+                    "kind": "baseline",
+                    "name": b["name"],
+                    "id": b["id"],
+                    "details": f"{b['operating_system']}; " + " | ".join(b["rules"]),
+                }
+            )
+            for g in b["patch_groups"]:
+                writer.writerow({**base, "kind": "patch-group", "name": g, "details": b["name"]})
+        for r in v.roles:
+            writer.writerow({**base, "kind": "role", "name": r["name"], "id": r["arn"]})
+        for d in v.drift or []:
+            writer.writerow(
+                {**base, "kind": f"drift:{d['kind']}", "name": d["name"], "details": d["action"]}
+            )
+    return out.getvalue().rstrip("\n")
