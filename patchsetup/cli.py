@@ -290,7 +290,11 @@ def _shared(func: F, outputs: tuple[str, ...], writes: bool) -> F:
     return func
 
 
-_READ_ONLY_DEFAULTS: dict[str, Any] = {"dry_run": False, "yes": False, "concurrency": executor.DEFAULT_CONCURRENCY}
+_READ_ONLY_DEFAULTS: dict[str, Any] = {
+    "dry_run": False,
+    "yes": False,
+    "concurrency": executor.DEFAULT_CONCURRENCY,
+}
 
 
 def _common(values: dict[str, Any]) -> Common:
@@ -650,7 +654,7 @@ def status_command(config: str | None, **values: Any) -> None:
     for target in targets.resolve(session, common.regions, common.all_regions, roles):
         with aws.aws_errors():
             clients = targets.clients_for(session, target, common.endpoint_url)
-            state = reader.read_setup(clients["ssm"], name, clients["iam"])
+            state = reader.read_setup(clients["ssm"], name, clients["iam"], full=True)
         drift = None
         if desired is not None:
             try:

@@ -31,6 +31,7 @@ from patchsetup.model import (
 )
 from patchsetup.plan import Call, Change, FieldDiff, Plan, Ref
 from patchsetup.state import (
+    UNKNOWN,
     Registration,
     RemoteBaseline,
     RemoteRole,
@@ -67,7 +68,7 @@ def diff_fields(desired: Mapping[str, Any], actual: Mapping[str, Any]) -> tuple[
     return tuple(
         FieldDiff(key, _blank(actual.get(key)), _blank(value))
         for key, value in desired.items()
-        if _blank(value) != _blank(actual.get(key))
+        if actual.get(key) != UNKNOWN and _blank(value) != _blank(actual.get(key))
     )
 
 

@@ -15,6 +15,7 @@ import botocore.exceptions
 
 from patchsetup.model import OWNER_TAG, PATCHING_DOCUMENTS, ROLE_PATH
 from patchsetup.state import (
+    UNKNOWN,
     Registration,
     RemoteBaseline,
     RemoteRole,
@@ -32,10 +33,17 @@ else:
 log = logging.getLogger(__name__)
 
 OwnerTest = Callable[[dict[str, str]], bool]
+#: The largest pages the describe calls allow: fewer round trips.
+_PAGE: dict[str, Any] = {"PaginationConfig": {"PageSize": 100}}
 
 
 def read_setup(
-    ssm: SSMClient, setup_name: str, iam: Any = None, *, role_wanted: bool = False
+    ssm: SSMClient,
+    setup_name: str,
+    iam: Any = None,
+    *,
+    role_wanted: bool = False,
+    full: bool = False,
 ) -> RemoteState:
     """Everything owned by ``setup_name`` in the client's region, and all registrations.
 
@@ -43,7 +51,7 @@ def read_setup(
     role need not grant IAM read access: a denial then only skips the roles.
     """
     owned: OwnerTest = lambda tags: tags.get(OWNER_TAG) == setup_name  # noqa: E731
-    state = _read(ssm, owned, sweep=False)
+    state = _read(ssm, owned, sweep=False, full=full)
     if iam is not None:
         state.roles = _roles_if_allowed(iam, owned, required=role_wanted)
     return state
@@ -63,7 +71,7 @@ def read_sweep(ssm: SSMClient, setup_name: str, iam: Any = None) -> RemoteState:
     return state
 
 
-def _read(ssm: SSMClient, owned: OwnerTest, *, sweep: bool) -> RemoteState:
+def _read(ssm: SSMClient, owned: OwnerTest, *, sweep: bool, full: bool = False) -> RemoteState:
     state = RemoteState()
     for identity in describe_maintenance_windows(ssm):
         state.account_windows += 1
@@ -72,7 +80,7 @@ def _read(ssm: SSMClient, owned: OwnerTest, *, sweep: bool) -> RemoteState:
         if not owned(tags):
             continue
         tagged = OWNER_TAG in tags
-        window = read_window(ssm, window_id, tags)
+        window = read_window(ssm, identity, tags, full=full)
         if (
             sweep
             and not tagged
@@ -109,7 +117,7 @@ def _owner_tags(reg: Registration) -> dict[str, str]:
 
 def describe_maintenance_windows(ssm: SSMClient) -> Iterator[dict[str, Any]]:
     """Every maintenance window identity in the region."""
-    for page in ssm.get_paginator("describe_maintenance_windows").paginate():
+    for page in ssm.get_paginator("describe_maintenance_windows").paginate(**_PAGE):
         yield from page.get("WindowIdentities", [])  # type: ignore[misc]
 
 
@@ -122,9 +130,21 @@ def list_tags(ssm: SSMClient, resource_type: str, resource_id: str) -> dict[str,
     return {t["Key"]: t["Value"] for t in response.get("TagList", [])}
 
 
-def read_window(ssm: SSMClient, window_id: str, tags: dict[str, str]) -> RemoteWindow:
-    """A window with its targets and tasks (task details include invocation parameters)."""
-    fields = _strip(dict(ssm.get_maintenance_window(WindowId=window_id)))
+def read_window(
+    ssm: SSMClient, identity: dict[str, Any], tags: dict[str, str], *, full: bool = False
+) -> RemoteWindow:
+    """A window with its targets and tasks (task details include invocation parameters).
+
+    The listing already holds every window field but AllowUnassociatedTargets, so
+    only ``full`` (status) spends a GetMaintenanceWindow call per window on it;
+    otherwise that field reads as UNKNOWN and is never a difference. An update
+    (Replace=True) sets it whenever anything else about the window changes.
+    """
+    window_id = identity["WindowId"]
+    if full:
+        fields = _strip(dict(ssm.get_maintenance_window(WindowId=window_id)))
+    else:
+        fields = {**identity, "AllowUnassociatedTargets": UNKNOWN}
     window = RemoteWindow(window_id=window_id, fields=fields, tags=tags)
     window.targets = list(describe_maintenance_window_targets(ssm, window_id))
     window.tasks = [
@@ -137,7 +157,7 @@ def read_window(ssm: SSMClient, window_id: str, tags: dict[str, str]) -> RemoteW
 def describe_maintenance_window_targets(ssm: SSMClient, window_id: str) -> Iterator[RemoteTarget]:
     """A window's registered targets."""
     paginator = ssm.get_paginator("describe_maintenance_window_targets")
-    for page in paginator.paginate(WindowId=window_id):
+    for page in paginator.paginate(WindowId=window_id, **_PAGE):
         for target in page.get("Targets", []):
             yield RemoteTarget(target["WindowTargetId"], _strip(dict(target)))
 
@@ -145,7 +165,7 @@ def describe_maintenance_window_targets(ssm: SSMClient, window_id: str) -> Itera
 def describe_maintenance_window_tasks(ssm: SSMClient, window_id: str) -> Iterator[dict[str, Any]]:
     """A window's task summaries (no invocation parameters)."""
     paginator = ssm.get_paginator("describe_maintenance_window_tasks")
-    for page in paginator.paginate(WindowId=window_id):
+    for page in paginator.paginate(WindowId=window_id, **_PAGE):
         yield from page.get("Tasks", [])  # type: ignore[misc]
 
 
@@ -158,7 +178,7 @@ def get_maintenance_window_task(ssm: SSMClient, window_id: str, task_id: str) ->
 def describe_custom_baselines(ssm: SSMClient) -> Iterator[dict[str, Any]]:
     """Baselines this account owns (never AWS-owned ones)."""
     paginator = ssm.get_paginator("describe_patch_baselines")
-    for page in paginator.paginate(Filters=[{"Key": "OWNER", "Values": ["Self"]}]):
+    for page in paginator.paginate(Filters=[{"Key": "OWNER", "Values": ["Self"]}], **_PAGE):
         yield from page.get("BaselineIdentities", [])  # type: ignore[misc]
 
 
@@ -176,7 +196,7 @@ def read_baseline(ssm: SSMClient, baseline_id: str, tags: dict[str, str]) -> Rem
 
 def describe_patch_groups(ssm: SSMClient) -> Iterator[Registration]:
     """Every patch-group registration in the region."""
-    for page in ssm.get_paginator("describe_patch_groups").paginate():
+    for page in ssm.get_paginator("describe_patch_groups").paginate(**_PAGE):
         for mapping in page.get("Mappings", []):
             identity = mapping["BaselineIdentity"]
             yield Registration(

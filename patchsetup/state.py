@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+#: A field the reader did not fetch (to save a call per window): never a difference.
+UNKNOWN = "<not read>"
+
 
 @dataclass
 class RemoteTarget:
