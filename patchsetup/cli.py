@@ -797,7 +797,8 @@ def _for_each_target(
             return target, report, EXIT_FAILURE
         return target, report, 0
 
-    with ThreadPoolExecutor(max_workers=min(len(chosen), 8)) as pool:
+    # --concurrency bounds the targets too: --concurrency 1 is one call at a time.
+    with ThreadPoolExecutor(max_workers=min(len(chosen), common.concurrency)) as pool:
         results = list(pool.map(one, chosen))
     click.echo(render_targets([(t.label, r, code) for t, r, code in results], common.output))
     codes = {code for _, _, code in results}

@@ -118,10 +118,11 @@ class _Builder:
                 + in_phase(2, self.baseline_deletes)
                 + in_phase(3, self.role_writes)
                 + in_phase(4, self.baseline_writes)
-                + in_phase(4, self.group_writes)
                 + in_phase(4, self.window_writes)
+                # Registrations need their baseline, and not each other: each its own lane.
+                + in_phase(5, self.group_writes)
                 # Last: tasks have been re-pointed away from a role before it goes.
-                + in_phase(5, self.role_deletes)
+                + in_phase(6, self.role_deletes)
             )
         )
 
@@ -233,7 +234,7 @@ class _Builder:
                 wanted.add(key)
                 found = current.get(key)
                 label = f"{group} -> {spec.name}"
-                lane = f"baseline:{spec.name}"
+                lane = f"patch-group:{group}:{spec.operating_system}"
                 if found is not None and found.baseline_owner not in (None, self.desired.name):
                     raise PlanConflict(
                         f"patch group {group!r} ({key[1]}) is registered to baseline "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,8 @@ else:
 log = logging.getLogger(__name__)
 
 OwnerTest = Callable[[dict[str, str]], bool]
+#: Windows and baselines read side by side (boto3 clients are thread-safe).
+READ_CONCURRENCY = 8
 #: The largest pages the describe calls allow: fewer round trips.
 _PAGE: dict[str, Any] = {"PaginationConfig": {"PageSize": 100}}
 
@@ -73,14 +76,17 @@ def read_sweep(ssm: SSMClient, setup_name: str, iam: Any = None) -> RemoteState:
 
 def _read(ssm: SSMClient, owned: OwnerTest, *, sweep: bool, full: bool = False) -> RemoteState:
     state = RemoteState()
-    for identity in describe_maintenance_windows(ssm):
-        state.account_windows += 1
-        window_id = identity["WindowId"]
-        tags = list_tags(ssm, "MaintenanceWindow", window_id)
-        if not owned(tags):
-            continue
-        tagged = OWNER_TAG in tags
-        window = read_window(ssm, identity, tags, full=full)
+    identities = list(describe_maintenance_windows(ssm))
+    state.account_windows = len(identities)
+    # Each window costs a few round trips of its own: read them side by side.
+    with ThreadPoolExecutor(max_workers=READ_CONCURRENCY) as pool:
+        tags_of = list(
+            pool.map(lambda i: list_tags(ssm, "MaintenanceWindow", i["WindowId"]), identities)
+        )
+        mine = [(i, t) for i, t in zip(identities, tags_of, strict=True) if owned(t)]
+        windows = list(pool.map(lambda it: read_window(ssm, it[0], it[1], full=full), mine))
+    for window in windows:
+        tagged = OWNER_TAG in window.tags
         if (
             sweep
             and not tagged
@@ -89,13 +95,20 @@ def _read(ssm: SSMClient, owned: OwnerTest, *, sweep: bool, full: bool = False) 
             continue
         state.windows.append(window)
     owners: dict[str, str | None] = {}
-    for identity in describe_custom_baselines(ssm):
-        state.account_baselines += 1
-        baseline_id = identity["BaselineId"]
-        tags = list_tags(ssm, "PatchBaseline", baseline_id)
-        owners[baseline_id] = tags.get(OWNER_TAG)
-        if owned(tags):
-            state.baselines.append(read_baseline(ssm, baseline_id, tags))
+    baselines = list(describe_custom_baselines(ssm))
+    state.account_baselines = len(baselines)
+    with ThreadPoolExecutor(max_workers=READ_CONCURRENCY) as pool:
+        tags_of = list(
+            pool.map(lambda b: list_tags(ssm, "PatchBaseline", b["BaselineId"]), baselines)
+        )
+        for identity, tags in zip(baselines, tags_of, strict=True):
+            owners[identity["BaselineId"]] = tags.get(OWNER_TAG)
+        state.baselines = list(
+            pool.map(
+                lambda it: read_baseline(ssm, it[0]["BaselineId"], it[1]),
+                [(b, t) for b, t in zip(baselines, tags_of, strict=True) if owned(t)],
+            )
+        )
     registrations = [
         replace(r, baseline_owner=owners.get(r.baseline_id)) for r in describe_patch_groups(ssm)
     ]

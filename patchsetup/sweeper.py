@@ -60,7 +60,7 @@ def cleanup_plan(state: RemoteState, *, all_patching: bool = False) -> Plan:
         tuple(
             in_phase(1, tasks + groups)
             + in_phase(2, windows + baselines)
-            + in_phase(5, roles)
-            + in_phase(6, kept)
+            + in_phase(6, roles)
+            + in_phase(7, kept)
         )
     )
