@@ -78,7 +78,8 @@ def _int_list(
     ) -> tuple[int, ...]:
         result: list[int] = []
         for value in _split(values):
-            if not value.isdigit() or not low <= int(value) <= high:
+            # isdigit() admits "²"; only ASCII digits are numbers here.
+            if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
                 raise click.BadParameter(f"{what} must be {low}-{high}, got {value!r}")
             result.append(int(value))
         if not result:
@@ -110,6 +111,8 @@ def _timezone(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 
 
 def _regions(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> tuple[str, ...]:
+    if any(not v.strip(" ,") for v in values):
+        raise click.BadParameter("empty: give a region, e.g. -r eu-west-1")
     try:
         return tuple(dict.fromkeys(aws.check_region(r) for r in _split(values)))
     except BadInput as exc:

@@ -24,10 +24,11 @@ PATCHING_DOCUMENTS = frozenset(
 )
 
 # Limits from the SSM API reference (request shapes); checked before any write.
-NAME_RE = re.compile(r"^[a-zA-Z0-9_\-.]{3,128}$")
-SETUP_NAME_RE = re.compile(r"^[a-zA-Z0-9_\-.]{1,64}$")
-CONCURRENCY_RE = re.compile(r"^([1-9][0-9]{0,3})$|^(([1-9][0-9]?|100)%)$")
-ERRORS_RE = re.compile(r"^([1-9][0-9]{0,3}|0)$|^((100|[1-9]?[0-9])%)$")
+# \Z, not $: "$" also matches before a trailing newline, and "name\n" is no name.
+NAME_RE = re.compile(r"\A[a-zA-Z0-9_\-.]{3,128}\Z")
+SETUP_NAME_RE = re.compile(r"\A[a-zA-Z0-9_\-.]{1,64}\Z")
+CONCURRENCY_RE = re.compile(r"\A(?:[1-9][0-9]{0,3}|(?:[1-9][0-9]?|100)%)\Z")
+ERRORS_RE = re.compile(r"\A(?:[1-9][0-9]{0,3}|0|(?:100|[1-9]?[0-9])%)\Z")
 PATCH_GROUP_MAX = 256
 
 

@@ -18,7 +18,7 @@ import boto3
 from patchsetup import aws
 from patchsetup.errors import BadInput
 
-_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):role/[\w+=,.@/-]{1,512}$")
+_ROLE_ARN = re.compile(r"\Aarn:aws[a-z-]*:iam::([0-9]{12}):role/[\w+=,.@/-]{1,512}\Z", re.ASCII)
 SESSION_NAME = "ssm-patching-setup"
 
 
@@ -40,6 +40,10 @@ class Target:
 
 def role_arns(arns: tuple[str, ...], path: str | None) -> list[str]:
     """Role ARNs from options and a file (one per line, # comments), checked offline."""
+    if any(not a.strip() for a in arns):
+        raise BadInput(
+            "--role-arn: empty: give an IAM role ARN (arn:aws:iam::123456789012:role/NAME)"
+        )
     found = list(arns)
     if path:
         try:

@@ -256,11 +256,7 @@ IMPLIED: Mapping[str, tuple[str, ...]] = {
 
 #: Actions granted ahead of the code that will call them, with why. The check reports
 #: them while unused, and asks for their removal from here once the tool calls them.
-PENDING: Mapping[str, str] = {
-    "servicequotas:GetServiceQuota": (
-        "pre-flight quota checks; the tool reads quotas with ListServiceQuotas so far"
-    ),
-}
+PENDING: Mapping[str, str] = {}
 
 #: Keys of pytest-xdist's workerinput/workeroutput, and of config.stash.
 _RECORD_DIR_INPUT = "ssm_patching_setup_record_dir"
