@@ -15,6 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import botocore.exceptions
+
 from patchsetup.plan import Call, Change, Plan, Ref
 
 log = logging.getLogger(__name__)
@@ -120,7 +122,13 @@ def _run(client: Any, call: Call, variables: dict[str, Any], guard: threading.Lo
     with guard:
         params = resolve(call.params, variables)
     log.info("%s %s", call.method, _summary(params))
-    response = getattr(client, call.method)(**params)
+    try:
+        response = getattr(client, call.method)(**params)
+    except botocore.exceptions.ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") not in call.done_if:
+            raise
+        log.info("%s: already done (%s)", call.method, exc.response["Error"]["Code"])
+        return
     if call.output is not None:
         var, key = call.output
         value = response

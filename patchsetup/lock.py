@@ -57,6 +57,9 @@ def _acquire(ssm: Any, name: str, mine: dict[str, Any], setup_name: str) -> None
         if exc.response.get("Error", {}).get("Code") != "ParameterAlreadyExists":
             raise
     holder = _holder(ssm, name)
+    if holder == mine:
+        # Our own PutParameter, retried after its response was lost: we hold it.
+        return
     if not is_stale(holder, mine):
         raise LockHeld(
             f"another run of setup '{setup_name}' is writing in this region "

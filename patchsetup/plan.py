@@ -34,6 +34,9 @@ class Call:
     output: tuple[str, str] | None = None
     #: The client the call goes to.
     service: str = "ssm"
+    #: Error codes that mean the call's effect is already in place (a retried
+    #: delete whose first attempt worked but whose response was lost).
+    done_if: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -708,6 +708,7 @@ def _deregister_group(baseline_id: str, group: str) -> Call:
     return Call(
         "deregister_patch_baseline_for_patch_group",
         {"BaselineId": baseline_id, "PatchGroup": group},
+        done_if=("DoesNotExistException", "InvalidResourceId"),
     )
 
 

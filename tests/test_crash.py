@@ -99,8 +99,9 @@ CRASH_POINTS = max(N, M)
 #: removes it. An orphan, which also refuses runs from other hosts for 30 minutes.
 #: The phases listed here must show exactly that symptom (a strict expected
 #: failure: once fixed, they fail until removed from this list).
-ORPHAN_LOCK = {(command, LOCK_FREE, how) for command in ("setup", "cleanup") for how in HOWS}
-ORPHAN_LOCK -= {("setup", LOCK_FREE, "drop"), ("cleanup", LOCK_FREE, "drop")}
+ORPHAN_LOCK = {
+    (command, LOCK_FREE, how) for command in ("setup", "cleanup") for how in ("error", "kill")
+}
 ORPHAN_LOCK_REASON = (
     "tool bug: the run lock parameter is left behind when its DeleteParameter fails or "
     "the run dies there, and a converged re-run never removes it"

@@ -4,17 +4,20 @@ The seed 004 example goes through tools/fault_proxy.py:
 
 * at a 20% fault rate (throttling, HTTP 500, a 300 ms delay, a connection reset;
   a fixed seed), setup and then cleanup both succeed and leave exactly the state a
-  clean run leaves: the tool's adaptive retries (10 attempts) ride it out;
+  clean run leaves: the tool's adaptive retries (max_attempts=10) ride it out;
 * at 100% (throttling, HTTP 500 and resets only), setup and cleanup each stop with
   one ``error:`` line and exit 1, no traceback, once botocore's retries are spent;
   the next healthy run then converges to the exact state.
 
-How long botocore's backoff makes the outage runs take is measured and printed
-(run with -s), and bounded by ``OUTAGE_LIMIT``.
+How long the runs take (botocore's backoff, mostly) is printed (``-s`` without
+xdist) and recorded as a test property (``--junitxml``); the outage runs are bounded
+by ``OUTAGE_LIMIT``. The last tests check the proxy itself: classification, counts,
+each kind of fault in both protocols, determinism, latency, hold and release.
 """
 
 from __future__ import annotations
 
+import subprocess
 import threading
 import time
 from typing import Any
@@ -24,7 +27,7 @@ import botocore.exceptions
 import proxyhelp
 import pytest
 from botocore.config import Config
-from clihelp import cleanup, ok_json, setup
+from clihelp import BIN, cleanup, cli_env, ok_json, setup
 from conftest import REGION, LocalAws
 from proxyhelp import (
     ARGS,
@@ -44,8 +47,10 @@ account = proxyhelp.account
 
 FLAKY = {"rate": 0.2, "kinds": ["throttle", "500", "slow", "reset"], "seed": 1, "slow_ms": 300}
 OUTAGE = {"rate": 1.0, "kinds": ["throttle", "500", "reset"], "seed": 1}
-#: An outage run makes one call, 10 times: 9 back-offs of up to 20 s each for
-#: throttling (botocore: rand(0, 1) * min(2**i, 20) s), far less for 500s and resets.
+#: An outage run makes its first call 11 times (the tool's max_attempts=10 are
+#: retries) and gives up: 10 back-offs of rand(0, 1) * min(2**i, 20) s after a
+#: throttle (131 s at the very most, ~65 s on average), a twentieth of that after
+#: a 500 or a reset. The size of the example does not matter: nothing is written.
 OUTAGE_LIMIT = 150.0
 
 
@@ -82,11 +87,18 @@ def test_setup_and_cleanup_ride_out_a_flaky_endpoint(
     assert_account(local_aws.url, account.before, "after cleanup at a 20% fault rate")
 
 
-def _outage(proxy: FaultProxy, command: Any, *args: str) -> float:
+def _outage(proxy: FaultProxy, command: str, *args: str) -> float:
     """Run through a total outage: one error line, exit 1, no traceback; the time taken."""
     proxy.configure(faults=OUTAGE)
     started = time.monotonic()
-    result = command(proxy.url, *args)
+    result = subprocess.run(
+        [str(BIN / command), *args],
+        env=cli_env(proxy.url),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=OUTAGE_LIMIT + 60,
+    )
     took = time.monotonic() - started
     stats = proxy.stats()
     assert result.returncode == 1, f"exit {result.returncode}\n{result.stderr}"
@@ -101,7 +113,7 @@ def _outage(proxy: FaultProxy, command: Any, *args: str) -> float:
 def test_setup_fails_cleanly_in_an_outage_then_converges(
     local_aws: LocalAws, proxied: FaultProxy, account: Reference, record_property: Any
 ) -> None:
-    took = _outage(proxied, setup, *ARGS)
+    took = _outage(proxied, "ssm-patching-setup", *ARGS)
     record_property("outage_seconds", round(took, 1))
     assert_account(local_aws.url, account.before, "after setup in an outage")
 
@@ -115,7 +127,7 @@ def test_cleanup_fails_cleanly_in_an_outage_then_converges(
 ) -> None:
     ok_json(setup(proxied.url, *ARGS))
     proxied.reset()
-    took = _outage(proxied, cleanup, *ARGS, "--yes")
+    took = _outage(proxied, "ssm-patching-cleanup", *ARGS, "--yes")
     record_property("outage_seconds", round(took, 1))
     assert_account(local_aws.url, account.desired, "after cleanup in an outage")
 

@@ -12,7 +12,8 @@ operation: JSON protocol (SSM) by its ``X-Amz-Target`` header
 of its form body or query string; the service is the one in the SigV4 credential
 scope. An operation whose name starts with one of ``WRITE_PREFIXES`` is a write,
 anything else a read. Requests to moto's ``/moto-api/`` are forwarded uncounted and
-never faulted.
+never faulted. A request whose body never fully arrives (its client was killed while
+sending it) is dropped uncounted: like AWS, the proxy never acts on half a request.
 
 Control API, on the proxy itself (never counted, never faulted; JSON in and out):
 
