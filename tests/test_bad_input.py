@@ -212,7 +212,10 @@ def _not_in(choices: Sequence[str], folded: bool = False) -> Callable[[str], boo
 
 
 OPTION_NAMES = frozenset(
-    name for param in cli.apply_command.params for name in (*param.opts, *param.secondary_opts)
+    name
+    for command in [cli.main, *cli.main.commands.values(), cli.cleanup_command]
+    for param in command.params
+    for name in (*param.opts, *param.secondary_opts)
 ) | {"-h", "--help", "--version"}
 
 BAD_WEEKS = _bad_list("-w", 1, 5)
@@ -377,6 +380,16 @@ def test_invalid_flags(
 )
 def test_invalid_cleanup_flags(recorder: Recorder, bad: list[str]) -> None:
     assert_bad_input(run_in_process(recorder, bad, "cleanup"), bad)
+
+
+@FEW
+@given(
+    command=st.sampled_from(["status", "export"]),
+    bad=st.one_of(UNKNOWN_OPTIONS, BAD_REGIONS, BAD_LOG_LEVELS, BAD_ROLE_ARNS, BAD_REGION_SETS),
+)
+def test_invalid_status_and_export_flags(recorder: Recorder, command: str, bad: list[str]) -> None:
+    args = [command, *bad]
+    assert_bad_input(run_in_process(recorder, args), args)
 
 
 # -- invalid baseline files -------------------------------------------------------------------
@@ -814,7 +827,7 @@ CONFIG_CATEGORIES: dict[str, Callable[[Any], st.SearchStrategy[Any]]] = {
 
 @pytest.mark.parametrize("category", sorted(CONFIG_CATEGORIES))
 @SETTINGS
-@given(data=st.data(), command=st.sampled_from(["setup", "setup", "cleanup"]))
+@given(data=st.data(), command=st.sampled_from(["apply", "apply", "cleanup", "status", "export"]))
 def test_invalid_configs(
     recorder: Recorder, workdir: Path, category: str, data: st.DataObject, command: str
 ) -> None:
@@ -823,7 +836,12 @@ def test_invalid_configs(
     path = workdir / "patching.toml"
     path.write_text(to_toml(mutated), encoding="utf-8")
     args = ["--config", str(path)]
-    assert_bad_input(run_in_process(recorder, args, command), [category, base, *args])
+    if command == "cleanup":
+        outcome = run_in_process(recorder, args, "cleanup")
+    else:  # apply, and the read-only commands that take a config
+        args = [command, *args]
+        outcome = run_in_process(recorder, args)
+    assert_bad_input(outcome, [category, base, *args])
 
 
 def _renamed_target(windows: Any, name: str) -> Any:

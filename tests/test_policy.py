@@ -11,8 +11,9 @@ Three proofs, on any run (the suite-wide check in conftest.py needs the whole su
   concurrency; ``check_policy`` finds missing and unused grants;
 * a focused workload against a recording server of its own: setup with the flags, with
   the service role, drift repaired, options changed, the run lock taken over, every
-  config feature (tests/data/kitchen-sink.toml, seed 000), a target and a task removed,
-  another account through --role-arn, cleanup and cleanup --all-patching. Every action
+  config feature (tests/data/kitchen-sink.toml, seed 000), status (with drift), a target
+  and a task removed, another account through --role-arn, cleanup and cleanup
+  --all-patching. Every action
   it called is granted, every non-pending grant was exercised, and the ARNs the tool
   created or passed fall inside the policy's resource patterns (role path, PassRole,
   lock parameter, owner tag, the assumed role).
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import socket
 import subprocess
 import threading
 import tomllib
@@ -275,6 +277,31 @@ def test_recorder_classifies_requests_and_keeps_lines_whole_under_load(
     assert tool_actions(records) == {"ssm:DescribePatchGroups"}
 
 
+def test_recorder_ignores_a_request_whose_client_went_away(
+    scratch_server: tuple[LocalAws, Path],
+) -> None:
+    """Headers, then the client dies before its body: nothing recorded, nothing created,
+    no traceback on the server (scratch_server checks that at shutdown)."""
+    server, record = scratch_server
+    host, port = server.url.removeprefix("http://").split(":")
+    headers = (
+        "POST / HTTP/1.1\r\n"
+        f"Host: {host}:{port}\r\n"
+        "X-Amz-Target: AmazonSSM.CreatePatchBaseline\r\n"
+        "Content-Type: application/x-amz-json-1.1\r\n"
+        "Authorization: AWS4-HMAC-SHA256 Credential=AKIDX/20260101/us-east-1/ssm/aws4_request, "
+        "SignedHeaders=host, Signature=0\r\n"
+        "User-Agent: ssm-patching-setup/0.0-test\r\n"
+        "Content-Length: 100\r\n\r\n"
+    )
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(headers.encode())
+        connection.shutdown(socket.SHUT_WR)
+        answer = connection.recv(1024)
+    assert answer.startswith(b"HTTP/1.") and b" 400 " in answer.split(b"\r\n")[0], answer
+    assert read_records([record]) == []
+
+
 # -- the workload --------------------------------------------------------------------------
 
 
@@ -440,6 +467,12 @@ def test_workload_calls_only_granted_actions_and_every_grant(
     shown = setup(url, "status", "--config", str(KITCHEN), "--output", "json")
     assert shown.returncode == 0, shown.stderr
     _assert_roles_in_scope(ssm, iam)
+    # What is deployed, and the drift from a config: read-only, in full.
+    for status in (
+        setup(url, "status", *JSON),
+        setup(url, "status", *JSON, "--config", str(KITCHEN)),
+    ):
+        assert status.returncode == 0, status.stderr
     smaller = _ok(
         setup(
             url, *JSON, "--config", str(_kitchen_without_a_target_and_its_task(tmp_path)), "--yes"

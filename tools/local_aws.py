@@ -14,7 +14,8 @@ too): ``{"service": "ssm", "operation": "CreateMaintenanceWindow", "tool": true}
 ``X-Amz-Target`` header's part after the dot (JSON protocol: SSM) or the ``Action``
 parameter of the form body or query string (query protocol: IAM, STS); ``tool`` is
 whether the User-Agent contains ``ssm-patching-setup/``, the user_agent_extra every
-client of the tool sets. Requests to ``/moto-api`` are not recorded. Each line is one
+client of the tool sets. Requests to ``/moto-api`` are not recorded, nor requests whose
+body ends before its Content-Length (the client went away; answered 400). Each line is one
 ``write()`` on an ``O_APPEND`` descriptor, under a lock, so concurrent requests and
 several servers sharing one FILE never interleave lines. The tests use the records to
 prove least privilege: iam/ssm-patching-setup-operator-policy.json grants exactly
@@ -164,8 +165,12 @@ class OperationRecorder:
         length = str(environ.get("CONTENT_LENGTH") or "")
         if length.isdigit() and int(length) > 0:
             body = environ["wsgi.input"].read(int(length))
+            if len(body) < int(length):
+                # The client went away half way through its request (killed, or a proxy
+                # stopped): never act on, or record, the part that arrived.
+                start_response("400 Bad Request", [("Content-Type", "text/plain")])
+                return [b"incomplete request body"]
             environ["wsgi.input"] = io.BytesIO(body)
-            environ["CONTENT_LENGTH"] = str(len(body))
         record = describe_request(environ, body)
         if record is not None:
             self.write(record)
