@@ -887,6 +887,8 @@ def _run(
     if common.dry_run or the_plan.is_empty:
         report.dry_run = common.dry_run
         if not common.dry_run:
+            with aws.aws_errors():
+                lock.clear_stale(clients["ssm"], report.setup)
             report.outcomes = [replace(o, status="unchanged") for o in report.outcomes]
         show(report, common)
         return

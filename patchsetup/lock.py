@@ -48,6 +48,28 @@ def held(ssm: Any, setup_name: str, now: datetime | None = None) -> Iterator[Non
             ssm.delete_parameter(Name=name)
 
 
+def clear_stale(ssm: Any, setup_name: str, now: datetime | None = None) -> None:
+    """Remove a lock its run left behind (it died, or its release failed).
+
+    A converged run takes no lock, so without this an orphaned lock would stay
+    until a run with writes came from the same host, and refuse runs from other
+    hosts for ``STALE_AFTER``. A live run's lock is left alone.
+    """
+    name = parameter_name(setup_name)
+    try:
+        ssm.get_parameter(Name=name)
+    except botocore.exceptions.ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ParameterNotFound":
+            return
+        raise
+    holder = _holder(ssm, name)
+    mine = {"host": socket.gethostname(), "pid": os.getpid(), "started": _iso(now)}
+    if holder and is_stale(holder, mine):
+        log.warning("removing the lock of a run that is gone: %s", holder)
+        with contextlib.suppress(botocore.exceptions.ClientError):
+            ssm.delete_parameter(Name=name)
+
+
 def _acquire(ssm: Any, name: str, mine: dict[str, Any], setup_name: str) -> None:
     value = json.dumps(mine)
     try:

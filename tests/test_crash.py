@@ -99,9 +99,7 @@ CRASH_POINTS = max(N, M)
 #: removes it. An orphan, which also refuses runs from other hosts for 30 minutes.
 #: The phases listed here must show exactly that symptom (a strict expected
 #: failure: once fixed, they fail until removed from this list).
-ORPHAN_LOCK = {
-    (command, LOCK_FREE, how) for command in ("setup", "cleanup") for how in ("error", "kill")
-}
+ORPHAN_LOCK: set[tuple[str, int, str]] = set()  # fixed: a converged run clears a stale lock
 ORPHAN_LOCK_REASON = (
     "tool bug: the run lock parameter is left behind when its DeleteParameter fails or "
     "the run dies there, and a converged re-run never removes it"
