@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Drop-in for the replaced tool's script: ``./ssm_patching_cleanup.py``."""
 
-from patchsetup.cli import cleanup_main
+from patchsetup.console import cleanup_main
 
 if __name__ == "__main__":
     cleanup_main()

@@ -1,6 +1,6 @@
 """``python -m patchsetup``: the same as ``ssm-patching-setup``."""
 
-from patchsetup.cli import setup_main
+from patchsetup.console import setup_main
 
 if __name__ == "__main__":
     setup_main()

@@ -10,11 +10,14 @@ import contextlib
 import difflib
 import functools
 import logging
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import botocore.exceptions
+import botocore.loaders
+import botocore.session
 from botocore.config import Config
 
 from patchsetup import __version__, preflight
@@ -50,12 +53,30 @@ def check_region(region: str) -> str:
     raise BadInput(f"--region: {region!r} is not a region where SSM exists{hint}")
 
 
-def make_session(profile: str | None) -> boto3.session.Session:
-    """A session on the standard credential chain, or on ``profile``."""
-    try:
-        return boto3.session.Session(profile_name=profile)
-    except botocore.exceptions.ProfileNotFound as exc:
-        raise BadInput(f"--profile: {exc}") from None
+def make_session(profile: str | None, **credentials: str) -> boto3.session.Session:
+    """A session on the standard credential chain, or on ``profile``, or on the given
+    credentials. Every session of a run shares one loader, so each service model is
+    parsed once per run however many targets the run has."""
+    core = botocore.session.get_session()
+    with _LOADER_GUARD:
+        if not _LOADER:
+            _LOADER.append(core.get_component("data_loader"))
+        core.register_component("data_loader", _LOADER[0])
+        try:
+            session = boto3.session.Session(
+                botocore_session=core, profile_name=profile, **credentials
+            )
+        except botocore.exceptions.ProfileNotFound as exc:
+            raise BadInput(f"--profile: {exc}") from None
+        finally:
+            # boto3 adds its data directory to the loader's search path per session.
+            paths = _LOADER[0].search_paths
+            paths[:] = dict.fromkeys(paths)
+    return session
+
+
+_LOADER: list[botocore.loaders.Loader] = []
+_LOADER_GUARD = threading.Lock()
 
 
 def resolve_region(session: boto3.session.Session, region: str | None) -> str:

@@ -44,6 +44,7 @@ from patchsetup.errors import (
     Refused,
 )
 from patchsetup.flags import FlagOptions, build_setup, unique
+from patchsetup.gate import Gate
 from patchsetup.model import ModelError, Setup, WindowSpec
 from patchsetup.output import (
     Report,
@@ -55,6 +56,7 @@ from patchsetup.output import (
 )
 from patchsetup.plan import Plan
 from patchsetup.state import RemoteState
+from patchsetup.targets import Clients
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONTEXT: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -471,7 +473,7 @@ def apply_command(**values: Any) -> None:
         setup = _desired_setup(values, common.name)
     windows = _window_runs(setup)
 
-    def plan_for(clients: dict[str, Any]) -> PlanFn:
+    def plan_for(clients: Clients, gate: Gate) -> PlanFn:
         def plan_fn() -> tuple[Plan, RemoteState]:
             with aws.aws_errors():
                 remote = reader.read_setup(
@@ -479,6 +481,7 @@ def apply_command(**values: Any) -> None:
                     setup.name,
                     clients["iam"],
                     role_wanted=setup.service_role is not None,
+                    gate=gate,
                 )
             try:
                 return planner.plan(setup, remote), remote
@@ -554,13 +557,13 @@ def cleanup_command(all_patching: bool, config: str | None, **values: Any) -> No
         except _config_module.ConfigError as exc:
             raise BadInput(str(exc)) from None
 
-    def plan_for(clients: dict[str, Any]) -> PlanFn:
+    def plan_for(clients: Clients, gate: Gate) -> PlanFn:
         def plan_fn() -> tuple[Plan, RemoteState]:
             with aws.aws_errors():
                 if all_patching:
-                    state = reader.read_sweep(clients["ssm"], name, clients["iam"])
+                    state = reader.read_sweep(clients["ssm"], name, clients["iam"], gate=gate)
                 else:
-                    state = reader.read_setup(clients["ssm"], name, clients["iam"])
+                    state = reader.read_setup(clients["ssm"], name, clients["iam"], gate=gate)
             return sweeper.cleanup_plan(state, all_patching=all_patching), state
 
         return plan_fn
@@ -764,7 +767,7 @@ def _for_each_target(
     common: Common,
     what: str,
     setup_name: str,
-    plan_for: Callable[[dict[str, Any]], PlanFn],
+    plan_for: Callable[[Clients, Gate], PlanFn],
     windows: list[WindowRuns],
 ) -> None:
     """Run in one target as before, or in several concurrently with a summary."""
@@ -780,7 +783,8 @@ def _for_each_target(
     if len(chosen) == 1:
         with aws.aws_errors():
             clients = targets.clients_for(session, chosen[0], common.endpoint_url)
-        _run(clients, plan_for(clients), report_for(chosen[0]), common, what)
+        gate = Gate(common.concurrency)
+        _run(clients, plan_for(clients, gate), gate, report_for(chosen[0]), common, what)
         return
 
     def one(target: targets.Target) -> tuple[targets.Target, Report, int]:
@@ -790,7 +794,10 @@ def _for_each_target(
             own = aws.make_session(common.profile)
             with aws.aws_errors():
                 clients = targets.clients_for(own, target, common.endpoint_url)
-            _run(clients, plan_for(clients), report, common, what, emit=_quiet, ask=False)
+            gate = Gate(common.concurrency)
+            _run(
+                clients, plan_for(clients, gate), gate, report, common, what, emit=_quiet, ask=False
+            )
         except click.ClickException as exc:
             report.error = report.error or exc.format_message()
             return target, report, exc.exit_code
@@ -868,8 +875,9 @@ PlanFn = Callable[[], tuple[Plan, RemoteState]]
 
 
 def _run(
-    clients: dict[str, Any],
+    clients: Clients,
     plan_fn: PlanFn,
+    gate: Gate,
     report: Report,
     common: Common,
     what: str,
@@ -880,6 +888,7 @@ def _run(
 
     The plan is made again under the lock: another run may have written between
     the first read and the lock, and acting on the old plan could duplicate.
+    Service Quotas is asked while the re-read is on the wire, through the same gate.
     """
     show = emit or _emit
     the_plan, _ = plan_fn()
@@ -901,6 +910,7 @@ def _run(
             show(report, common)
         _consent(len(consented), what, report, common)
     with aws.aws_errors(), lock.held(clients["ssm"], report.setup):
+        quotas = gate.background(lambda: gate.call(aws.quota_limits, clients["service-quotas"]))
         the_plan, state = plan_fn()
         report.outcomes = planned(the_plan)
         new_deletes = {(c.kind, c.resource_id) for c in the_plan.deletes} - consented
@@ -909,7 +919,7 @@ def _run(
                 f"{what}: the account changed while this run waited; it would now delete "
                 f"{len(new_deletes)} more resources: run again to review them"
             )
-        blocked = preflight.problems(the_plan, state, aws.quota_limits(clients["service-quotas"]))
+        blocked = preflight.problems(the_plan, state, quotas.result())
         if blocked:
             report.error = f"pre-flight: {blocked[0]}"
             if common.output == "json":
@@ -921,7 +931,7 @@ def _run(
 
 
 def _execute(
-    clients: dict[str, Any],
+    clients: Clients,
     the_plan: Plan,
     report: Report,
     common: Common,

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import botocore.exceptions
 
+from patchsetup.gate import Gate
 from patchsetup.model import OWNER_TAG, PATCHING_DOCUMENTS, ROLE_PATH
 from patchsetup.state import (
     UNKNOWN,
@@ -32,10 +32,9 @@ else:
     SSMClient = Any
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 OwnerTest = Callable[[dict[str, str]], bool]
-#: Windows and baselines read side by side (boto3 clients are thread-safe).
-READ_CONCURRENCY = 8
 #: The largest pages the describe calls allow: fewer round trips.
 _PAGE: dict[str, Any] = {"PaginationConfig": {"PageSize": 100}}
 
@@ -47,71 +46,95 @@ def read_setup(
     *,
     role_wanted: bool = False,
     full: bool = False,
+    gate: Gate | None = None,
 ) -> RemoteState:
     """Everything owned by ``setup_name`` in the client's region, and all registrations.
 
     With an IAM client, also the setup's service roles. An operator who wants no
     role need not grant IAM read access: a denial then only skips the roles.
+    Calls go through ``gate`` (default: 8 at once).
     """
     owned: OwnerTest = lambda tags: tags.get(OWNER_TAG) == setup_name  # noqa: E731
-    state = _read(ssm, owned, sweep=False, full=full)
-    if iam is not None:
-        state.roles = _roles_if_allowed(iam, owned, required=role_wanted)
-    return state
+    roles = None if iam is None else lambda g: _roles_if_allowed(iam, owned, g, role_wanted)
+    return _read(ssm, owned, roles, sweep=False, full=full, gate=gate or Gate(READ_CONCURRENCY))
 
 
-def read_sweep(ssm: SSMClient, setup_name: str, iam: Any = None) -> RemoteState:
+def read_sweep(
+    ssm: SSMClient, setup_name: str, iam: Any = None, *, gate: Gate | None = None
+) -> RemoteState:
     """For ``cleanup --all-patching``: this setup's resources plus every untagged
     custom baseline and every untagged window that runs a patching task.
 
     Resources tagged for another setup name are left out, and so are the
     registrations of their baselines: the sweep never touches them.
     """
-    state = _read(ssm, lambda tags: tags.get(OWNER_TAG) in (None, setup_name), sweep=True)
-    if iam is not None:
-        owned: OwnerTest = lambda tags: tags.get(OWNER_TAG) == setup_name  # noqa: E731
-        state.roles = _roles_if_allowed(iam, owned, required=False)
-    return state
+    mine: OwnerTest = lambda tags: tags.get(OWNER_TAG) == setup_name  # noqa: E731
+    roles = None if iam is None else lambda g: _roles_if_allowed(iam, mine, g, False)
+    swept: OwnerTest = lambda tags: tags.get(OWNER_TAG) in (None, setup_name)  # noqa: E731
+    return _read(ssm, swept, roles, sweep=True, gate=gate or Gate(READ_CONCURRENCY))
 
 
-def _read(ssm: SSMClient, owned: OwnerTest, *, sweep: bool, full: bool = False) -> RemoteState:
+#: Reads in flight at once when the caller gives no gate (status, tests).
+READ_CONCURRENCY = 8
+
+
+def _read(
+    ssm: SSMClient,
+    owned: OwnerTest,
+    roles: Callable[[Gate], list[RemoteRole]] | None,
+    *,
+    sweep: bool,
+    gate: Gate,
+    full: bool = False,
+) -> RemoteState:
+    """The windows, the baselines, the patch groups and the roles, read side by side."""
     state = RemoteState()
-    identities = list(describe_maintenance_windows(ssm))
-    state.account_windows = len(identities)
-    # Each window costs a few round trips of its own: read them side by side.
-    with ThreadPoolExecutor(max_workers=READ_CONCURRENCY) as pool:
-        tags_of = list(
-            pool.map(lambda i: list_tags(ssm, "MaintenanceWindow", i["WindowId"]), identities)
+
+    def windows() -> None:
+        identities = gate.call(_all, describe_maintenance_windows(ssm))
+        state.account_windows = len(identities)
+        tags_of = gate.each(
+            lambda i: gate.call(list_tags, ssm, "MaintenanceWindow", i["WindowId"]), identities
         )
         mine = [(i, t) for i, t in zip(identities, tags_of, strict=True) if owned(t)]
-        windows = list(pool.map(lambda it: read_window(ssm, it[0], it[1], full=full), mine))
-    for window in windows:
-        tagged = OWNER_TAG in window.tags
-        if (
-            sweep
-            and not tagged
-            and not any(t.fields.get("TaskArn") in PATCHING_DOCUMENTS for t in window.tasks)
+        for window in gate.each(
+            lambda it: read_window(ssm, it[0], it[1], full=full, gate=gate), mine
         ):
-            continue
-        state.windows.append(window)
+            tagged = OWNER_TAG in window.tags
+            if (
+                sweep
+                and not tagged
+                and not any(t.fields.get("TaskArn") in PATCHING_DOCUMENTS for t in window.tasks)
+            ):
+                continue
+            state.windows.append(window)
+
     owners: dict[str, str | None] = {}
-    baselines = list(describe_custom_baselines(ssm))
-    state.account_baselines = len(baselines)
-    with ThreadPoolExecutor(max_workers=READ_CONCURRENCY) as pool:
-        tags_of = list(
-            pool.map(lambda b: list_tags(ssm, "PatchBaseline", b["BaselineId"]), baselines)
+
+    def baselines() -> None:
+        identities = gate.call(_all, describe_custom_baselines(ssm))
+        state.account_baselines = len(identities)
+        tags_of = gate.each(
+            lambda b: gate.call(list_tags, ssm, "PatchBaseline", b["BaselineId"]), identities
         )
-        for identity, tags in zip(baselines, tags_of, strict=True):
+        for identity, tags in zip(identities, tags_of, strict=True):
             owners[identity["BaselineId"]] = tags.get(OWNER_TAG)
-        state.baselines = list(
-            pool.map(
-                lambda it: read_baseline(ssm, it[0]["BaselineId"], it[1]),
-                [(b, t) for b, t in zip(baselines, tags_of, strict=True) if owned(t)],
-            )
+        state.baselines = gate.each(
+            lambda it: gate.call(read_baseline, ssm, it[0]["BaselineId"], it[1]),
+            [(b, t) for b, t in zip(identities, tags_of, strict=True) if owned(t)],
         )
-    registrations = [
-        replace(r, baseline_owner=owners.get(r.baseline_id)) for r in describe_patch_groups(ssm)
-    ]
+
+    groups: list[Registration] = []
+
+    def patch_groups() -> None:
+        groups.extend(gate.call(_all, describe_patch_groups(ssm)))
+
+    def service_roles() -> None:
+        if roles is not None:
+            state.roles = roles(gate)
+
+    gate.each(lambda chain: chain(), [windows, baselines, patch_groups, service_roles])
+    registrations = [replace(r, baseline_owner=owners.get(r.baseline_id)) for r in groups]
     # A sweep never touches another setup's registrations; a setup run must see
     # them, to refuse a patch group that another setup already holds.
     state.registrations = [r for r in registrations if not sweep or owned(_owner_tags(r))]
@@ -122,6 +145,11 @@ def _read(ssm: SSMClient, owned: OwnerTest, *, sweep: bool, full: bool = False) 
         len(state.registrations),
     )
     return state
+
+
+def _all(items: Iterator[T]) -> list[T]:
+    """Drain a paginated listing (inside one gate slot: its pages follow one another)."""
+    return list(items)
 
 
 def _owner_tags(reg: Registration) -> dict[str, str]:
@@ -144,7 +172,12 @@ def list_tags(ssm: SSMClient, resource_type: str, resource_id: str) -> dict[str,
 
 
 def read_window(
-    ssm: SSMClient, identity: dict[str, Any], tags: dict[str, str], *, full: bool = False
+    ssm: SSMClient,
+    identity: dict[str, Any],
+    tags: dict[str, str],
+    *,
+    full: bool = False,
+    gate: Gate | None = None,
 ) -> RemoteWindow:
     """A window with its targets and tasks (task details include invocation parameters).
 
@@ -153,17 +186,28 @@ def read_window(
     otherwise that field reads as UNKNOWN and is never a difference. An update
     (Replace=True) sets it whenever anything else about the window changes.
     """
+    gate = gate or Gate(1)
     window_id = identity["WindowId"]
-    if full:
-        fields = _strip(dict(ssm.get_maintenance_window(WindowId=window_id)))
-    else:
-        fields = {**identity, "AllowUnassociatedTargets": UNKNOWN}
-    window = RemoteWindow(window_id=window_id, fields=fields, tags=tags)
-    window.targets = list(describe_maintenance_window_targets(ssm, window_id))
-    window.tasks = [
-        get_maintenance_window_task(ssm, window_id, task["WindowTaskId"])
-        for task in describe_maintenance_window_tasks(ssm, window_id)
-    ]
+    window = RemoteWindow(window_id=window_id, fields={}, tags=tags)
+
+    def fields() -> None:
+        if full:
+            got = gate.call(ssm.get_maintenance_window, WindowId=window_id)
+            window.fields = _strip(dict(got))
+        else:
+            window.fields = {**identity, "AllowUnassociatedTargets": UNKNOWN}
+
+    def targets() -> None:
+        window.targets = gate.call(_all, describe_maintenance_window_targets(ssm, window_id))
+
+    def tasks() -> None:
+        summaries = gate.call(_all, describe_maintenance_window_tasks(ssm, window_id))
+        window.tasks = gate.each(
+            lambda t: gate.call(get_maintenance_window_task, ssm, window_id, t["WindowTaskId"]),
+            summaries,
+        )
+
+    gate.each(lambda part: part(), [fields, targets, tasks])
     return window
 
 
@@ -220,31 +264,37 @@ def describe_patch_groups(ssm: SSMClient) -> Iterator[Registration]:
             )
 
 
-def read_roles(iam: Any, owned: OwnerTest) -> list[RemoteRole]:
+def read_roles(iam: Any, owned: OwnerTest, gate: Gate | None = None) -> list[RemoteRole]:
     """Roles under the tool's IAM path whose owner tag matches, with inline policies."""
-    roles: list[RemoteRole] = []
+    gate = gate or Gate(1)
+    listed = gate.call(_all, _list_roles(iam))
+
+    def tags_of(role: dict[str, Any]) -> dict[str, str]:
+        found = gate.call(iam.list_role_tags, RoleName=role["RoleName"]).get("Tags", [])
+        return {t["Key"]: t["Value"] for t in found}
+
+    tagged = [(r, t) for r, t in zip(listed, gate.each(tags_of, listed), strict=True) if owned(t)]
+    return gate.each(
+        lambda rt: RemoteRole(
+            name=rt[0]["RoleName"],
+            arn=rt[0]["Arn"],
+            description=rt[0].get("Description"),
+            trust_policy=rt[0].get("AssumeRolePolicyDocument", {}),
+            policies=_inline_policies(iam, rt[0]["RoleName"], gate),
+            tags=rt[1],
+        ),
+        tagged,
+    )
+
+
+def _list_roles(iam: Any) -> Iterator[dict[str, Any]]:
     for page in iam.get_paginator("list_roles").paginate(PathPrefix=ROLE_PATH):
-        for role in page.get("Roles", []):
-            name = role["RoleName"]
-            tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=name).get("Tags", [])}
-            if not owned(tags):
-                continue
-            roles.append(
-                RemoteRole(
-                    name=name,
-                    arn=role["Arn"],
-                    description=role.get("Description"),
-                    trust_policy=role.get("AssumeRolePolicyDocument", {}),
-                    policies=_inline_policies(iam, name),
-                    tags=tags,
-                )
-            )
-    return roles
+        yield from page.get("Roles", [])
 
 
-def _roles_if_allowed(iam: Any, owned: OwnerTest, *, required: bool) -> list[RemoteRole]:
+def _roles_if_allowed(iam: Any, owned: OwnerTest, gate: Gate, required: bool) -> list[RemoteRole]:
     try:
-        return read_roles(iam, owned)
+        return read_roles(iam, owned, gate)
     except botocore.exceptions.ClientError as exc:
         denied = exc.response.get("Error", {}).get("Code") in (
             "AccessDenied",
@@ -256,13 +306,18 @@ def _roles_if_allowed(iam: Any, owned: OwnerTest, *, required: bool) -> list[Rem
         return []
 
 
-def _inline_policies(iam: Any, role: str) -> dict[str, dict[str, Any]]:
-    policies: dict[str, dict[str, Any]] = {}
+def _inline_policies(iam: Any, role: str, gate: Gate) -> dict[str, dict[str, Any]]:
+    names = gate.call(_all, _policy_names(iam, role))
+    documents = gate.each(
+        lambda name: gate.call(iam.get_role_policy, RoleName=role, PolicyName=name),
+        names,
+    )
+    return {name: d["PolicyDocument"] for name, d in zip(names, documents, strict=True)}
+
+
+def _policy_names(iam: Any, role: str) -> Iterator[str]:
     for page in iam.get_paginator("list_role_policies").paginate(RoleName=role):
-        for name in page.get("PolicyNames", []):
-            document = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
-            policies[name] = document
-    return policies
+        yield from page.get("PolicyNames", [])
 
 
 def _strip(response: dict[str, Any]) -> dict[str, Any]:

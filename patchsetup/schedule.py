@@ -31,6 +31,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import timezone as FixedOffset
 from itertools import pairwise
 from typing import Literal
 from zoneinfo import ZoneInfo, available_timezones
@@ -826,8 +827,14 @@ def _offset_at(instant: datetime, zone: tzinfo) -> timedelta:
     return offset
 
 
-def _transitions(zone: tzinfo, start: datetime, end: datetime) -> list[_Transition]:
-    """Find the clock changes of ``zone`` between two UTC instants."""
+@functools.lru_cache(maxsize=64)
+def _transitions(zone: tzinfo, start: datetime, end: datetime) -> tuple[_Transition, ...]:
+    """Find the clock changes of ``zone`` between two UTC instants.
+
+    Cached: a run asks the same for every window in the same zone.
+    """
+    if isinstance(zone, FixedOffset):
+        return ()  # a fixed offset (UTC when no zone is set) never changes
     found: list[_Transition] = []
     low = start
     low_offset = _offset_at(low, zone)
@@ -845,7 +852,7 @@ def _transitions(zone: tzinfo, start: datetime, end: datetime) -> list[_Transiti
                     b = middle
             found.append(_Transition(b.replace(microsecond=0), low_offset, high_offset))
         low, low_offset = high, high_offset
-    return found
+    return tuple(found)
 
 
 def _clock(moment: datetime, with_seconds: bool) -> str:

@@ -9,6 +9,8 @@ way a CI job bootstrapping accounts would. No role: the caller's own account.
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,21 +81,73 @@ def resolve(
     return [Target(region, role) for role in accounts for region in chosen]
 
 
+#: The services a run talks to; their clients are made when first used.
+SERVICES = ("ssm", "iam", "service-quotas")
+
+
 def clients_for(
     session: boto3.session.Session, target: Target, endpoint_url: str | None
-) -> dict[str, Any]:
+) -> Clients:
     """The clients of one target: the session's own, or the assumed role's."""
     if target.role_arn is not None:
         sts = aws.client(session, "sts", target.region, endpoint_url)
         credentials = sts.assume_role(RoleArn=target.role_arn, RoleSessionName=SESSION_NAME)[
             "Credentials"
         ]
-        session = boto3.session.Session(
+        session = aws.make_session(
+            None,
             aws_access_key_id=credentials["AccessKeyId"],
             aws_secret_access_key=credentials["SecretAccessKey"],
             aws_session_token=credentials["SessionToken"],
         )
-    return {
-        service: aws.client(session, service, target.region, endpoint_url)
-        for service in ("ssm", "iam", "service-quotas")
-    }
+    return Clients(session, target.region, endpoint_url)
+
+
+class Clients(Mapping[str, Any]):
+    """One target's clients by service name, each made on its first call.
+
+    Making a client parses its service model (a tenth of a second for SSM's),
+    so the IAM and Service Quotas clients are made by the threads that first
+    call them, while the SSM reads are on the wire. A boto3 session is not
+    thread-safe: clients are made one at a time; the clients themselves are.
+    """
+
+    def __init__(
+        self, session: boto3.session.Session, region: str, endpoint_url: str | None
+    ) -> None:
+        self._session = session
+        self._region = region
+        self._endpoint_url = endpoint_url
+        self._made: dict[str, Any] = {}
+        self._guard = threading.Lock()
+
+    def __getitem__(self, service: str) -> Any:
+        if service not in SERVICES:
+            raise KeyError(service)
+        return _LazyClient(self, service)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(SERVICES)
+
+    def __len__(self) -> int:
+        return len(SERVICES)
+
+    def made(self, service: str) -> Any:
+        """The client itself, made now if it was not yet."""
+        with self._guard:
+            if service not in self._made:
+                self._made[service] = aws.client(
+                    self._session, service, self._region, self._endpoint_url
+                )
+            return self._made[service]
+
+
+class _LazyClient:
+    """Stands for a client until its first attribute is used."""
+
+    def __init__(self, clients: Clients, service: str) -> None:
+        self._clients = clients
+        self._service = service
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._clients.made(self._service), name)

@@ -1,0 +1,36 @@
+"""The console scripts, ``ssm-patching-setup`` and ``ssm-patching-cleanup``.
+
+Start-up and exit are a large part of a short run. Importing botocore and
+parsing service models makes some million objects, none of them garbage, and
+the cyclic collector would scan them again and again on the way in and once
+more on the way out. So it is off while the modules load, everything loaded
+is then frozen (never scanned again), and it is frozen once more before exit.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+
+
+def setup_main() -> None:
+    """Console script ``ssm-patching-setup``."""
+    _run(lambda cli: cli.setup_main)
+
+
+def cleanup_main() -> None:
+    """Console script ``ssm-patching-cleanup``."""
+    _run(lambda cli: cli.cleanup_main)
+
+
+def _run(entry: Callable[..., Callable[[], None]]) -> None:
+    gc.disable()
+    try:
+        from patchsetup import cli
+    finally:
+        gc.freeze()
+        gc.enable()
+    try:
+        entry(cli)()
+    finally:
+        gc.freeze()
