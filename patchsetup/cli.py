@@ -193,7 +193,7 @@ def common_options(func: F) -> F:
 
 
 def read_options(func: F) -> F:
-    """The shared options of a read-only command: no --dry-run, --yes, --concurrency."""
+    """The shared options of a read-only command: no --dry-run, --yes."""
     return _shared(func, outputs=("text", "json", "csv"), writes=False)
 
 
@@ -265,6 +265,16 @@ def _shared(func: F, outputs: tuple[str, ...], writes: bool) -> F:
             help="Setup name. Every resource is tagged with it, so setups with different "
             "names never touch each other.",
         ),
+        click.option(
+            "--concurrency",
+            type=click.IntRange(1, 64),
+            default=executor.DEFAULT_CONCURRENCY,
+            show_default=True,
+            help="At most N AWS calls in flight per target (region, or account and region) "
+            "and at most N targets at once. Reads fan out per window and baseline; writes run "
+            "independent chains side by side (a window with its targets and tasks; a "
+            "baseline, then its patch groups). 1: one call at a time; the end state is the same.",
+        ),
     ]
     if writes:
         options += [
@@ -280,26 +290,13 @@ def _shared(func: F, outputs: tuple[str, ...], writes: bool) -> F:
                 help="Do not ask before deleting. Without a terminal, a run that deletes "
                 "anything refuses (exit 3) unless --yes is given.",
             ),
-            click.option(
-                "--concurrency",
-                type=click.IntRange(1, 64),
-                default=executor.DEFAULT_CONCURRENCY,
-                show_default=True,
-                help="Independent chains written at once (each window with its targets and tasks; "
-                "each baseline with its patch groups). 1 writes one call at a time; the end state "
-                "is the same.",
-            ),
         ]
     for option in reversed(options):
         func = option(func)
     return func
 
 
-_READ_ONLY_DEFAULTS: dict[str, Any] = {
-    "dry_run": False,
-    "yes": False,
-    "concurrency": executor.DEFAULT_CONCURRENCY,
-}
+_READ_ONLY_DEFAULTS: dict[str, Any] = {"dry_run": False, "yes": False}
 
 
 def _common(values: dict[str, Any]) -> Common:
@@ -656,18 +653,26 @@ def status_command(config: str | None, **values: Any) -> None:
         name = desired.name
     session = aws.make_session(common.profile)
     roles = targets.role_arns(common.role_arns, common.role_arns_file)
-    views: list[status.View] = []
-    for target in targets.resolve(session, common.regions, common.all_regions, roles):
+    chosen = targets.resolve(session, common.regions, common.all_regions, roles)
+
+    def view_of(target: targets.Target) -> status.View:
+        # A session per thread: boto3 sessions are not thread-safe, clients are.
+        own = session if len(chosen) == 1 else aws.make_session(common.profile)
         with aws.aws_errors():
-            clients = targets.clients_for(session, target, common.endpoint_url)
-            state = reader.read_setup(clients["ssm"], name, clients["iam"], full=True)
+            clients = targets.clients_for(own, target, common.endpoint_url)
+            state = reader.read_setup(
+                clients["ssm"], name, clients["iam"], full=True, gate=Gate(common.concurrency)
+            )
         drift = None
         if desired is not None:
             try:
                 drift = planner.plan(desired, state)
             except planner.PlanConflict as exc:
                 raise BadInput(str(exc)) from None
-        views.append(status.view(target.label, name, state, drift))
+        return status.view(target.label, name, state, drift)
+
+    # Targets side by side, bounded like setup's; the first failure ends the command.
+    views = Gate(common.concurrency).each(view_of, chosen)
     click.echo(status.render(views, common.output))
 
 

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import proxyhelp
 from clihelp import cleanup, ok_json, setup
 from conftest import reset_local_aws
 from test_examples import flatten, read_account
@@ -43,3 +44,48 @@ def test_concurrent_and_sequential_runs_make_the_same_account(aws: Any) -> None:
     )
     assert gone["summary"]["failed"] == 0
     assert read_account(aws)["windows"] == {}
+
+
+# -- --concurrency bounds the calls in flight, reads and writes, across targets ------------
+
+fault_proxy = proxyhelp.fault_proxy
+proxied = proxyhelp.proxied
+
+#: Enough latency that calls the tool makes side by side overlap at the proxy.
+LATENCY_MS = 25
+
+
+def _max_in_flight(proxy: proxyhelp.FaultProxy, *args: str) -> tuple[int, dict[str, Any]]:
+    """The most AWS requests at once at the proxy during one run (latency on)."""
+    proxy.reset()
+    proxy.configure(latency_ms=LATENCY_MS)
+    report = ok_json(setup(proxy.url, "--output", "json", *args))
+    stats = proxy.stats()
+    assert stats["in_flight"] == 0
+    return int(stats["max_in_flight"]), report
+
+
+def test_concurrency_bounds_every_call_in_flight(proxied: proxyhelp.FaultProxy) -> None:
+    config = ("--config", str(EXAMPLE))
+    # A fresh apply: reads, the lock, the re-read with Service Quotas, the writes.
+    most, report = _max_in_flight(proxied, *config, "--concurrency", "3")
+    assert report["summary"]["create"] > 40
+    assert 2 <= most <= 3
+    # Re-runs: only reads, which fan out per window, per task and per baseline.
+    most, report = _max_in_flight(proxied, *config, "--concurrency", "1")
+    assert report["summary"]["create"] == 0
+    assert most == 1
+    most, _ = _max_in_flight(proxied, *config, "--concurrency", "4")
+    assert 3 <= most <= 4
+    most, _ = _max_in_flight(proxied, *config)  # the default, 8
+    assert 5 <= most <= 8
+
+
+def test_concurrency_bounds_targets_and_calls_per_target(proxied: proxyhelp.FaultProxy) -> None:
+    regions = ("-r", "us-east-1,eu-west-1,ap-southeast-2")
+    most, report = _max_in_flight(proxied, *regions, "--concurrency", "1")
+    assert [t["exit_code"] for t in report["targets"]] == [0, 0, 0]
+    assert most == 1
+    # Two targets at once, each with at most two calls in flight.
+    most, _ = _max_in_flight(proxied, *regions, "--concurrency", "2")
+    assert 3 <= most <= 4

@@ -19,6 +19,7 @@ Control API, on the proxy itself (never counted, never faulted; JSON in and out)
 
 ``GET /__proxy/stats``
     ``{"requests", "reads", "writes", "write_ops": ["ssm:CreatePatchBaseline", ...],
+    "in_flight": <AWS requests being answered now>, "max_in_flight": <most at once>,
     "holding": <requests held now>, "held": [ops held now], "released": <held requests
     discarded so far>, "injected": {kind: count}, "responses": {"200": count, ...,
     "no response": count}, "config": {...}}``, counted since the last reset. Every
@@ -239,6 +240,8 @@ class State:
     latency_ms: float = 0.0
     rng: random.Random = field(default_factory=random.Random)
     requests: int = 0
+    in_flight: int = 0
+    max_in_flight: int = 0
     reads: int = 0
     writes: int = 0
     write_ops: list[str] = field(default_factory=list)
@@ -272,6 +275,7 @@ class State:
             self.latency_ms = 0.0
             self.rng = random.Random(0)
             self.requests = self.reads = self.writes = 0
+            self.max_in_flight = self.in_flight  # those still in flight stay counted
             self.write_ops = []
             self.injected = {}
             self.responses = {}
@@ -291,9 +295,16 @@ class State:
         return count
 
     def decide(self, op: Operation) -> Decision:
-        """Count the request and choose its fault (in arrival order, so deterministic)."""
+        """Count the request and choose its fault (in arrival order, so deterministic).
+
+        The request is in flight from here until ``settled``, which comes before its
+        client can see an answer: a client that waits for one answer before sending
+        its next request is never counted twice.
+        """
         with self.lock:
             self.requests += 1
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
             decision = Decision()
             if self.faults is not None and self.rng.random() < self.faults.rate:
                 decision.fault = self.rng.choice(self.faults.kinds)
@@ -312,6 +323,10 @@ class State:
                 self.held[self._next_hold] = (str(op), decision.hold)
             return decision
 
+    def settled(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
+
     def answered(self, answer: str) -> None:
         with self.lock:
             self.responses[answer] = self.responses.get(answer, 0) + 1
@@ -320,6 +335,8 @@ class State:
         with self.lock:
             return {
                 "requests": self.requests,
+                "in_flight": self.in_flight,
+                "max_in_flight": self.max_in_flight,
                 "reads": self.reads,
                 "writes": self.writes,
                 "write_ops": list(self.write_ops),
@@ -392,6 +409,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: ProxyServer
     _upstream: http.client.HTTPConnection | None = None
+    _in_flight: bool = False
 
     # One method for every verb: AWS's JSON and query protocols both POST.
     def do_GET(self) -> None:
@@ -430,6 +448,20 @@ class ProxyHandler(BaseHTTPRequestHandler):
         op = classify(self.path, self.headers, body)
         state = self.server.state
         decision = state.decide(op)
+        self._in_flight = True
+        try:
+            self._decided(op, decision, body)
+        finally:
+            self._settle()
+
+    def _settle(self) -> None:
+        """This request no longer counts as in flight (once, before any answer)."""
+        if self._in_flight:
+            self._in_flight = False
+            self.server.state.settled()
+
+    def _decided(self, op: Operation, decision: Decision, body: bytes) -> None:
+        state = self.server.state
         if self.server.verbose:
             sys.stderr.write(f"fault_proxy: {op} fault={decision.fault}\n")
         fault = decision.fault
@@ -492,6 +524,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
         content_type: str,
         headers: list[tuple[str, str]] | None = None,
     ) -> None:
+        self._settle()
         self.log_request(status)
         lines = [f"{self.protocol_version} {status} {self.responses.get(status, ('',))[0]}"]
         lines += [f"{name}: {value}" for name, value in headers or []]
@@ -506,6 +539,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
 
     def _abort(self) -> None:
         """Reset the client connection: no response at all."""
+        self._settle()
         self.close_connection = True
         try:
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
