@@ -783,6 +783,30 @@ def _call_time(results: Sequence[Result], windows: int) -> float | None:
     return _span(one.first_plan_write, one.last_plan_write) / (count - 1)
 
 
+#: Round trips a fresh run needs in a row besides its plan writes: the first read,
+#: the lock (PutParameter), the re-read with Service Quotas beside it, the release.
+FIXED_ROUND_TRIPS = 4
+
+
+def ceiling(fast: Result, slow: Result, per_call: float, writes_per_region: int) -> str:
+    """The best ratio the round trips allow, with and without the start-up both pay."""
+    calls = slow.reads + slow.writes
+    rounds = FIXED_ROUND_TRIPS + -(-writes_per_region // 8)
+    parts = dict(_parts(fast))
+    fixed = parts.get(PARTS[0], 0.0) + parts.get(PARTS[-1], 0.0)
+    network = calls / rounds
+    overall = (fixed + calls * per_call) / (fixed + rounds * per_call)
+    return (
+        f" Round trips: `--concurrency 1` makes its {calls} calls one after another; the "
+        f"default run cannot make fewer than {rounds} in a row (per region, regions side by "
+        f"side: the first read, the lock, the re-read with Service Quotas beside it, "
+        f"{rounds - FIXED_ROUND_TRIPS} rounds of plan writes on 8 lanes, the lock's release), "
+        f"so it can be at most {network:.1f}x faster with no start-up at all, and at most "
+        f"{overall:.1f}x with the {fixed:.2f} s of start-up and exit that both runs pay "
+        f"(if CPU were free)."
+    )
+
+
 def diagnosis(results: Sequence[Result], floor: float, latency_ms: float) -> list[str]:
     """For each speedup aim, what the default-concurrency run spends its time on."""
     notes: list[str] = []
@@ -811,6 +835,8 @@ def diagnosis(results: Sequence[Result], floor: float, latency_ms: float) -> lis
                 f"write's arrival to the last one's, plus one call); {per_region} writes per "
                 f"region spread evenly over 8 lanes would need {-(-per_region // 8)}."
             )
+        if per_call:
+            calls += ceiling(fast, slow, per_call, count // regions)
         notes.append(
             f"- **{windows} windows, {regions} region(s), fresh**, default concurrency, "
             f"{fast.wall:.2f} s: "
