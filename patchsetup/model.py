@@ -27,6 +27,8 @@ PATCHING_DOCUMENTS = frozenset(
 # \Z, not $: "$" also matches before a trailing newline, and "name\n" is no name.
 NAME_RE = re.compile(r"\A[a-zA-Z0-9_\-.]{3,128}\Z")
 SETUP_NAME_RE = re.compile(r"\A[a-zA-Z0-9_\-.]{1,64}\Z")
+#: IAM role names (CreateRole's RoleName).
+ROLE_NAME_RE = re.compile(r"\A[\w+=,.@-]{1,64}\Z", re.ASCII)
 CONCURRENCY_RE = re.compile(r"\A(?:[1-9][0-9]{0,3}|(?:[1-9][0-9]?|100)%)\Z")
 ERRORS_RE = re.compile(r"\A(?:[1-9][0-9]{0,3}|0|(?:100|[1-9]?[0-9])%)\Z")
 PATCH_GROUP_MAX = 256
@@ -276,6 +278,12 @@ class Setup:
         if not SETUP_NAME_RE.match(self.name):
             raise ModelError(
                 f"--name: must be 1-64 letters, digits, '_', '-' or '.', got {self.name!r}"
+            )
+        if self.service_role is not None and not ROLE_NAME_RE.match(self.service_role.name):
+            raise ModelError(
+                f"service role name {self.service_role.name!r} ({len(self.service_role.name)} "
+                "characters): IAM role names are 1-64 letters, digits or +=,.@_-; "
+                "choose a shorter --name, or set [service_role] name in the config"
             )
         _unique("window", [w.name for w in self.windows])
         _unique("baseline", [b.name for b in self.baselines])

@@ -1484,3 +1484,12 @@ def test_mutated_configs_load_or_raise_only_config_error(
     else:
         setup.validate()
         assert quotas.check_counts(setup) == []
+
+
+def test_a_setup_name_too_long_for_the_default_role_name_is_refused(tmp_path: Path) -> None:
+    long_name = "n" * 50  # "ssm-patching-setup-" + 50 characters > IAM's 64
+    text = f'name = "{long_name}"\n\n[service_role]\ncreate = true\n'
+    message = error(tmp_path, text)
+    assert "service role name" in message and "[service_role] name" in message, message
+    named = f'name = "{long_name}"\n\n[service_role]\ncreate = true\nname = "patch-role"\n'
+    assert load(tmp_path, named).service_role is not None

@@ -427,6 +427,8 @@ BAD_INPUTS = [
     (["-b", "/nonexistent/baseline.json"], "baseline"),
     (["--output", "yaml"], "--output"),
     (["unexpected-positional"], "unexpected"),
+    # "ssm-patching-setup-" + 50 characters is more than IAM's 64 for a role name.
+    (["--name", "n" * 50, "--create-service-role"], "service role name"),
 ]
 
 
