@@ -487,7 +487,11 @@ def apply_command(**values: Any) -> None:
 
         return plan_fn
 
-    _for_each_target(common, "setup", setup.name, plan_for, windows)
+    # IAM is global: with a service role, one region per account makes it before the
+    # account's other regions start, which would otherwise all try to create it.
+    _for_each_target(
+        common, "setup", setup.name, plan_for, windows, role_first=setup.service_role is not None
+    )
 
 
 @main.command("init", context_settings=CONTEXT)
@@ -774,8 +778,12 @@ def _for_each_target(
     setup_name: str,
     plan_for: Callable[[Clients, Gate], PlanFn],
     windows: list[WindowRuns],
+    role_first: bool = False,
 ) -> None:
-    """Run in one target as before, or in several concurrently with a summary."""
+    """Run in one target as before, or in several concurrently with a summary.
+
+    With ``role_first``, the first region of each account runs before the others.
+    """
     session = aws.make_session(common.profile)
     roles = targets.role_arns(common.role_arns, common.role_arns_file)
     chosen = targets.resolve(session, common.regions, common.all_regions, roles)
@@ -812,9 +820,16 @@ def _for_each_target(
             return target, report, EXIT_FAILURE
         return target, report, 0
 
+    waves = [chosen]
+    if role_first:
+        firsts = list({t.role_arn: t for t in reversed(chosen)}.values())
+        waves = [firsts, [t for t in chosen if t not in firsts]]
+    done: dict[targets.Target, tuple[targets.Target, Report, int]] = {}
     # --concurrency bounds the targets too: --concurrency 1 is one call at a time.
     with ThreadPoolExecutor(max_workers=min(len(chosen), common.concurrency)) as pool:
-        results = list(pool.map(one, chosen))
+        for wave in waves:
+            done.update((result[0], result) for result in pool.map(one, wave))
+    results = [done[t] for t in chosen]
     click.echo(render_targets([(t.label, r, code) for t, r, code in results], common.output))
     codes = {code for _, _, code in results}
     if codes == {0}:

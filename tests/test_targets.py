@@ -99,3 +99,26 @@ def test_bad_targets_are_bad_input(aws: Any, tmp_path: Any) -> None:
     roles = tmp_path / "roles.txt"
     roles.write_text(f"# accounts\n{ROLES[0]}\nnot-an-arn\n")
     assert_one_line_error(setup(aws.url, "--role-arns-file", str(roles)), 2, "not-an-arn")
+
+
+def test_service_role_in_several_regions_and_accounts_at_once(aws: Any) -> None:
+    """IAM is global: one region per account makes the role, the others use it."""
+    regions = ("-r", "us-east-1,eu-west-1,ap-south-1")
+    accounts = ("--role-arn", ROLES[0], "--role-arn", ROLES[1])
+    args = ("--output", "json", *ONE_WINDOW, "--create-service-role", *regions, *accounts)
+    first = _json(setup(aws.url, *args))
+    assert first["summary"] == {"targets": 6, "succeeded": 6, "failed": 0}, first
+    made = [
+        (t["target"], r["name"])
+        for t in first["targets"]
+        for r in t["resources"]
+        if r["kind"] == "role" and r["action"] == "create"
+    ]
+    # One create per account, by the first region of each.
+    assert made == [
+        ("111111111111/us-east-1", "ssm-patching-setup-default"),
+        ("222222222222/us-east-1", "ssm-patching-setup-default"),
+    ]
+    again = _json(setup(aws.url, *args))
+    assert again["summary"] == {"targets": 6, "succeeded": 6, "failed": 0}
+    assert all(t["summary"]["create"] == t["summary"]["update"] == 0 for t in again["targets"])
