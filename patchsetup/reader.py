@@ -97,9 +97,7 @@ def _read(
             lambda i: gate.call(list_tags, ssm, "MaintenanceWindow", i["WindowId"]), identities
         )
         mine = [(i, t) for i, t in zip(identities, tags_of, strict=True) if owned(t)]
-        for window in gate.each(
-            lambda it: read_window(ssm, it[0], it[1], full=full, gate=gate), mine
-        ):
+        for window in read_windows(ssm, mine, full=full, gate=gate):
             tagged = OWNER_TAG in window.tags
             if (
                 sweep
@@ -171,15 +169,18 @@ def list_tags(ssm: SSMClient, resource_type: str, resource_id: str) -> dict[str,
     return {t["Key"]: t["Value"] for t in response.get("TagList", [])}
 
 
-def read_window(
+def read_windows(
     ssm: SSMClient,
-    identity: dict[str, Any],
-    tags: dict[str, str],
+    found: list[tuple[dict[str, Any], dict[str, str]]],
     *,
     full: bool = False,
     gate: Gate | None = None,
-) -> RemoteWindow:
-    """A window with its targets and tasks (task details include invocation parameters).
+) -> list[RemoteWindow]:
+    """Windows (listing entry and tags) with their targets and tasks, in that order.
+
+    Two flat rounds, however many windows: every window's target and task listings,
+    then every task in full (with its invocation parameters). Flat, so the threads
+    stay at the gate's limit instead of multiplying per window.
 
     The listing already holds every window field but AllowUnassociatedTargets, so
     only ``full`` (status) spends a GetMaintenanceWindow call per window on it;
@@ -187,28 +188,37 @@ def read_window(
     (Replace=True) sets it whenever anything else about the window changes.
     """
     gate = gate or Gate(1)
-    window_id = identity["WindowId"]
-    window = RemoteWindow(window_id=window_id, fields={}, tags=tags)
-
-    def fields() -> None:
-        if full:
-            got = gate.call(ssm.get_maintenance_window, WindowId=window_id)
-            window.fields = _strip(dict(got))
-        else:
-            window.fields = {**identity, "AllowUnassociatedTargets": UNKNOWN}
-
-    def targets() -> None:
-        window.targets = gate.call(_all, describe_maintenance_window_targets(ssm, window_id))
-
-    def tasks() -> None:
-        summaries = gate.call(_all, describe_maintenance_window_tasks(ssm, window_id))
-        window.tasks = gate.each(
-            lambda t: gate.call(get_maintenance_window_task, ssm, window_id, t["WindowTaskId"]),
-            summaries,
+    windows = [
+        RemoteWindow(
+            window_id=identity["WindowId"],
+            fields={} if full else {**identity, "AllowUnassociatedTargets": UNKNOWN},
+            tags=tags,
         )
+        for identity, tags in found
+    ]
+    summaries: dict[str, list[dict[str, Any]]] = {}
 
-    gate.each(lambda part: part(), [fields, targets, tasks])
-    return window
+    def fields(window: RemoteWindow) -> None:
+        got = gate.call(ssm.get_maintenance_window, WindowId=window.window_id)
+        window.fields = _strip(dict(got))
+
+    def targets(window: RemoteWindow) -> None:
+        listing = describe_maintenance_window_targets(ssm, window.window_id)
+        window.targets = gate.call(_all, listing)
+
+    def tasks(window: RemoteWindow) -> None:
+        listing = describe_maintenance_window_tasks(ssm, window.window_id)
+        summaries[window.window_id] = gate.call(_all, listing)
+
+    parts = [fields, targets, tasks] if full else [targets, tasks]
+    gate.each(lambda job: job[0](job[1]), [(part, w) for w in windows for part in parts])
+    wanted = [(w, t["WindowTaskId"]) for w in windows for t in summaries[w.window_id]]
+    details = gate.each(
+        lambda job: gate.call(get_maintenance_window_task, ssm, job[0].window_id, job[1]), wanted
+    )
+    for window in windows:
+        window.tasks = [task for (w, _), task in zip(wanted, details, strict=True) if w is window]
+    return windows
 
 
 def describe_maintenance_window_targets(ssm: SSMClient, window_id: str) -> Iterator[RemoteTarget]:
