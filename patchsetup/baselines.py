@@ -53,6 +53,8 @@ from typing import Any, NoReturn
 import botocore.loaders
 from botocore.model import ListShape, MapShape, ServiceModel, Shape, StringShape, StructureShape
 
+from patchsetup.textfile import TextFileError, read_utf8
+
 __all__ = [
     "OPERATING_SYSTEMS",
     "BaselineError",
@@ -734,14 +736,11 @@ def load_baseline_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     """
     source = os.fsdecode(path)
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
+        text = read_utf8(path)
     except OSError as error:
         _fail(source, "", f"cannot read file: {error.strerror or error}")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        _fail(source, "", f"not UTF-8 text (byte {error.start})")
+    except TextFileError as error:
+        _fail(source, "", str(error))
     try:
         data = json.loads(text, object_pairs_hook=_object_pairs, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:

@@ -822,7 +822,10 @@ def _for_each_target(
 
     waves = [chosen]
     if role_first:
-        firsts = list({t.role_arn: t for t in reversed(chosen)}.values())
+        first_of: dict[str | None, targets.Target] = {}
+        for target in chosen:
+            first_of.setdefault(target.role_arn, target)  # per account
+        firsts = list(first_of.values())
         waves = [firsts, [t for t in chosen if t not in firsts]]
     done: dict[targets.Target, tuple[targets.Target, Report, int]] = {}
     # --concurrency bounds the targets too: --concurrency 1 is one call at a time.

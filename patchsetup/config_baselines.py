@@ -21,27 +21,6 @@ from patchsetup.model import NAME_RE, OWNER_TAG, BaselineSpec
 
 __all__ = ["read_baselines"]
 
-_BASELINE_KEYS = frozenset(
-    {
-        "operating_system",
-        "name",
-        "description",
-        "file",
-        "approve_after_days",
-        "approve_until_date",
-        "compliance_level",
-        "rules",
-        "approved_patches",
-        "approved_patches_compliance_level",
-        "approved_patches_enable_non_security",
-        "rejected_patches",
-        "rejected_patches_action",
-        "global_filters",
-        "sources",
-        "patch_groups",
-        "tags",
-    }
-)
 #: Keys that shape the rules: a baseline file holds those itself.
 _RULE_SHAPING = (
     "approve_after_days",
@@ -55,6 +34,9 @@ _RULE_SHAPING = (
     "rejected_patches_action",
     "global_filters",
     "sources",
+)
+_BASELINE_KEYS = frozenset(
+    {"operating_system", "name", "description", "file", *_RULE_SHAPING, "patch_groups", "tags"}
 )
 #: Rule keys that are patch filters, with the PatchFilterKey each stands for.
 _RULE_FILTERS = {

@@ -20,6 +20,8 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from patchsetup.textfile import TextFileError, read_utf8
+
 __all__ = ["ConfigError", "Table", "describe", "fail", "hint", "join_key", "read_toml"]
 
 
@@ -41,14 +43,11 @@ def fail(source: str, path: str, problem: str) -> NoReturn:
 def read_toml(path: str | os.PathLike[str], source: str) -> dict[str, object]:
     """Read and parse a TOML file; every failure (missing, not UTF-8, syntax) is a ConfigError."""
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
+        text = read_utf8(path)
     except OSError as error:
         fail(source, "", f"cannot read config file: {error.strerror or error}")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        fail(source, "", f"not UTF-8 text (byte {error.start})")
+    except TextFileError as error:
+        fail(source, "", str(error))
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

@@ -10,20 +10,19 @@ is then frozen (never scanned again), and it is frozen once more before exit.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
 
 
 def setup_main() -> None:
     """Console script ``ssm-patching-setup``."""
-    _run(lambda cli: cli.setup_main)
+    _run("setup_main")
 
 
 def cleanup_main() -> None:
     """Console script ``ssm-patching-cleanup``."""
-    _run(lambda cli: cli.cleanup_main)
+    _run("cleanup_main")
 
 
-def _run(entry: Callable[..., Callable[[], None]]) -> None:
+def _run(entry: str) -> None:
     gc.disable()
     try:
         from patchsetup import cli
@@ -31,6 +30,6 @@ def _run(entry: Callable[..., Callable[[], None]]) -> None:
         gc.freeze()
         gc.enable()
     try:
-        entry(cli)()
+        getattr(cli, entry)()
     finally:
         gc.freeze()

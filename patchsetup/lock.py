@@ -57,12 +57,12 @@ def clear_stale(ssm: Any, setup_name: str, now: datetime | None = None) -> None:
     """
     name = parameter_name(setup_name)
     try:
-        ssm.get_parameter(Name=name)
+        value = ssm.get_parameter(Name=name)["Parameter"]["Value"]
     except botocore.exceptions.ClientError as exc:
         if exc.response.get("Error", {}).get("Code") == "ParameterNotFound":
             return
         raise
-    holder = _holder(ssm, name)
+    holder = _parse_holder(value)
     mine = {"host": socket.gethostname(), "pid": os.getpid(), "started": _iso(now)}
     if holder and is_stale(holder, mine):
         log.warning("removing the lock of a run that is gone: %s", holder)
@@ -98,9 +98,15 @@ _DESC = "ssm-patching-setup run lock: deleted at the end of the run"
 def _holder(ssm: Any, name: str) -> dict[str, Any]:
     try:
         value = ssm.get_parameter(Name=name)["Parameter"]["Value"]
-        holder = json.loads(value)
     except botocore.exceptions.ClientError:
         return {}  # released in the meantime: treat as stale, take it
+    return _parse_holder(value)
+
+
+def _parse_holder(value: str) -> dict[str, Any]:
+    """Who holds the lock, from the parameter's value; unreadable values are stale."""
+    try:
+        holder = json.loads(value)
     except ValueError:
         return {"started": None}
     return holder if isinstance(holder, dict) else {}

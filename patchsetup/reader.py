@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 OwnerTest = Callable[[dict[str, str]], bool]
+#: Reads in flight at once when the caller gives no gate.
+READ_CONCURRENCY = 8
 #: The largest pages the describe calls allow: fewer round trips.
 _PAGE: dict[str, Any] = {"PaginationConfig": {"PageSize": 100}}
 
@@ -72,10 +74,6 @@ def read_sweep(
     roles = None if iam is None else lambda g: _roles_if_allowed(iam, mine, g, False)
     swept: OwnerTest = lambda tags: tags.get(OWNER_TAG) in (None, setup_name)  # noqa: E731
     return _read(ssm, swept, roles, sweep=True, gate=gate or Gate(READ_CONCURRENCY))
-
-
-#: Reads in flight at once when the caller gives no gate (status, tests).
-READ_CONCURRENCY = 8
 
 
 def _read(
