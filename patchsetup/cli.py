@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -448,8 +448,17 @@ def model_options(func: F) -> F:
 
 @main.command("apply", cls=SeedCompatCommand, context_settings=CONTEXT)
 @model_options
+@click.option(
+    "--adopt",
+    is_flag=True,
+    help="Take over in place what this setup would otherwise duplicate: windows of the "
+    "same name (or the same schedule and target) that nobody's setup owns, such as the "
+    "replaced tool's, and patch groups held by untagged baselines. IDs and history are "
+    "kept. Without it such a run refuses (exit 3) before any write. Also `adopt = true` in "
+    "the config file. Another setup's resources are never adopted.",
+)
 @common_options
-def apply_command(**values: Any) -> None:
+def apply_command(adopt: bool, **values: Any) -> None:
     """Create or converge the patching setup (the default command).
 
     Shows when each window runs next, then creates what is missing, updates
@@ -468,7 +477,10 @@ def apply_command(**values: Any) -> None:
         setup = _config_setup(values, common.name, given)
     else:
         setup = _desired_setup(values, common.name)
+    if adopt:
+        setup = replace(setup, adopt=True)
     windows = _window_runs(setup)
+    candidates = planner.adoption_candidates(setup)
 
     def plan_for(clients: Clients, gate: Gate) -> PlanFn:
         def plan_fn() -> tuple[Plan, RemoteState]:
@@ -479,6 +491,7 @@ def apply_command(**values: Any) -> None:
                     clients["iam"],
                     role_wanted=setup.service_role is not None,
                     gate=gate,
+                    candidates=candidates,
                 )
             try:
                 return planner.plan(setup, remote), remote
@@ -490,7 +503,13 @@ def apply_command(**values: Any) -> None:
     # IAM is global: with a service role, one region per account makes it before the
     # account's other regions start, which would otherwise all try to create it.
     _for_each_target(
-        common, "setup", setup.name, plan_for, windows, role_first=setup.service_role is not None
+        common,
+        "setup",
+        setup.name,
+        plan_for,
+        windows,
+        role_first=setup.service_role is not None,
+        adopt=setup.adopt,
     )
 
 
@@ -779,6 +798,7 @@ def _for_each_target(
     plan_for: Callable[[Clients, Gate], PlanFn],
     windows: list[WindowRuns],
     role_first: bool = False,
+    adopt: bool = False,
 ) -> None:
     """Run in one target as before, or in several concurrently with a summary.
 
@@ -797,7 +817,9 @@ def _for_each_target(
         with aws.aws_errors():
             clients = targets.clients_for(session, chosen[0], common.endpoint_url)
         gate = Gate(common.concurrency)
-        _run(clients, plan_for(clients, gate), gate, report_for(chosen[0]), common, what)
+        _run(
+            clients, plan_for(clients, gate), gate, report_for(chosen[0]), common, what, adopt=adopt
+        )
         return
 
     def one(target: targets.Target) -> tuple[targets.Target, Report, int]:
@@ -809,7 +831,15 @@ def _for_each_target(
                 clients = targets.clients_for(own, target, common.endpoint_url)
             gate = Gate(common.concurrency)
             _run(
-                clients, plan_for(clients, gate), gate, report, common, what, emit=_quiet, ask=False
+                clients,
+                plan_for(clients, gate),
+                gate,
+                report,
+                common,
+                what,
+                emit=_quiet,
+                ask=False,
+                adopt=adopt,
             )
         except click.ClickException as exc:
             report.error = report.error or exc.format_message()
@@ -906,16 +936,20 @@ def _run(
     what: str,
     emit: Callable[[Report, Common], None] | None = None,
     ask: bool = True,
+    adopt: bool = False,
 ) -> None:
-    """Plan, show, get consent for deletes, then lock, re-plan, check quotas, execute.
+    """Plan, show, get consent for adoptions and deletes, then lock, re-plan, check
+    quotas, execute.
 
     The plan is made again under the lock: another run may have written between
     the first read and the lock, and acting on the old plan could duplicate.
     Service Quotas is asked while the re-read is on the wire, through the same gate.
     """
     show = emit or _emit
-    the_plan, _ = plan_fn()
+    the_plan, state = plan_fn()
     report.outcomes = planned(the_plan)
+    if not the_plan.changes:
+        report.other_setups = status.other_setups(state)
     if common.dry_run or the_plan.is_empty:
         report.dry_run = common.dry_run
         if not common.dry_run:
@@ -924,24 +958,35 @@ def _run(
             report.outcomes = [replace(o, status="unchanged") for o in report.outcomes]
         show(report, common)
         return
+    adopted = {(c.kind, c.resource_id) for c in the_plan.adoptions}
+    if adopted and not adopt:
+        _refuse(report, common, show, _adoption_refusal(the_plan))
     consented = {(c.kind, c.resource_id) for c in the_plan.deletes}
     if consented and not common.yes:
         if not ask:
-            report.error = f"{what} would delete {len(consented)} resources: pass --yes"
-            raise Refused(report.error)
-        if common.output == "text":
-            show(report, common)
-        _consent(len(consented), what, report, common)
+            _refuse(
+                report,
+                common,
+                _quiet,
+                f"{what} would delete {len(consented)} resources: pass --yes",
+            )
+        _consent(len(consented), what, report, common, show)
     with aws.aws_errors(), lock.held(clients["ssm"], report.setup):
         quotas = gate.background(lambda: gate.call(aws.quota_limits, clients["service-quotas"]))
         the_plan, state = plan_fn()
         report.outcomes = planned(the_plan)
         new_deletes = {(c.kind, c.resource_id) for c in the_plan.deletes} - consented
         if new_deletes and not common.yes:
-            raise Refused(
+            _refuse(
+                report,
+                common,
+                show,
                 f"{what}: the account changed while this run waited; it would now delete "
-                f"{len(new_deletes)} more resources: run again to review them"
+                f"{len(new_deletes)} more resources: run again to review them",
             )
+        new_adoptions = {(c.kind, c.resource_id) for c in the_plan.adoptions} - adopted
+        if new_adoptions and not adopt:
+            _refuse(report, common, show, _adoption_refusal(the_plan))
         blocked = preflight.problems(the_plan, state, quotas.result())
         if blocked:
             report.error = f"pre-flight: {blocked[0]}"
@@ -951,6 +996,34 @@ def _run(
         _execute(clients, the_plan, report, common, show)
     report.dry_run = False
     show(report, common)
+
+
+def _refuse(
+    report: Report, common: Common, show: Callable[[Report, Common], None], message: str
+) -> NoReturn:
+    """Stop before any write: the report says what would have been done (exit 3)."""
+    report.refused = True
+    report.error = message
+    show(report, common)
+    raise Refused(message)
+
+
+def _adoption_refusal(the_plan: Plan) -> str:
+    """Name what the run would take over, and the two ways on."""
+    kinds: dict[str, list[str]] = {}
+    for change in the_plan.adoptions:
+        kinds.setdefault(change.kind, []).append(change.label)
+    listed = ", ".join(
+        f"{len(names)} {kind.replace('-', ' ')}{'s' if len(names) != 1 else ''}"
+        for kind, names in kinds.items()
+    )
+    windows = kinds.get("window") or kinds.get("patch-group") or []
+    example = ", ".join(windows[:3]) + (", ..." if len(windows) > 3 else "")
+    return (
+        f"this setup would duplicate what it does not own: {listed} ({example}) already "
+        "exist, made by another tool or by hand; pass --adopt to take them over in place "
+        "(IDs kept), or remove them first with ssm-patching-cleanup --all-patching"
+    )
 
 
 def _execute(
@@ -973,22 +1046,28 @@ def _execute(
         raise (Partial if done else AwsError)(report.error) from None
 
 
-def _consent(deletes: int, what: str, report: Report, common: Common) -> None:
-    if sys.stdin.isatty():
-        if click.confirm(
-            f"{what}: delete the {deletes} resources listed above?", default=False, err=True
-        ):
-            return
-        message = "nothing changed: not confirmed"
-    else:
-        message = (
+def _consent(
+    deletes: int, what: str, report: Report, common: Common, show: Callable[[Report, Common], None]
+) -> None:
+    if not sys.stdin.isatty():
+        _refuse(
+            report,
+            common,
+            show,
             f"{what} would delete {deletes} resources and there is no terminal to ask on: "
-            f"review with --dry-run, then pass --yes"
+            f"review with --dry-run, then pass --yes",
         )
-    report.error = message
+    if common.output == "text":
+        show(report, common)  # the plan to confirm
+    if click.confirm(
+        f"{what}: delete the {deletes} resources listed above?", default=False, err=True
+    ):
+        return
+    report.refused = True
+    report.error = "nothing changed: not confirmed"
     if common.output == "json":
-        _emit(report, common)
-    raise Refused(message)
+        show(report, common)
+    raise Refused(report.error)
 
 
 def _configure_logging(level: str) -> None:

@@ -71,7 +71,7 @@ _HOOKS = {
     "on_exit": "OnExitHookDocName",
 }
 
-_TOP_KEYS = frozenset({"name", "defaults", "service_role", "baselines", "windows", "scan"})
+_TOP_KEYS = frozenset({"name", "adopt", "defaults", "service_role", "baselines", "windows", "scan"})
 _DEFAULTS_KEYS = TASK_SETTINGS | {"timezone", "duration", "cutoff", "patch_group_key"}
 _ROLE_KEYS = frozenset({"create", "name", "trusted_services"})
 _WINDOW_KEYS = frozenset(
@@ -224,7 +224,11 @@ class _Builder:
                 "with create = true (or use --create-service-role)",
             )
         return Setup(
-            name=name, baselines=tuple(baselines), windows=tuple(windows), service_role=role
+            name=name,
+            baselines=tuple(baselines),
+            windows=tuple(windows),
+            service_role=role,
+            adopt=bool(root.boolean("adopt")),
         )
 
     # ------------------------------------------------------------------ helpers

@@ -272,6 +272,10 @@ class Setup:
     windows: tuple[WindowSpec, ...] = ()
     #: The maintenance-window service role to create, if any.
     service_role: RoleSpec | None = None
+    #: Consent to take over in place what this setup would otherwise duplicate
+    #: (``--adopt`` or ``adopt = true``): unowned windows, patch groups held by
+    #: untagged baselines. Never another setup's resources.
+    adopt: bool = False
 
     def validate(self) -> None:
         """Raise ModelError for anything AWS would refuse or that is ambiguous."""

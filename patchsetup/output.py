@@ -14,6 +14,7 @@ from typing import Any
 
 from patchsetup.executor import Outcome
 from patchsetup.plan import Plan
+from patchsetup.status import others_hint
 
 _VERBS = {
     ("planned", "create"): "would create",
@@ -25,7 +26,11 @@ _VERBS = {
     ("failed", "create"): "FAILED create",
     ("failed", "update"): "FAILED update",
     ("failed", "delete"): "FAILED delete",
+    ("planned", "adopt"): "would adopt",
+    ("done", "adopt"): "adopted",
+    ("failed", "adopt"): "FAILED adopt",
 }
+_PAST = {"create": "created", "update": "updated", "delete": "deleted", "adopt": "adopted"}
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,10 @@ class Report:
     error: str | None = None
     #: The account the run went to through a role; None for the caller's own.
     account: str | None = None
+    #: Nobody consented: the plan was shown, nothing was written.
+    refused: bool = False
+    #: Other setups in the region, when this one has nothing there (status.other_setups).
+    other_setups: list[dict[str, Any]] = field(default_factory=list)
 
 
 def planned(plan: Plan) -> list[Outcome]:
@@ -76,7 +85,15 @@ def summary(outcomes: list[Outcome]) -> dict[str, int]:
     Only changes that were made (or, in a dry run, planned) count as create,
     update or delete; a failed change and those after it count apart.
     """
-    counts = {"create": 0, "update": 0, "delete": 0, "unchanged": 0, "failed": 0, "not_run": 0}
+    counts = {
+        "create": 0,
+        "update": 0,
+        "delete": 0,
+        "adopt": 0,
+        "unchanged": 0,
+        "failed": 0,
+        "not_run": 0,
+    }
     for outcome in outcomes:
         if outcome.status == "failed":
             counts["failed"] += 1
@@ -119,23 +136,29 @@ def render_text(report: Report) -> str:
             )
             if change.note:
                 lines.append(f"{'':17}({change.note})")
-    counts = summary(report.outcomes)
+    if report.other_setups and not report.outcomes:
+        lines.append("")
+        lines.append(f"nothing of setup '{report.setup}' here; {others_hint(report.other_setups)}")
     lines.append("")
-    prefix = "Plan" if report.dry_run else "Result"
-    if report.dry_run:
-        line = (
-            f"{prefix}: {counts['create']} to create, {counts['update']} to update, "
-            f"{counts['delete']} to delete, {counts['unchanged']} in place"
-        )
+    lines.append(_footer(report))
+    return "\n".join(lines)
+
+
+def _footer(report: Report) -> str:
+    counts = summary(report.outcomes)
+    actions = ("create", "update", "delete", "adopt")
+    if report.refused:
+        would = ", ".join(f"{a} {counts[a]}" for a in actions if counts[a]) or "change nothing"
+        return f"Refused: nothing was written; it would {would}; {counts['unchanged']} in place"
+    if report.dry_run or any(o.status == "planned" for o in report.outcomes):
+        parts = [f"{counts[a]} to {a}" for a in actions if a != "adopt" or counts[a]]
+        line = f"Plan: {', '.join(parts)}, {counts['unchanged']} in place"
     else:
-        line = (
-            f"{prefix}: {counts['create']} created, {counts['update']} updated, "
-            f"{counts['delete']} deleted, {counts['unchanged']} in place"
-        )
+        parts = [f"{counts[a]} {_PAST[a]}" for a in actions if a != "adopt" or counts[a]]
+        line = f"Result: {', '.join(parts)}, {counts['unchanged']} in place"
     if counts["failed"] or counts["not_run"]:
         line += f", {counts['failed']} failed, {counts['not_run']} not done"
-    lines.append(line)
-    return "\n".join(lines)
+    return line
 
 
 def render_json(report: Report) -> str:
@@ -150,6 +173,7 @@ def _document(report: Report) -> dict[str, Any]:
         "account": report.account,
         "region": report.region,
         "dry_run": report.dry_run,
+        "refused": report.refused,
         "summary": summary(report.outcomes),
         "resources": [_resource(o) for o in report.outcomes],
         "windows": [
@@ -165,6 +189,14 @@ def _document(report: Report) -> dict[str, Any]:
         ],
         "error": report.error,
     }
+    if report.refused:
+        # What it would have done; nothing was done.
+        document["planned"] = document["summary"]
+        document["summary"] = {
+            k: (v if k == "unchanged" else 0) for k, v in document["planned"].items()
+        }
+    if report.other_setups:
+        document["other_setups"] = report.other_setups
     return document
 
 

@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-Action = Literal["create", "update", "delete", "unchanged"]
+#: "adopt": take over in place something this setup did not make (``--adopt``).
+Action = Literal["create", "update", "delete", "adopt", "unchanged"]
+ACTIONS: tuple[Action, ...] = ("create", "update", "delete", "adopt", "unchanged")
 Kind = Literal["role", "baseline", "patch-group", "window", "target", "task"]
 
 
@@ -82,7 +84,7 @@ class Plan:
     def counts(self) -> dict[str, int]:
         """How many resources each action touches, every action present."""
         found = Counter(c.action for c in self.changes)
-        return {a: found.get(a, 0) for a in ("create", "update", "delete", "unchanged")}
+        return {a: found.get(a, 0) for a in ACTIONS}
 
     @property
     def calls(self) -> list[Call]:
@@ -91,6 +93,10 @@ class Plan:
     @property
     def deletes(self) -> list[Change]:
         return [c for c in self.changes if c.action == "delete"]
+
+    @property
+    def adoptions(self) -> list[Change]:
+        return [c for c in self.changes if c.action == "adopt"]
 
     @property
     def is_empty(self) -> bool:

@@ -29,6 +29,7 @@ from patchsetup.model import (
     TaskSpec,
     WindowSpec,
 )
+from patchsetup.ownership import foreign_tasks, held_targets, is_setup_task, task_label
 from patchsetup.plan import Call, Change, FieldDiff, Plan, Ref
 from patchsetup.state import (
     UNKNOWN,
@@ -102,6 +103,10 @@ class _Builder:
     baseline_writes: list[Change] = field(default_factory=list)
     group_writes: list[Change] = field(default_factory=list)
     window_writes: list[Change] = field(default_factory=list)
+    #: Untagged baselines that adoption leaves holding nothing.
+    emptied_baselines: list[Change] = field(default_factory=list)
+    #: Windows that stay because they hold an operator's tasks.
+    kept: list[Change] = field(default_factory=list)
 
     role_arn: str | Ref | None = None
 
@@ -123,6 +128,8 @@ class _Builder:
                 + in_phase(5, self.group_writes)
                 # Last: tasks have been re-pointed away from a role before it goes.
                 + in_phase(6, self.role_deletes)
+                + in_phase(6, self.emptied_baselines)
+                + in_phase(7, self.kept)
             )
         )
 
@@ -178,7 +185,7 @@ class _Builder:
             self.baseline_writes.append(self._update_baseline(spec, found))
         for baseline in self.remote.baselines:
             if baseline.baseline_id not in wanted:
-                self.baseline_deletes.append(delete_baseline(baseline, self.remote.registrations))
+                self.baseline_deletes.append(delete_baseline(baseline, self.remote))
         return ids
 
     def _create_baseline(self, spec: BaselineSpec) -> Ref:
@@ -224,9 +231,10 @@ class _Builder:
     # -- patch groups ------------------------------------------------------------
 
     def _plan_patch_groups(self, baseline_ids: Mapping[str, str | Ref]) -> None:
-        deleted = {c.resource_id for c in self.baseline_deletes}
+        deleted = {c.resource_id for c in self.baseline_deletes if c.action == "delete"}
         current = {(r.patch_group, r.operating_system): r for r in self.remote.registrations}
         wanted: set[tuple[str, str]] = set()
+        moved: list[Registration] = []
         for spec in self.desired.baselines:
             target = baseline_ids[spec.name]
             for group in spec.patch_groups:
@@ -258,9 +266,14 @@ class _Builder:
                         )
                     )
                 else:
+                    # Held by a baseline this setup does not own (untagged: the replaced
+                    # tool's, a console-made one, AWS's): taking it is adoption.
+                    foreign = found.baseline_owner is None
+                    if foreign:
+                        moved.append(found)
                     self.group_writes.append(
                         Change(
-                            "update",
+                            "adopt" if foreign else "update",
                             "patch-group",
                             label,
                             resource_id=group,
@@ -277,24 +290,128 @@ class _Builder:
             key = (reg.patch_group, reg.operating_system)
             if reg.baseline_id in kept and key not in wanted:
                 self.group_deletes.append(delete_registration(reg))
+        self._plan_emptied(moved)
+
+    def _plan_emptied(self, moved: list[Registration]) -> None:
+        """An untagged custom baseline that adoption leaves holding nothing goes too."""
+        taken = {(r.baseline_id, r.patch_group) for r in moved}
+        for baseline_id in dict.fromkeys(r.baseline_id for r in moved):
+            if baseline_id.startswith("arn:"):
+                continue  # AWS-owned: only ever loses the registration
+            left = [
+                r
+                for r in self.remote.registrations
+                if r.baseline_id == baseline_id and (baseline_id, r.patch_group) not in taken
+            ]
+            name = next(r.baseline_name for r in moved if r.baseline_id == baseline_id)
+            if left:
+                continue
+            if baseline_id in self.remote.default_baselines:
+                self.emptied_baselines.append(
+                    Change(
+                        "unchanged",
+                        "baseline",
+                        name,
+                        resource_id=baseline_id,
+                        note="kept, although adoption leaves it holding nothing: it is the "
+                        "region's default baseline, and it is not this setup's",
+                    )
+                )
+                continue
+            self.emptied_baselines.append(
+                Change(
+                    "delete",
+                    "baseline",
+                    name,
+                    resource_id=baseline_id,
+                    calls=(Call("delete_patch_baseline", {"BaselineId": baseline_id}),),
+                    note="untagged; adoption moved its last patch group to this setup",
+                )
+            )
 
     # -- windows, targets, tasks --------------------------------------------------
 
     def _plan_windows(self) -> None:
         remote = _first_by(self.remote.windows, lambda w: w.name)
         kept: set[str] = set()
+        claimed: set[str] = set()
         for spec in self.desired.windows:
             found = remote.get(spec.name)
-            if found is None:
-                window_id: str | Ref = self._create_window(spec)
-                self._plan_children(spec, window_id, None)
-            else:
+            if found is not None:
                 kept.add(found.window_id)
                 self.window_writes.append(self._update_window(spec, found))
                 self._plan_children(spec, found.window_id, found)
+                continue
+            foreign = self._duplicate_of(spec, claimed)
+            if foreign is not None:
+                claimed.add(foreign.window_id)
+                self.window_writes.append(self._adopt_window(spec, foreign))
+                self._plan_children(spec, foreign.window_id, foreign, adopting=True)
+                continue
+            window_id: str | Ref = self._create_window(spec)
+            self._plan_children(spec, window_id, None)
         for window in self.remote.windows:
             if window.window_id not in kept:
-                self.window_deletes.extend(delete_window(window))
+                tasks, rest, note = retire_window(window)
+                self.task_deletes.extend(tasks)
+                self.window_deletes.extend(rest)
+                if note is not None:
+                    self.kept.append(note)
+
+    def _duplicate_of(self, spec: WindowSpec, claimed: set[str]) -> RemoteWindow | None:
+        """An existing window this setup does not own that ``spec`` would duplicate.
+
+        The same name, or (untagged) the same schedule with a target selecting the
+        same instances. Raises PlanConflict for a same-named window of another setup.
+        """
+        others = [w for w in self.remote.foreign_windows if w.window_id not in claimed]
+        for window in others:
+            if window.name != spec.name:
+                continue
+            owner = window.tags.get(OWNER_TAG)
+            if owner is not None:
+                raise PlanConflict(
+                    f"window {spec.name!r} already exists ({window.window_id}) and belongs to "
+                    f"setup {owner!r}; another setup's resources are never adopted: rename "
+                    f"this window or clean up setup {owner!r} first"
+                )
+            return window
+        wanted = [t.fields()["Targets"] for t in spec.targets]
+        for window in others:
+            if OWNER_TAG in window.tags or not same_schedule(window.fields, spec):
+                continue
+            if any(t.fields.get("Targets") in wanted for t in window.targets):
+                return window
+        return None
+
+    def _adopt_window(self, spec: WindowSpec, found: RemoteWindow) -> Change:
+        """Take over a window in place: its ID, history and console links stay."""
+        diffs = diff_fields(spec.fields(), found.fields)
+        calls: list[Call] = []
+        if diffs:
+            params = _compact({"WindowId": found.window_id, **spec.fields(), "Replace": True})
+            calls.append(Call("update_maintenance_window", params))
+        # Tagged last: a run that stops between the two leaves it unowned, to be
+        # adopted again, never owned under a name the setup would delete.
+        calls.append(
+            Call(
+                "add_tags_to_resource",
+                {
+                    "ResourceType": "MaintenanceWindow",
+                    "ResourceId": found.window_id,
+                    "Tags": [{"Key": OWNER_TAG, "Value": self.desired.name}],
+                },
+            )
+        )
+        return Change(
+            "adopt",
+            "window",
+            spec.name,
+            resource_id=found.window_id,
+            diffs=(*diffs, FieldDiff("Owner", found.tags.get(OWNER_TAG), self.desired.name)),
+            calls=tuple(calls),
+            note=None if found.name == spec.name else f"was {found.name!r}",
+        )
 
     def _create_window(self, spec: WindowSpec) -> Ref:
         var = f"window:{spec.name}"
@@ -332,61 +449,75 @@ class _Builder:
         )
 
     def _plan_children(
-        self, spec: WindowSpec, window_id: str | Ref, found: RemoteWindow | None
+        self,
+        spec: WindowSpec,
+        window_id: str | Ref,
+        found: RemoteWindow | None,
+        adopting: bool = False,
     ) -> None:
-        remote_targets = _first_by(found.targets if found else [], lambda t: t.fields["Name"])
-        remote_tasks = _first_by(found.tasks if found else [], lambda t: t.fields["Name"])
+        """Targets and tasks; only the setup's own are matched, changed or removed.
+
+        When adopting, what the window holds that no name matches is paired with
+        what the spec wants (a target selecting the same instances first), so the
+        replaced tool's unnamed target and task are taken over, not duplicated.
+        """
+        held = held_targets(found) if found else set()
+        targets = found.targets if found else []
+        own_targets = [t for t in targets if t.window_target_id not in held]
+        own_tasks = [t for t in (found.tasks if found else []) if is_setup_task(t)]
+        remote_targets = _first_by(own_targets, lambda t: t.fields.get("Name"))
+        remote_tasks = _first_by(own_tasks, lambda t: t.fields.get("Name"))
+        # Targets a foreign task uses may still be the spec's by name (it reuses ours).
+        for existing in targets:
+            remote_targets.setdefault(existing.fields.get("Name"), existing)
         target_ids: dict[str, str | Ref] = {}
-        late_deletes: list[Change] = []
         kept_targets: set[str] = set()
+        action = "adopt" if adopting else None
         for target in spec.targets:
             have = remote_targets.get(target.name)
+            if have is None and adopting:
+                have = _pair(
+                    target.fields()["Targets"],
+                    [t for t in own_targets if t.window_target_id not in kept_targets],
+                )
+            if have is not None and have.window_target_id in kept_targets:
+                have = None
             if have is not None and have.fields.get("ResourceType") == target.resource_type:
                 kept_targets.add(have.window_target_id)
                 target_ids[target.name] = have.window_target_id
-                self.window_writes.append(self._update_target(spec, window_id, target, have))
+                change = self._update_target(spec, window_id, target, have)
+                self.window_writes.append(_as(change, action))
             else:
                 target_ids[target.name] = self._create_target(spec, window_id, target)
         kept_tasks: set[str] = set()
+        named = {t.name for t in spec.tasks}
         for task in spec.tasks:
             have_task = remote_tasks.get(task.name)
+            if have_task is None and adopting:
+                spare = [
+                    t
+                    for t in own_tasks
+                    if t.window_task_id not in kept_tasks and t.fields.get("Name") not in named
+                ]
+                have_task = spare[0] if spare else None
+            if have_task is not None and have_task.window_task_id in kept_tasks:
+                have_task = None
             if have_task is not None and have_task.fields.get("TaskType") == "RUN_COMMAND":
                 kept_tasks.add(have_task.window_task_id)
-                self.window_writes.append(
-                    self._update_task(spec, window_id, task, have_task, target_ids)
-                )
+                change = self._update_task(spec, window_id, task, have_task, target_ids)
+                self.window_writes.append(_as(change, action))
             else:
                 self.window_writes.append(self._create_task(spec, window_id, task, target_ids))
         if found is None:
             return
-        names = {t.window_target_id: t.fields.get("Name") for t in found.targets}
-        for remote_task in found.tasks:
+        for remote_task in own_tasks:
             if remote_task.window_task_id not in kept_tasks:
                 self.task_deletes.append(delete_task(found, remote_task))
-        for remote_target in found.targets:
-            if remote_target.window_target_id not in kept_targets:
-                late_deletes.append(
-                    Change(
-                        "delete",
-                        "target",
-                        str(
-                            names[remote_target.window_target_id] or remote_target.window_target_id
-                        ),
-                        parent=spec.name,
-                        resource_id=remote_target.window_target_id,
-                        calls=(
-                            Call(
-                                "deregister_target_from_maintenance_window",
-                                {
-                                    "WindowId": found.window_id,
-                                    "WindowTargetId": remote_target.window_target_id,
-                                    # Refuse rather than leave a task pointing at nothing.
-                                    "Safe": True,
-                                },
-                            ),
-                        ),
-                    )
-                )
+        late_deletes = [
+            _delete_target(found, t, spec.name)
+            for t in own_targets
+            if t.window_target_id not in kept_targets
+        ]
         self.window_writes.extend(late_deletes)
 
     def _create_target(self, spec: WindowSpec, window_id: str | Ref, target: TargetSpec) -> Ref:
@@ -524,10 +655,39 @@ def _readable_targets(diff: FieldDiff, task: TaskSpec) -> FieldDiff:
     )
 
 
-def delete_baseline(baseline: RemoteBaseline, registrations: Iterable[Registration]) -> Change:
-    """Delete a baseline, deregistering its patch groups first (AWS refuses otherwise)."""
-    groups = [r for r in registrations if r.baseline_id == baseline.baseline_id]
+def delete_baseline(baseline: RemoteBaseline, remote: RemoteState) -> Change:
+    """Delete a baseline, deregistering its patch groups first (AWS refuses otherwise).
+
+    A baseline that is the region's default for its OS cannot be deleted: when it
+    is the setup's own, AWS's predefined default is made the default first;
+    anyone else's is kept, and the change says why.
+    """
+    groups = [r for r in remote.registrations if r.baseline_id == baseline.baseline_id]
     calls = [_deregister_group(r.baseline_id, r.patch_group) for r in groups]
+    notes = [f"and its patch groups: {', '.join(r.patch_group for r in groups)}"] if groups else []
+    if baseline.baseline_id in remote.default_baselines:
+        aws_default = remote.aws_defaults.get(baseline.operating_system)
+        if OWNER_TAG not in baseline.tags or aws_default is None:
+            why = (
+                "it is not this setup's"
+                if OWNER_TAG not in baseline.tags
+                else f"AWS's predefined {baseline.operating_system} baseline was not found"
+            )
+            return Change(
+                "unchanged",
+                "baseline",
+                baseline.name,
+                resource_id=baseline.baseline_id,
+                calls=tuple(calls),
+                note=f"kept: it is the region's default {baseline.operating_system} baseline "
+                f"and {why}; make another baseline the default first "
+                "(aws ssm register-default-patch-baseline)",
+            )
+        calls.insert(0, Call("register_default_patch_baseline", {"BaselineId": aws_default}))
+        notes.append(
+            f"it was the region's default {baseline.operating_system} baseline: AWS's "
+            "predefined one is made the default again first"
+        )
     calls.append(Call("delete_patch_baseline", {"BaselineId": baseline.baseline_id}))
     return Change(
         "delete",
@@ -535,9 +695,7 @@ def delete_baseline(baseline: RemoteBaseline, registrations: Iterable[Registrati
         baseline.name,
         resource_id=baseline.baseline_id,
         calls=tuple(calls),
-        note=f"and its patch groups: {', '.join(r.patch_group for r in groups)}"
-        if groups
-        else None,
+        note="; ".join(notes) or None,
     )
 
 
@@ -602,6 +760,98 @@ def delete_window(window: RemoteWindow) -> list[Change]:
             calls=(Call("delete_maintenance_window", {"WindowId": window.window_id}),),
         ),
     ]
+
+
+def retire_window(window: RemoteWindow) -> tuple[list[Change], list[Change], Change | None]:
+    """Remove what the setup owns of a window it no longer wants.
+
+    Returns (task deregistrations, target deregistrations or the window delete, the
+    note of a kept window). A window that holds an operator's task is kept with
+    that task and the targets it uses; only the setup's tasks and targets go.
+    """
+    foreign = foreign_tasks(window)
+    if not foreign:
+        return [], delete_window(window), None
+    held = held_targets(window)
+    tasks = [delete_task(window, t) for t in window.tasks if is_setup_task(t)]
+    targets = [
+        _delete_target(window, t, window.name)
+        for t in window.targets
+        if t.window_target_id not in held
+    ]
+    names = ", ".join(task_label(t) for t in foreign)
+    note = Change(
+        "unchanged",
+        "window",
+        window.name,
+        resource_id=window.window_id,
+        note=f"kept: it holds tasks that are not this setup's ({names})",
+    )
+    return tasks, targets, note
+
+
+def _delete_target(window: RemoteWindow, target: RemoteTarget, parent: str) -> Change:
+    """Deregister one target, after the tasks that used it are gone or re-pointed."""
+    return Change(
+        "delete",
+        "target",
+        str(target.fields.get("Name") or target.window_target_id),
+        parent=parent,
+        resource_id=target.window_target_id,
+        calls=(
+            Call(
+                "deregister_target_from_maintenance_window",
+                {
+                    "WindowId": window.window_id,
+                    "WindowTargetId": target.window_target_id,
+                    # Refuse rather than leave a task pointing at nothing.
+                    "Safe": True,
+                },
+            ),
+        ),
+    )
+
+
+def same_schedule(fields: Mapping[str, Any], spec: WindowSpec) -> bool:
+    """Whether a window listing entry runs when ``spec`` would (cron spelled any way)."""
+    zone = fields.get("ScheduleTimezone") or "UTC"
+    return zone == (spec.timezone or "UTC") and _schedule_key(
+        str(fields.get("Schedule", ""))
+    ) == _schedule_key(spec.schedule)
+
+
+def _schedule_key(expression: str) -> tuple[str, ...]:
+    inner = expression.strip()
+    head, _, rest = inner.partition("(")
+    tokens = rest.rstrip(")").split()
+    return (head.lower(), *(str(int(t)) if t.isdigit() else t.upper() for t in tokens))
+
+
+def adoption_candidates(desired: Setup) -> Callable[[Mapping[str, Any]], bool]:
+    """Which windows (listing entries) the reader must read in full: possible duplicates."""
+    names = {w.name for w in desired.windows}
+
+    def candidate(identity: Mapping[str, Any]) -> bool:
+        if identity.get("Name") in names:
+            return True
+        return any(same_schedule(identity, w) for w in desired.windows)
+
+    return candidate
+
+
+def _pair(wanted: Any, targets: list[RemoteTarget]) -> RemoteTarget | None:
+    """The target selecting ``wanted`` instances, else the first one left."""
+    for target in targets:
+        if target.fields.get("Targets") == wanted:
+            return target
+    return targets[0] if targets else None
+
+
+def _as(change: Change, action: str | None) -> Change:
+    """A child of an adopted window is adopted too (with the fields that change)."""
+    if action is None:
+        return change
+    return replace(change, action="adopt")
 
 
 def in_phase(phase: int, changes: list[Change]) -> list[Change]:

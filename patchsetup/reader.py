@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 OwnerTest = Callable[[dict[str, str]], bool]
+#: Given a window's listing entry: should it be read as a possible duplicate?
+WindowTest = Callable[[dict[str, Any]], bool]
 #: Reads in flight at once when the caller gives no gate.
 READ_CONCURRENCY = 8
 #: The largest pages the describe calls allow: fewer round trips.
@@ -49,16 +51,28 @@ def read_setup(
     role_wanted: bool = False,
     full: bool = False,
     gate: Gate | None = None,
+    candidates: WindowTest | None = None,
 ) -> RemoteState:
     """Everything owned by ``setup_name`` in the client's region, and all registrations.
 
     With an IAM client, also the setup's service roles. An operator who wants no
     role need not grant IAM read access: a denial then only skips the roles.
-    Calls go through ``gate`` (default: 8 at once).
+    Windows this setup does not own for which ``candidates`` (given the listing
+    entry) is true are read in full into ``foreign_windows``: what the setup might
+    otherwise duplicate. Calls go through ``gate`` (default: 8 at once).
     """
     owned: OwnerTest = lambda tags: tags.get(OWNER_TAG) == setup_name  # noqa: E731
     roles = None if iam is None else lambda g: _roles_if_allowed(iam, owned, g, role_wanted)
-    return _read(ssm, owned, roles, sweep=False, full=full, gate=gate or Gate(READ_CONCURRENCY))
+    return _read(
+        ssm,
+        owned,
+        roles,
+        sweep=False,
+        full=full,
+        gate=gate or Gate(READ_CONCURRENCY),
+        candidates=candidates,
+        setup_name=setup_name,
+    )
 
 
 def read_sweep(
@@ -73,7 +87,9 @@ def read_sweep(
     mine: OwnerTest = lambda tags: tags.get(OWNER_TAG) == setup_name  # noqa: E731
     roles = None if iam is None else lambda g: _roles_if_allowed(iam, mine, g, False)
     swept: OwnerTest = lambda tags: tags.get(OWNER_TAG) in (None, setup_name)  # noqa: E731
-    return _read(ssm, swept, roles, sweep=True, gate=gate or Gate(READ_CONCURRENCY))
+    return _read(
+        ssm, swept, roles, sweep=True, gate=gate or Gate(READ_CONCURRENCY), setup_name=setup_name
+    )
 
 
 def _read(
@@ -83,10 +99,18 @@ def _read(
     *,
     sweep: bool,
     gate: Gate,
+    setup_name: str,
     full: bool = False,
+    candidates: WindowTest | None = None,
 ) -> RemoteState:
     """The windows, the baselines, the patch groups and the roles, read side by side."""
     state = RemoteState()
+    others: dict[str, list[int]] = {}
+
+    def count_other(tags: dict[str, str], index: int) -> None:
+        owner = tags.get(OWNER_TAG)
+        if owner is not None and owner != setup_name:
+            others.setdefault(owner, [0, 0])[index] += 1
 
     def windows() -> None:
         identities = gate.call(_all, describe_maintenance_windows(ssm))
@@ -94,7 +118,14 @@ def _read(
         tags_of = gate.each(
             lambda i: gate.call(list_tags, ssm, "MaintenanceWindow", i["WindowId"]), identities
         )
-        mine = [(i, t) for i, t in zip(identities, tags_of, strict=True) if owned(t)]
+        listed = list(zip(identities, tags_of, strict=True))
+        for _, tags in listed:
+            count_other(tags, 0)
+        mine = [(i, t) for i, t in listed if owned(t)]
+        if candidates is not None:
+            maybe = [(i, t) for i, t in listed if not owned(t) and candidates(i)]
+            # In full: adopting one compares every field, AllowUnassociatedTargets too.
+            state.foreign_windows = read_windows(ssm, maybe, full=True, gate=gate)
         for window in read_windows(ssm, mine, full=full, gate=gate):
             tagged = OWNER_TAG in window.tags
             if (
@@ -115,6 +146,12 @@ def _read(
         )
         for identity, tags in zip(identities, tags_of, strict=True):
             owners[identity["BaselineId"]] = tags.get(OWNER_TAG)
+            count_other(tags, 1)
+            if identity.get("DefaultBaseline"):
+                state.default_baselines.add(identity["BaselineId"])
+        if state.default_baselines:
+            # Deleting a default needs AWS's own put back first: one listing, only now.
+            state.aws_defaults = gate.call(aws_default_baselines, ssm)
         state.baselines = gate.each(
             lambda it: gate.call(read_baseline, ssm, it[0]["BaselineId"], it[1]),
             [(b, t) for b, t in zip(identities, tags_of, strict=True) if owned(t)],
@@ -130,6 +167,7 @@ def _read(
             state.roles = roles(gate)
 
     gate.each(lambda chain: chain(), [windows, baselines, patch_groups, service_roles])
+    state.other_setups = {name: (w, b) for name, (w, b) in sorted(others.items())}
     registrations = [replace(r, baseline_owner=owners.get(r.baseline_id)) for r in groups]
     # A sweep never touches another setup's registrations; a setup run must see
     # them, to refuse a patch group that another setup already holds.
@@ -245,6 +283,17 @@ def describe_custom_baselines(ssm: SSMClient) -> Iterator[dict[str, Any]]:
     paginator = ssm.get_paginator("describe_patch_baselines")
     for page in paginator.paginate(Filters=[{"Key": "OWNER", "Values": ["Self"]}], **_PAGE):
         yield from page.get("BaselineIdentities", [])  # type: ignore[misc]
+
+
+def aws_default_baselines(ssm: SSMClient) -> dict[str, str]:
+    """AWS's predefined default baseline per OS (``AWS-...DefaultPatchBaseline``), by ID."""
+    found: dict[str, str] = {}
+    paginator = ssm.get_paginator("describe_patch_baselines")
+    for page in paginator.paginate(Filters=[{"Key": "OWNER", "Values": ["AWS"]}], **_PAGE):
+        for identity in page.get("BaselineIdentities", []):
+            if identity.get("BaselineName", "").endswith("DefaultPatchBaseline"):
+                found.setdefault(identity.get("OperatingSystem", "WINDOWS"), identity["BaselineId"])
+    return found
 
 
 def read_baseline(ssm: SSMClient, baseline_id: str, tags: dict[str, str]) -> RemoteBaseline:

@@ -86,3 +86,13 @@ class RemoteState:
     #: Every window and custom baseline in the region, anyone's: for quota checks.
     account_windows: int = 0
     account_baselines: int = 0
+    #: Windows this setup does not own that it might duplicate: the same name as a
+    #: desired window, or the same schedule (read in full, for adoption).
+    foreign_windows: list[RemoteWindow] = field(default_factory=list)
+    #: Other setups in the region: name -> (windows, baselines) they own.
+    other_setups: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: Custom baselines (anyone's) that are the region's default for their OS.
+    default_baselines: set[str] = field(default_factory=set)
+    #: AWS's predefined default baseline per OS (read only when one of the account's
+    #: own baselines is a default: deleting it needs AWS's put back first).
+    aws_defaults: dict[str, str] = field(default_factory=dict)

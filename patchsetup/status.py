@@ -27,6 +27,31 @@ class View:
     roles: list[dict[str, Any]] = field(default_factory=list)
     #: None when no config was given to compare with.
     drift: list[dict[str, Any]] | None = None
+    #: Other setups found in the target: what to select instead.
+    other_setups: list[dict[str, Any]] = field(default_factory=list)
+
+
+def other_setups(state: RemoteState) -> list[dict[str, Any]]:
+    """The other setup names in a region, with how many windows and baselines each owns."""
+    return [
+        {"name": name, "windows": w, "baselines": b} for name, (w, b) in state.other_setups.items()
+    ]
+
+
+def others_hint(others: list[dict[str, Any]]) -> str:
+    """One line naming the other setups and how to select one."""
+
+    def count(n: int, what: str) -> str:
+        return f"{n} {what}" + ("" if n == 1 else "s")
+
+    listed = ", ".join(
+        f"{o['name']} ({count(o['windows'], 'window')}, {count(o['baselines'], 'baseline')})"
+        for o in others
+    )
+    return (
+        f"other setups here: {listed}; select one with --name {others[0]['name']} "
+        "(or --config FILE)"
+    )
 
 
 def view(
@@ -34,7 +59,7 @@ def view(
 ) -> View:
     """The deployed state of one target as plain data."""
     now = now or datetime.now(UTC)
-    result = View(target, setup)
+    result = View(target, setup, other_setups=other_setups(state))
     for window in state.windows:
         fields = window.fields
         expression, zone = str(fields.get("Schedule")), fields.get("ScheduleTimezone")
@@ -139,6 +164,8 @@ def _text(v: View) -> str:
     lines = [f"== {v.target}: setup '{v.setup}' =="]
     if not (v.windows or v.baselines or v.roles):
         lines.append("nothing deployed")
+        if v.other_setups:
+            lines.append(others_hint(v.other_setups))
     for w in v.windows:
         state = "" if w["enabled"] else "  [disabled]"
         lines.append(f"window   {w['name']}  {w['id']}{state}")

@@ -1,11 +1,14 @@
 """Cleanup as a plan: what the reader found becomes delete calls.
 
-Pure: no boto3. The same rules hold for both modes; what differs is what the
-reader hands over (``read_setup`` or ``read_sweep``):
+Pure: no boto3. The same rules hold for both modes, and they are setup's rules
+too (patchsetup/ownership.py); what differs is what the reader hands over
+(``read_setup`` or ``read_sweep``):
 
 - A window is deleted (with its targets and tasks) unless it holds a task that
-  does not patch; then only its patching tasks are deregistered.
-- Every baseline handed over is deleted, its patch groups deregistered first.
+  is not the setup's; then only the setup's tasks and the targets no other task
+  uses are deregistered, and the window is kept and reported.
+- Every baseline handed over is deleted, its patch groups deregistered first;
+  one that is the region's default is handled as ``delete_baseline`` says.
   The reader never hands over an AWS-owned baseline or another setup's.
 - This setup's service role is deleted after everything that used it.
 - With ``all_patching`` every other registration handed over is removed too
@@ -14,15 +17,13 @@ reader hands over (``read_setup`` or ``read_sweep``):
 
 from __future__ import annotations
 
-from patchsetup.model import PATCHING_DOCUMENTS
 from patchsetup.plan import Change, Plan
 from patchsetup.planner import (
     delete_baseline,
     delete_registration,
     delete_role,
-    delete_task,
-    delete_window,
     in_phase,
+    retire_window,
 )
 from patchsetup.state import RemoteState
 
@@ -33,28 +34,18 @@ def cleanup_plan(state: RemoteState, *, all_patching: bool = False) -> Plan:
     windows: list[Change] = []
     kept: list[Change] = []
     for window in state.windows:
-        foreign = [t for t in window.tasks if t.fields.get("TaskArn") not in PATCHING_DOCUMENTS]
-        if not foreign:
-            windows.extend(delete_window(window))
-            continue
-        tasks.extend(delete_task(window, t) for t in window.tasks if t not in foreign)
-        names = ", ".join(str(t.fields.get("Name") or t.window_task_id) for t in foreign)
-        kept.append(
-            Change(
-                "unchanged",
-                "window",
-                window.name,
-                resource_id=window.window_id,
-                note=f"kept: it holds tasks that do not patch ({names})",
-            )
-        )
-    deleted = {b.baseline_id for b in state.baselines}
+        gone, rest, note = retire_window(window)
+        tasks.extend(gone)
+        windows.extend(rest)
+        if note is not None:
+            kept.append(note)
+    baselines = [delete_baseline(b, state) for b in state.baselines]
+    deleted = {c.resource_id for c in baselines}
     groups = [
         delete_registration(r)
         for r in state.registrations
         if all_patching and r.baseline_id not in deleted
     ]
-    baselines = [delete_baseline(b, state.registrations) for b in state.baselines]
     roles = [delete_role(r) for r in state.roles]
     return Plan(
         tuple(

@@ -707,6 +707,7 @@ def test_example_end_to_end(aws: Any, tmp_path: Path, example: Example) -> None:
         "unchanged": 0,
         "failed": 0,
         "not_run": 0,
+        "adopt": 0,
     }
     assert {r["status"] for r in dry["resources"]} == {"planned"}
     assert_empty(read_account(aws))
@@ -732,6 +733,7 @@ def test_example_end_to_end(aws: Any, tmp_path: Path, example: Example) -> None:
         "unchanged": example.creates,
         "failed": 0,
         "not_run": 0,
+        "adopt": 0,
     }
     assert account_diff(account, read_account(aws)) == {}
 
@@ -747,6 +749,7 @@ def test_example_end_to_end(aws: Any, tmp_path: Path, example: Example) -> None:
         "unchanged": example.creates - 1,
         "failed": 0,
         "not_run": 0,
+        "adopt": 0,
     }
     [update] = [r for r in changed["resources"] if r["action"] != "unchanged"]
     assert (update["kind"], update["window"], update["name"]) == (edit.kind, edit.window, edit.name)
@@ -784,5 +787,6 @@ def test_seed003_example_is_what_the_flags_make_by_default(aws: Any) -> None:
         "unchanged": 33,
         "failed": 0,
         "not_run": 0,
+        "adopt": 0,
     }
     assert account_diff(made_by_flags, read_account(aws)) == {}

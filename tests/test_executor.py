@@ -126,6 +126,7 @@ def test_summary_counts_only_what_was_done() -> None:
         "create": 1,
         "update": 0,
         "delete": 0,
+        "adopt": 0,
         "unchanged": 0,
         "failed": 1,
         "not_run": 1,

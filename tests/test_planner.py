@@ -87,7 +87,7 @@ def test_fresh_plan_creates_everything_parents_first() -> None:
         assert task_call.params["Targets"][0]["Values"] == [
             Ref(f"target:{window.name}/{window.targets[0].name}")
         ]
-    assert p.counts() == {"create": 33, "update": 0, "delete": 0, "unchanged": 0}
+    assert p.counts() == {"create": 33, "update": 0, "delete": 0, "adopt": 0, "unchanged": 0}
 
 
 def test_every_create_carries_a_client_token_and_owner_tag() -> None:
@@ -137,11 +137,20 @@ def test_patch_group_on_another_baseline_is_moved() -> None:
         moved.patch_group, moved.operating_system, "pb-elsewhere", "other"
     )
     p = plan(setup, remote, _tokens())
+    # The untagged baseline is not the setup's: taking the group is adoption, and the
+    # baseline, left holding nothing, is deleted after it.
     assert _methods(p) == [
         "deregister_patch_baseline_for_patch_group",
         "register_patch_baseline_for_patch_group",
+        "delete_patch_baseline",
     ]
     assert p.calls[0].params == {"BaselineId": "pb-elsewhere", "PatchGroup": moved.patch_group}
+    assert [c.action for c in p.changes if c.calls] == ["adopt", "delete"]
+    # Moved between two of the setup's own baselines, it is a plain update.
+    remote.registrations[0] = Registration(
+        moved.patch_group, moved.operating_system, "pb-elsewhere", "other", "default"
+    )
+    assert [c.action for c in plan(setup, remote, _tokens()).changes if c.calls] == ["update"]
 
 
 def test_fewer_weeks_deletes_the_rest_and_duplicates() -> None:

@@ -55,6 +55,7 @@ from conftest import (
     tool_actions,
     with_implied,
 )
+from oldtool import old_tool_setup
 from test_bad_input import to_toml
 from test_cleanup_cli import make_baseline, make_window
 
@@ -490,6 +491,18 @@ def test_workload_calls_only_granted_actions_and_every_grant(
     # Cleanup by name and by config, then the old tool's sweep of untagged resources.
     _ok(cleanup(url, *JSON, "--name", "kitchen", "--yes"))
     _ok(cleanup(url, *JSON, "--config", str(SEED000), "--yes"))
+    _ok(cleanup(url, *JSON, "--yes"))
+    # The replaced tool's window and baseline are adopted (tagged in place, the group
+    # moved); the setup's baseline, made the region's default by hand, is handed back
+    # to AWS's predefined default before cleanup deletes it.
+    old_tool_setup(ssm, weeks=(1,), days=(2,), hours=(3,))
+    flags = ("-w", "1", "-d", "2", "-t", "3", "--operating-system", "WINDOWS")
+    adopted = _ok(setup(url, *JSON, *flags, "--adopt", "--yes"))
+    assert adopted["summary"]["adopt"] == 4
+    [ours] = [
+        r["id"] for r in adopted["resources"] if (r["kind"], r["action"]) == ("baseline", "create")
+    ]
+    ssm.register_default_patch_baseline(BaselineId=ours)
     _ok(cleanup(url, *JSON, "--yes"))
     make_window(ssm, "OldToolWindow", "AWS-RunPatchBaseline")
     make_baseline(ssm, "OldToolBaseline", "old-group")

@@ -147,8 +147,13 @@ def test_drift_is_shown_by_the_plan_and_repaired_in_place(aws: Any, ssm: Any) ->
         ("task", "Week1Day2Unattended0400", "Week1Day2Unattended0400Patch"),
         ("target", "Week1Day2Unattended0300", "stray"),
         ("baseline", None, baseline["Name"]),
+        # Taken back from a baseline the setup does not own: adoption, and the
+        # hand-made baseline, left holding nothing, goes.
         ("patch-group", None, f"{group} -> {baseline['Name']}"),
+        ("baseline", None, "Elsewhere"),
     }
+    assert changed[("patch-group", None, f"{group} -> {baseline['Name']}")]["action"] == "adopt"
+    assert changed[("baseline", None, "Elsewhere")]["id"] == other
     assert [
         c["field"] for c in changed[("window", None, "Week1Day2Unattended0300")]["changes"]
     ] == ["Schedule"]
@@ -161,7 +166,7 @@ def test_drift_is_shown_by_the_plan_and_repaired_in_place(aws: Any, ssm: Any) ->
         "ApprovalRules"
     ]
 
-    ok_json(setup(aws.url, *JSON, "-w", "1", "-d", "2", "-t", "3,4", "--yes"))
+    ok_json(setup(aws.url, *JSON, "-w", "1", "-d", "2", "-t", "3,4", "--yes", "--adopt"))
     repaired = windows(ssm)
     assert repaired["Week1Day2Unattended0300"]["WindowId"] == w3["WindowId"]
     assert repaired["Week1Day2Unattended0300"]["Schedule"] == "cron(00 03 ? * TUE#1 *)"

@@ -85,6 +85,7 @@ def test_defaults_create_the_seed_tools_8_windows_field_by_field(aws: Any, ssm: 
         "unchanged": 0,
         "failed": 0,
         "not_run": 0,
+        "adopt": 0,
     }
     found = windows(ssm)
     assert set(found) == set(DEFAULT_WINDOWS)
@@ -144,6 +145,7 @@ def test_second_run_changes_nothing(aws: Any, ssm: Any) -> None:
         "unchanged": 33,
         "failed": 0,
         "not_run": 0,
+        "adopt": 0,
     }
     assert {r["status"] for r in again["resources"]} == {"unchanged"}
     after = windows(ssm)
@@ -235,6 +237,7 @@ def test_changing_an_option_updates_in_place(aws: Any, ssm: Any) -> None:
         "unchanged": 4,
         "failed": 0,
         "not_run": 0,
+        "adopt": 0,
     }
     [update] = [r for r in report["resources"] if r["action"] == "update"]
     assert update["changes"] == [{"field": "ScheduleTimezone", "old": None, "new": "Europe/London"}]
@@ -523,8 +526,16 @@ def test_patch_group_moved_to_a_hand_made_baseline_is_moved_back(aws: Any, ssm: 
         "BaselineId"
     ]
     ssm.register_patch_baseline_for_patch_group(BaselineId=hand, PatchGroup=group)
-    report = ok_json(setup(aws.url, *JSON, *ONE_WINDOW))
-    [moved] = [r for r in report["resources"] if r["action"] != "unchanged"]
-    assert (moved["kind"], moved["action"]) == ("patch-group", "update")
+    # Taking a group from a baseline the setup does not own needs consent (--adopt).
+    refused = setup(aws.url, *JSON, *ONE_WINDOW)
+    assert refused.returncode == 3, refused.stderr
+    assert "--adopt" in json.loads(refused.stdout)["error"]
+    assert patch_groups(ssm) == {group: "HandMade"}
+    report = ok_json(setup(aws.url, *JSON, *ONE_WINDOW, "--adopt", "--yes"))
+    [moved, emptied] = [r for r in report["resources"] if r["action"] != "unchanged"]
+    assert (moved["kind"], moved["action"]) == ("patch-group", "adopt")
     assert moved["changes"] == [{"field": "Baseline", "old": "HandMade", "new": ours["Name"]}]
+    # Left holding nothing, the hand-made baseline goes with the adoption.
+    assert (emptied["kind"], emptied["action"], emptied["id"]) == ("baseline", "delete", hand)
     assert patch_groups(ssm) == {group: ours["Name"]}
+    assert [b["Name"] for b in custom_baselines(ssm)] == [ours["Name"]]
