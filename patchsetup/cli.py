@@ -684,7 +684,12 @@ def status_command(config: str | None, **values: Any) -> None:
         with aws.aws_errors():
             clients = targets.clients_for(own, target, common.endpoint_url)
             state = reader.read_setup(
-                clients["ssm"], name, clients["iam"], full=True, gate=Gate(common.concurrency)
+                clients["ssm"],
+                name,
+                clients["iam"],
+                full=True,
+                gate=Gate(common.concurrency),
+                candidates=planner.adoption_candidates(desired) if desired else None,
             )
         drift = None
         if desired is not None:

@@ -263,6 +263,7 @@ class _Builder:
                             resource_id=group,
                             calls=(_register_group(target, group),),
                             lane=lane,
+                            note=self._elsewhere(group, spec.operating_system),
                         )
                     )
                 else:
@@ -291,6 +292,23 @@ class _Builder:
             if reg.baseline_id in kept and key not in wanted:
                 self.group_deletes.append(delete_registration(reg))
         self._plan_emptied(moved)
+
+    def _elsewhere(self, group: str, operating_system: str) -> str | None:
+        """Say so when the group's instances of another OS follow a baseline not ours."""
+        others = [
+            r
+            for r in self.remote.registrations
+            if r.patch_group == group
+            and r.operating_system != operating_system
+            and r.baseline_owner is None
+        ]
+        if not others:
+            return None
+        listed = ", ".join(f"{r.baseline_name!r} ({r.operating_system})" for r in others)
+        return (
+            f"its instances of other OSes still follow {listed}, not this setup's: to take "
+            "that over too, give this setup a baseline for that OS"
+        )
 
     def _plan_emptied(self, moved: list[Registration]) -> None:
         """An untagged custom baseline that adoption leaves holding nothing goes too."""
@@ -345,7 +363,20 @@ class _Builder:
             foreign = self._duplicate_of(spec, claimed)
             if foreign is not None:
                 claimed.add(foreign.window_id)
-                self.window_writes.append(self._adopt_window(spec, foreign))
+                adopt = self._adopt_window(spec, foreign)
+                twins = [
+                    w.window_id
+                    for w in self.remote.foreign_windows
+                    if w.name == spec.name and w is not foreign and OWNER_TAG not in w.tags
+                ]
+                if twins:
+                    # The replaced tool, run twice, made every window twice.
+                    adopt = replace(
+                        adopt,
+                        note=f"another untagged window of this name, {', '.join(twins)}, is "
+                        "left as it is and patches the same instances: delete it by hand",
+                    )
+                self.window_writes.append(adopt)
                 self._plan_children(spec, foreign.window_id, foreign, adopting=True)
                 continue
             window_id: str | Ref = self._create_window(spec)

@@ -265,3 +265,29 @@ def test_cleanup_and_status_name_the_other_setups_they_find(aws: Any, ssm: Any) 
     status = setup(aws.url, "status")
     assert status.returncode == 0
     assert "test-prod (1 window, 1 baseline)" in status.stdout
+
+
+def test_old_tool_run_twice_adopts_one_window_each_and_names_the_twins(
+    aws: Any, ssm: Any
+) -> None:
+    # Run again for Linux (a second run for the same OS stops at its first
+    # registration: AlreadyExists), it made every window a second time.
+    first = old_tool_setup(ssm, weeks=(1,), days=(2,), hours=(3,))
+    second = old_tool_setup(
+        ssm, weeks=(1,), days=(2,), hours=(3,), baseline_file="sample_aml2_aws_default.json"
+    )
+    flags = ("-w", "1", "-d", "2", "-t", "3", "--operating-system", "WINDOWS")
+    report = ok_json(setup(aws.url, *flags, "--adopt", "--yes", *JSON))
+    [window] = [r for r in report["resources"] if r["kind"] == "window"]
+    assert window["id"] == first["windows"]["Week1Day2Unattended0300"]["id"]
+    assert second["windows"]["Week1Day2Unattended0300"]["id"] in window["note"]
+
+
+def test_a_group_left_on_an_untagged_baseline_of_another_os_is_pointed_out(
+    aws: Any, ssm: Any
+) -> None:
+    old_tool_setup(ssm, weeks=(1,), days=(2,), hours=(3,))  # its inline WINDOWS baseline
+    report = ok_json(setup(aws.url, "-w", "1", "-d", "2", "-t", "3", "--adopt", *JSON))
+    [group] = [r for r in report["resources"] if r["kind"] == "patch-group"]
+    assert group["action"] == "create"
+    assert "'Windows-0day-Important' (WINDOWS)" in group["note"]
