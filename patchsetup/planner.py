@@ -336,6 +336,20 @@ class _Builder:
                     )
                 )
                 continue
+            # Tagged before its groups move: a run that stops in between leaves a
+            # baseline this setup owns and no longer wants (deleted next run), never
+            # an orphan nobody would recognise.
+            self.baseline_writes.append(
+                Change(
+                    "adopt",
+                    "baseline",
+                    name,
+                    resource_id=baseline_id,
+                    calls=(_tag("PatchBaseline", baseline_id, self.desired.name),),
+                    diffs=(FieldDiff("Owner", None, self.desired.name),),
+                    note="to delete it once its patch groups have moved",
+                )
+            )
             self.emptied_baselines.append(
                 Change(
                     "delete",
@@ -424,16 +438,7 @@ class _Builder:
             calls.append(Call("update_maintenance_window", params))
         # Tagged last: a run that stops between the two leaves it unowned, to be
         # adopted again, never owned under a name the setup would delete.
-        calls.append(
-            Call(
-                "add_tags_to_resource",
-                {
-                    "ResourceType": "MaintenanceWindow",
-                    "ResourceId": found.window_id,
-                    "Tags": [{"Key": OWNER_TAG, "Value": self.desired.name}],
-                },
-            )
-        )
+        calls.append(_tag("MaintenanceWindow", found.window_id, self.desired.name))
         return Change(
             "adopt",
             "window",
@@ -977,6 +982,18 @@ def canonical_policy(document: Any) -> Any:
             return sorted(items) if len(items) != 1 else items[0]
         return items
     return document
+
+
+def _tag(resource_type: str, resource_id: str, setup_name: str) -> Call:
+    """Mark an adopted resource as the setup's: the owner tag, nothing else."""
+    return Call(
+        "add_tags_to_resource",
+        {
+            "ResourceType": resource_type,
+            "ResourceId": resource_id,
+            "Tags": [{"Key": OWNER_TAG, "Value": setup_name}],
+        },
+    )
 
 
 def _register_group(baseline_id: str | Ref, group: str) -> Call:

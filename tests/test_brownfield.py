@@ -45,7 +45,7 @@ def test_old_tool_account_is_refused_without_adopt_and_nothing_is_written(
     document = json.loads(as_json.stdout)
     assert "--adopt" in document["error"]
     adopted = [r for r in document["resources"] if r["action"] == "adopt"]
-    assert {r["kind"] for r in adopted} == {"window", "target", "task", "patch-group"}
+    assert {r["kind"] for r in adopted} == {"window", "target", "task", "patch-group", "baseline"}
     assert _snapshot(ssm) == before
 
 
@@ -78,7 +78,8 @@ def test_old_tool_account_is_adopted_in_place_then_converged_then_cleaned(
     adopted = {(r["kind"], r["name"]) for r in report["resources"] if r["action"] == "adopt"}
     assert ("window", "Week1Day2Unattended0300") in adopted
     assert ("task", "Week1Day2Unattended0300Patch") in adopted
-    assert report["summary"]["adopt"] == 8 * 3 + 8
+    # 8 windows, targets, tasks and patch groups, and the old baseline (to delete it).
+    assert report["summary"]["adopt"] == 8 * 4 + 1
     assert report["summary"]["create"] == 1  # the setup's own baseline, nothing else
     # The old baseline, left holding nothing, is gone.
     deleted = [r for r in report["resources"] if r["action"] == "delete"]

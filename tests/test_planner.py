@@ -139,13 +139,16 @@ def test_patch_group_on_another_baseline_is_moved() -> None:
     p = plan(setup, remote, _tokens())
     # The untagged baseline is not the setup's: taking the group is adoption, and the
     # baseline, left holding nothing, is deleted after it.
+    # The untagged baseline is tagged first, so that a run stopped half way leaves
+    # it owned (and deleted next time), not orphaned.
     assert _methods(p) == [
+        "add_tags_to_resource",
         "deregister_patch_baseline_for_patch_group",
         "register_patch_baseline_for_patch_group",
         "delete_patch_baseline",
     ]
-    assert p.calls[0].params == {"BaselineId": "pb-elsewhere", "PatchGroup": moved.patch_group}
-    assert [c.action for c in p.changes if c.calls] == ["adopt", "delete"]
+    assert p.calls[1].params == {"BaselineId": "pb-elsewhere", "PatchGroup": moved.patch_group}
+    assert [c.action for c in p.changes if c.calls] == ["adopt", "adopt", "delete"]
     # Moved between two of the setup's own baselines, it is a plain update.
     remote.registrations[0] = Registration(
         moved.patch_group, moved.operating_system, "pb-elsewhere", "other", "default"

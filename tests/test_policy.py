@@ -498,7 +498,7 @@ def test_workload_calls_only_granted_actions_and_every_grant(
     old_tool_setup(ssm, weeks=(1,), days=(2,), hours=(3,))
     flags = ("-w", "1", "-d", "2", "-t", "3", "--operating-system", "WINDOWS")
     adopted = _ok(setup(url, *JSON, *flags, "--adopt", "--yes"))
-    assert adopted["summary"]["adopt"] == 4
+    assert adopted["summary"]["adopt"] == 5
     [ours] = [
         r["id"] for r in adopted["resources"] if (r["kind"], r["action"]) == ("baseline", "create")
     ]

@@ -532,7 +532,8 @@ def test_patch_group_moved_to_a_hand_made_baseline_is_moved_back(aws: Any, ssm: 
     assert "--adopt" in json.loads(refused.stdout)["error"]
     assert patch_groups(ssm) == {group: "HandMade"}
     report = ok_json(setup(aws.url, *JSON, *ONE_WINDOW, "--adopt", "--yes"))
-    [moved, emptied] = [r for r in report["resources"] if r["action"] != "unchanged"]
+    [tagged, moved, emptied] = [r for r in report["resources"] if r["action"] != "unchanged"]
+    assert (tagged["kind"], tagged["action"], tagged["id"]) == ("baseline", "adopt", hand)
     assert (moved["kind"], moved["action"]) == ("patch-group", "adopt")
     assert moved["changes"] == [{"field": "Baseline", "old": "HandMade", "new": ours["Name"]}]
     # Left holding nothing, the hand-made baseline goes with the adoption.
