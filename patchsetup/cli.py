@@ -554,7 +554,8 @@ def cleanup_command(all_patching: bool, config: str | None, **values: Any) -> No
     name = common.name
     if config and "name" not in given:
         try:
-            name = _config_module.load_config(config).name
+            # Cleanup needs only the name: a file of just `name = ...` will do.
+            name = _config_module.load_config(config, windows_required=False).name
         except _config_module.ConfigError as exc:
             raise BadInput(str(exc)) from None
 

@@ -138,12 +138,22 @@ def sample_config() -> str:
     return resource.read_text(encoding="utf-8")
 
 
-def load_config(path: str | os.PathLike[str], overrides: Overrides = Overrides()) -> Setup:
+def load_config(
+    path: str | os.PathLike[str],
+    overrides: Overrides = Overrides(),
+    *,
+    windows_required: bool = True,
+) -> Setup:
     """Read a TOML config file and return the validated Setup it describes.
 
     Relative ``file`` paths of baselines are relative to the config file. After
     building, the Setup passes AWS's default quotas (:mod:`patchsetup.quotas`)
     and :meth:`Setup.validate`.
+
+    An empty (or comment-only) file is always an error, and so, unless
+    ``windows_required`` is false, is a file that defines no window: applied,
+    either would be "this setup owns nothing" and delete everything it made
+    (a truncated file from CI, or /dev/null). Cleanup needs only the name.
 
     Raises:
         ConfigError: anything wrong, as one line ``FILE: key.path: problem``: a
@@ -153,6 +163,13 @@ def load_config(path: str | os.PathLike[str], overrides: Overrides = Overrides()
     """
     source = os.fsdecode(path)
     data = read_toml(path, source)
+    if not data:
+        fail(
+            source,
+            "",
+            "the file is empty (or only comments): it describes no setup; "
+            "`ssm-patching-setup init` writes a sample",
+        )
     setup = _Builder(source, Path(path).parent, overrides).build(data)
     for problem in quotas.check_counts(setup):
         fail(source, "", problem)
@@ -160,6 +177,13 @@ def load_config(path: str | os.PathLike[str], overrides: Overrides = Overrides()
         setup.validate()
     except ModelError as error:
         fail(source, "", str(error))
+    if windows_required and not setup.windows:
+        fail(
+            source,
+            "",
+            "defines no windows: add a [windows.<key>] table (or [scan]); to remove "
+            "the setup instead, run ssm-patching-cleanup with this file",
+        )
     return setup
 
 

