@@ -47,6 +47,7 @@ from patchsetup.config_tasks import (
 from patchsetup.model import (
     CONCURRENCY_RE,
     ERRORS_RE,
+    ROLE_NAME_RE,
     RUN_PATCH_BASELINE,
     SERVICE_ROLE,
     SETUP_NAME_RE,
@@ -105,8 +106,7 @@ _TASK_KEYS = TASK_SETTINGS | {
     "comment",
 }
 _SCAN_KEYS = frozenset({"time", "timezone", "duration", "cutoff", "name", "patch_group_key"})
-# Shapes AWS documents (IAM role names, service principals, SSM document names).
-_ROLE_NAME_RE = re.compile(r"[\w+=,.@-]{1,64}")
+# Shapes AWS documents (service principals, SSM document names); role names: model.py.
 _SERVICE_RE = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com(\.cn)?")
 _DOCUMENT_RE = re.compile(r"[a-zA-Z0-9_\-.:/]{3,128}")
 
@@ -316,9 +316,10 @@ class _Builder:
         if table is not None:
             create = table.boolean("create") is not False or create
             name = table.string("name")
-            if name is not None and not _ROLE_NAME_RE.fullmatch(name):
+            if name is not None and not ROLE_NAME_RE.match(name):
                 table.fail(
-                    "name", f"{name!r} is not an IAM role name (1-64 of letters, digits, +=,.@_-)"
+                    "name",
+                    f"{name!r} is not an IAM role name (1-64 of ASCII letters, digits, +=,.@_-)",
                 )
             services = table.strings("trusted_services")
             if services == ():

@@ -17,6 +17,15 @@ import pytest
 from clihelp import assert_one_line_error, cleanup, ok_json, setup
 from test_setup_cli import custom_baselines, windows
 
+from patchsetup.model import (
+    ModelError,
+    NotificationSpec,
+    Setup,
+    TargetSpec,
+    TaskSpec,
+    WindowSpec,
+)
+
 JSON = ("--output", "json")
 
 # -- item 1: a config that describes nothing is bad input ---------------------------
@@ -72,3 +81,79 @@ def test_cleanup_takes_a_file_that_only_names_the_setup(aws: Any, ssm: Any, tmp_
     report = ok_json(cleanup(aws.url, *JSON, "--config", str(path), "--yes"))
     assert report["setup"] == "only-name" and report["summary"]["delete"] > 0
     assert windows(ssm) == {}
+
+
+# -- item 7: one ASCII rule for role names and role ARNs ------------------------------
+
+ROLE = "arn:aws:iam::123456789012:role/r\u00f4le"  # "rôle": \w without re.ASCII admits it
+
+
+def one_window(task_extra: str = "", top: str = "") -> str:
+    """A valid config of one window, one target, one task; ``task_extra`` adds task keys."""
+    return f"""\
+name = "roles"
+{top}
+[baselines.al2]
+operating_system = "AMAZON_LINUX_2"
+patch_groups = ["web"]
+
+[windows.www]
+week = 1
+day = "TUE"
+time = "03:00"
+
+[[windows.www.targets]]
+name = "web"
+patch_group = "web"
+
+[[windows.www.tasks]]
+name = "patch"
+{task_extra}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        (
+            one_window(top='[service_role]\ncreate = true\nname = "r\u00f4le"\n'),
+            "service_role.name",
+        ),
+        (one_window(f'service_role = "{ROLE}"'), "windows.www.tasks[0].service_role"),
+        (
+            one_window(
+                "notifications = { topic_arn = "
+                f'"arn:aws:sns:us-east-1:123456789012:patching", role = "{ROLE}" }}'
+            ),
+            "windows.www.tasks[0].notifications.role",
+        ),
+    ],
+    ids=["service-role-name", "task-service-role", "notification-role"],
+)
+def test_a_non_ascii_role_is_bad_input_before_any_write(
+    aws: Any, ssm: Any, tmp_path: Path, text: str, key: str
+) -> None:
+    path = tmp_path / "roles.toml"
+    path.write_text(text, encoding="utf-8")
+    assert_one_line_error(setup(aws.url, "--config", str(path)), 2, key, "r\u00f4le")
+    assert windows(ssm) == {}
+
+
+def test_a_non_ascii_role_arn_to_assume_is_bad_input(aws: Any) -> None:
+    assert_one_line_error(setup(aws.url, "--role-arn", ROLE, "--dry-run"), 2, "--role-arn")
+
+
+def test_the_model_checks_task_role_arns_with_the_same_rule() -> None:
+    """Setups built without the config file (the flags, tests) get the same check."""
+    target = TargetSpec("web-hosts", (("tag:Patch Group", ("web",)),))
+    for task in (
+        TaskSpec("patch", ("web-hosts",), service_role_arn=ROLE),
+        TaskSpec(
+            "patch",
+            ("web-hosts",),
+            notification=NotificationSpec("arn:aws:sns:us-east-1:123456789012:t", role_arn=ROLE),
+        ),
+    ):
+        window = WindowSpec("www", "cron(0 3 ? * TUE#1 *)", targets=(target,), tasks=(task,))
+        with pytest.raises(ModelError, match="is not an IAM role ARN"):
+            Setup("roles", windows=(window,)).validate()
