@@ -28,6 +28,7 @@ from patchsetup import (
     planner,
     preflight,
     reader,
+    runs,
     schedule,
     status,
     sweeper,
@@ -740,37 +741,17 @@ def _window_runs(setup: Setup) -> list[WindowRuns]:
 
 
 def _runs_of(window: WindowSpec, now: datetime) -> WindowRuns:
-    """When a window runs next: never before its start date, after its end date, or disabled."""
-    start = _instant(window.start_date) or now
-    end = _instant(window.end_date)
-    runs = schedule.next_runs(
-        window.schedule,
-        window.timezone,
-        count=3,
-        after=max(now, start),
-        offset_days=window.schedule_offset or 0,
-    )
-    runs = [r for r in runs if end is None or r <= end]
-    warnings = schedule.schedule_warnings(window.schedule, window.timezone, after=max(now, start))
-    if not window.enabled:
-        runs = []
-        warnings = ["disabled (enabled = false): it will not run", *warnings]
+    """When a window runs next, by the rule status uses too (runs.py)."""
+    coming = runs.upcoming(window.fields(), now)
     return WindowRuns(
         name=window.name,
         schedule=window.schedule,
         timezone=window.timezone,
         description=schedule.describe(window.schedule, window.timezone)
         + (f", then {window.schedule_offset} day(s) later" if window.schedule_offset else ""),
-        next_runs=tuple(runs),
-        warnings=tuple(warnings),
+        next_runs=coming.runs,
+        warnings=coming.warnings,
     )
-
-
-def _instant(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _for_each_target(

@@ -17,7 +17,6 @@ window and the service role together and applies the command-line overrides.
 
 from __future__ import annotations
 
-import datetime
 import importlib.resources
 import os
 import re
@@ -25,9 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo
 
-from patchsetup import config_baselines, quotas, schedule
+from patchsetup import config_baselines, quotas, runs, schedule
 from patchsetup.config_schema import ConfigError, Table, fail, read_toml
 from patchsetup.config_tasks import (
     CREATE,
@@ -354,10 +352,9 @@ class _Builder:
         if offset is not None and not expression.startswith("cron("):
             table.fail("schedule_offset", f"applies to cron schedules only, not {expression}")
         start, end = table.datetime_text("start_date"), table.datetime_text("end_date")
-        if start is not None and end is not None:
-            zone = ZoneInfo(timezone) if timezone else datetime.UTC
-            if _instant(end, zone) <= _instant(start, zone):
-                table.fail("end_date", f"must be after start_date ({start}), got {end}")
+        # Without an offset, both dates are in the window's zone (runs.instant).
+        if start and end and runs.instant(end, timezone) <= runs.instant(start, timezone):
+            table.fail("end_date", f"must be after start_date ({start}), got {end}")
         targets = self._targets(table, defaults.patch_group_key)
         target_names = [target.name for target in targets]
         tasks: list[TaskSpec] = []
@@ -628,9 +625,3 @@ def _hook_parameters(hooks: Table | None) -> dict[str, tuple[str, ...]]:
             )
         parameters[parameter] = (document_name,)
     return parameters
-
-
-def _instant(text: str, zone: datetime.tzinfo) -> datetime.datetime:
-    """An ISO date-time as an aware instant; one without offset is in the window's zone."""
-    moment = datetime.datetime.fromisoformat(text)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)

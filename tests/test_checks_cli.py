@@ -157,3 +157,88 @@ def test_the_model_checks_task_role_arns_with_the_same_rule() -> None:
         window = WindowSpec("www", "cron(0 3 ? * TUE#1 *)", targets=(target,), tasks=(task,))
         with pytest.raises(ModelError, match="is not an IAM role ARN"):
             Setup("roles", windows=(window,)).validate()
+
+
+# -- item 7: next runs by one rule in apply and status ---------------------------------
+
+DATED = """\
+name = "dated"
+
+[baselines.al2]
+operating_system = "AMAZON_LINUX_2"
+patch_groups = ["web"]
+
+[windows.later]
+week = 1
+day = "TUE"
+time = "03:00"
+start_date = "2030-01-01T00:00:00Z"
+end_date = "2030-03-01T00:00:00Z"
+
+[[windows.later.targets]]
+name = "web"
+patch_group = "web"
+
+[windows.shifted]
+schedule = "cron(0 3 ? * TUE#2 *)"
+schedule_offset = 2
+
+[[windows.shifted.targets]]
+name = "web"
+patch_group = "web"
+
+[windows.off]
+week = 3
+day = "WED"
+time = "04:00"
+enabled = false
+
+[[windows.off.targets]]
+name = "web"
+patch_group = "web"
+
+[windows.local-start]
+schedule = "cron(0 20 ? * * *)"
+timezone = "America/Los_Angeles"
+start_date = 2030-01-01T00:00:00    # no offset: midnight in Los Angeles, not in UTC
+
+[[windows.local-start.targets]]
+name = "web"
+patch_group = "web"
+"""
+
+
+def status_runs(url: str, config: Path) -> dict[str, list[str]]:
+    views = ok_json(setup(url, "status", "--config", str(config), *JSON))
+    assert isinstance(views, list) and len(views) == 1
+    return {w["name"]: w["next_runs"] for w in views[0]["windows"]}
+
+
+def test_status_shows_the_next_runs_apply_shows(aws: Any, ssm: Any, tmp_path: Path) -> None:
+    path = tmp_path / "dated.toml"
+    path.write_text(DATED, encoding="utf-8")
+    report = ok_json(setup(aws.url, "--config", str(path), *JSON))
+    planned = {w["name"]: w["next_runs"] for w in report["windows"]}
+    # Within the window's active period: the first Tuesdays of Jan and Feb 2030 only.
+    assert planned["later"] == ["2030-01-01T03:00:00+00:00", "2030-02-05T03:00:00+00:00"]
+    assert planned["off"] == []
+    assert len(planned["shifted"]) == 3
+    assert status_runs(aws.url, path) == planned
+
+
+def test_a_date_without_an_offset_is_in_the_windows_time_zone(
+    aws: Any, ssm: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "dated.toml"
+    path.write_text(DATED, encoding="utf-8")
+    report = ok_json(setup(aws.url, "--config", str(path), *JSON))
+    first = "2030-01-01T20:00:00-08:00"  # not 2029-12-31 20:00, as a UTC midnight would be
+    planned = {w["name"]: w["next_runs"] for w in report["windows"]}
+    assert planned["local-start"][0] == first
+    assert status_runs(aws.url, path)["local-start"][0] == first
+    window = next(
+        w
+        for w in ssm.describe_maintenance_windows()["WindowIdentities"]
+        if w["Name"] == "local-start"
+    )
+    assert window["NextExecutionTime"].startswith("2030-01-01T20:00")
