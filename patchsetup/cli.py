@@ -21,6 +21,7 @@ from patchsetup import (
     __version__,
     aws,
     baselines,
+    checks,
     config,
     executor,
     export,
@@ -465,13 +466,21 @@ def apply_command(**values: Any) -> None:
     given = _given(click.get_current_context())
     common = _common(values)
     _configure_logging(common.loglevel)
+    warnings: list[str] = []
     if values["config"]:
-        setup = _config_setup(values, common.name, given)
+        setup = _config_setup(values, common.name, given, warnings)
     else:
-        setup = _desired_setup(values, common.name)
+        setup = _desired_setup(values, common.name, warnings)
+    warnings += checks.setup_warnings(setup)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
     windows = _window_runs(setup)
 
+    hooks = checks.hook_documents(setup)
+
     def plan_for(clients: Clients, gate: Gate) -> PlanFn:
+        unchecked = list(hooks)  # once per target: the re-plan under the lock skips it
+
         def plan_fn() -> tuple[Plan, RemoteState]:
             with aws.aws_errors():
                 remote = reader.read_setup(
@@ -480,6 +489,16 @@ def apply_command(**values: Any) -> None:
                     clients["iam"],
                     role_wanted=setup.service_role is not None,
                     gate=gate,
+                )
+                missing = reader.missing_documents(clients["ssm"], unchecked, gate)
+            unchecked.clear()
+            if missing:
+                # The task would be created and fail on every instance at its first run.
+                raise BadInput(
+                    f"hook document(s) {', '.join(map(repr, missing))} do not exist in "
+                    f"{clients['ssm'].meta.region_name}: create them there first, or correct "
+                    "the hooks (documents named AWS-..., Amazon... or amzn... are AWS's and "
+                    "not looked up)"
                 )
             try:
                 return planner.plan(setup, remote), remote
@@ -491,7 +510,13 @@ def apply_command(**values: Any) -> None:
     # IAM is global: with a service role, one region per account makes it before the
     # account's other regions start, which would otherwise all try to create it.
     _for_each_target(
-        common, "setup", setup.name, plan_for, windows, role_first=setup.service_role is not None
+        common,
+        "setup",
+        setup.name,
+        plan_for,
+        windows,
+        role_first=setup.service_role is not None,
+        warnings=warnings,
     )
 
 
@@ -700,13 +725,19 @@ def completion_command(shell: str) -> None:
 # -- the shared run --------------------------------------------------------------------
 
 
-def _desired_setup(values: dict[str, Any], name: str) -> Setup:
+def _desired_setup(values: dict[str, Any], name: str, warnings: list[str] | None = None) -> Setup:
     """Build and validate the desired state from the options (no AWS call)."""
     chosen_os = values["operating_system"]
     try:
         if values["baseline_file"]:
             rules = baselines.load_baseline_file(values["baseline_file"])
             file_os = rules.get("OperatingSystem", "WINDOWS")
+            if "OperatingSystem" not in rules and not chosen_os and warnings is not None:
+                warnings.append(
+                    f"-b/--baseline-file: {values['baseline_file']} has no OperatingSystem, so "
+                    'AWS makes it a WINDOWS baseline; add "OperatingSystem" to the file, or '
+                    "pass --operating-system WINDOWS to say so"
+                )
             if chosen_os and chosen_os.upper() != file_os:
                 raise BadInput(
                     f"--operating-system {chosen_os.upper()} contradicts the baseline file's "
@@ -761,6 +792,7 @@ def _for_each_target(
     plan_for: Callable[[Clients, Gate], PlanFn],
     windows: list[WindowRuns],
     role_first: bool = False,
+    warnings: Sequence[str] = (),
 ) -> None:
     """Run in one target as before, or in several concurrently with a summary.
 
@@ -772,7 +804,14 @@ def _for_each_target(
 
     def report_for(target: targets.Target) -> Report:
         return Report(
-            what, setup_name, target.region, common.dry_run, [], windows, account=target.account
+            what,
+            setup_name,
+            target.region,
+            common.dry_run,
+            [],
+            windows,
+            account=target.account,
+            warnings=list(warnings),
         )
 
     if len(chosen) == 1:
@@ -844,7 +883,9 @@ def _given(ctx: click.Context) -> set[str]:
     }
 
 
-def _config_setup(values: dict[str, Any], name: str, given: set[str]) -> Setup:
+def _config_setup(
+    values: dict[str, Any], name: str, given: set[str], warnings: list[str] | None = None
+) -> Setup:
     """The desired state from --config, with the flags the user gave laid over it."""
     clash = [flag for name, flag in _MODEL_FLAGS.items() if name in given]
     if clash:
@@ -867,7 +908,7 @@ def _config_setup(values: dict[str, Any], name: str, given: set[str]) -> Setup:
         create_service_role=values["create_service_role"],
     )
     try:
-        return config.load_config(values["config"], overrides)
+        return config.load_config(values["config"], overrides, warnings=warnings)
     except config.ConfigError as exc:
         raise BadInput(str(exc)) from None
 

@@ -141,6 +141,7 @@ def load_config(
     overrides: Overrides = Overrides(),
     *,
     windows_required: bool = True,
+    warnings: list[str] | None = None,
 ) -> Setup:
     """Read a TOML config file and return the validated Setup it describes.
 
@@ -152,6 +153,8 @@ def load_config(
     ``windows_required`` is false, is a file that defines no window: applied,
     either would be "this setup owns nothing" and delete everything it made
     (a truncated file from CI, or /dev/null). Cleanup needs only the name.
+    What is legal but likely not meant (a baseline file without OperatingSystem)
+    is appended to ``warnings``.
 
     Raises:
         ConfigError: anything wrong, as one line ``FILE: key.path: problem``: a
@@ -168,7 +171,7 @@ def load_config(
             "the file is empty (or only comments): it describes no setup; "
             "`ssm-patching-setup init` writes a sample",
         )
-    setup = _Builder(source, Path(path).parent, overrides).build(data)
+    setup = _Builder(source, Path(path).parent, overrides, warnings).build(data)
     for problem in quotas.check_counts(setup):
         fail(source, "", problem)
     try:
@@ -200,10 +203,13 @@ class _WindowSettings:
 class _Builder:
     """Turns the parsed TOML of one file into a Setup, failing at the first problem."""
 
-    def __init__(self, source: str, base_dir: Path, overrides: Overrides) -> None:
+    def __init__(
+        self, source: str, base_dir: Path, overrides: Overrides, warnings: list[str] | None
+    ) -> None:
         self.source = source
         self.base_dir = base_dir
         self.overrides = overrides
+        self.warnings = warnings
         #: Where "create" was used for a task's role, to report if no role is configured.
         self.role_uses: list[str] = []
 
@@ -222,7 +228,7 @@ class _Builder:
             task_settings = read_task_settings(defaults, task_settings)
         role = self._service_role(root.table("service_role", _ROLE_KEYS), name)
         baselines = config_baselines.read_baselines(
-            root.free_table("baselines"), name, self.base_dir
+            root.free_table("baselines"), name, self.base_dir, self.warnings
         )
         windows: list[WindowSpec] = []
         windows_table = root.free_table("windows")

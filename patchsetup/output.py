@@ -51,6 +51,8 @@ class Report:
     error: str | None = None
     #: The account the run went to through a role; None for the caller's own.
     account: str | None = None
+    #: What would silently not work as written (also on stderr as ``warning: ...``).
+    warnings: list[str] = field(default_factory=list)
 
 
 def planned(plan: Plan) -> list[Outcome]:
@@ -163,6 +165,7 @@ def _document(report: Report) -> dict[str, Any]:
             }
             for w in report.windows
         ],
+        "warnings": list(report.warnings),
         "error": report.error,
     }
     return document

@@ -299,7 +299,7 @@ tags = { Team = "windows" }
 
 [baselines.ubuntu]
 operating_system = "UBUNTU"
-approve_after_days = 3
+approve_after_days = 0   # Ubuntu ignores any other delay, and the config refuses one
 rules = [{ filters = { PRIORITY = ["Required", "Important"], SECTION = "*" } }]
 patch_groups = ["patch_test_0600_batch_1"]
 
@@ -655,7 +655,7 @@ def test_full_config_baseline_from_file_and_filters_table(tmp_path: Path) -> Non
                     {"Key": "SECTION", "Values": ["*"]},
                 ]
             },
-            "ApproveAfterDays": 3,
+            "ApproveAfterDays": 0,
         }
     ]
     # Same group as rhel-test, other OS: AWS allows that.
