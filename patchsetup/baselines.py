@@ -56,6 +56,7 @@ from botocore.model import ListShape, MapShape, ServiceModel, Shape, StringShape
 from patchsetup.textfile import TextFileError, read_utf8
 
 __all__ = [
+    "NO_APPROVAL_DELAY",
     "OPERATING_SYSTEMS",
     "BaselineError",
     "canonical",
@@ -63,6 +64,11 @@ __all__ = [
     "preset",
     "update_params",
 ]
+
+
+#: Where PatchRule's ApproveAfterDays and ApproveUntilDate have no effect (API
+#: reference, PatchRule: "Not supported for Debian Server or Ubuntu Server").
+NO_APPROVAL_DELAY = frozenset({"UBUNTU", "DEBIAN"})
 
 
 class BaselineError(ValueError):

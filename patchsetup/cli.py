@@ -21,6 +21,7 @@ from patchsetup import (
     __version__,
     aws,
     baselines,
+    checks,
     config,
     executor,
     export,
@@ -28,6 +29,7 @@ from patchsetup import (
     planner,
     preflight,
     reader,
+    runs,
     schedule,
     status,
     sweeper,
@@ -473,16 +475,24 @@ def apply_command(adopt: bool, **values: Any) -> None:
     given = _given(click.get_current_context())
     common = _common(values)
     _configure_logging(common.loglevel)
+    warnings: list[str] = []
     if values["config"]:
-        setup = _config_setup(values, common.name, given)
+        setup = _config_setup(values, common.name, given, warnings)
     else:
-        setup = _desired_setup(values, common.name)
+        setup = _desired_setup(values, common.name, warnings)
     if adopt:
         setup = replace(setup, adopt=True)
+    warnings += checks.setup_warnings(setup)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
     windows = _window_runs(setup)
     candidates = planner.adoption_candidates(setup)
 
+    hooks = checks.hook_documents(setup)
+
     def plan_for(clients: Clients, gate: Gate) -> PlanFn:
+        unchecked = list(hooks)  # once per target: the re-plan under the lock skips it
+
         def plan_fn() -> tuple[Plan, RemoteState]:
             with aws.aws_errors():
                 remote = reader.read_setup(
@@ -492,6 +502,16 @@ def apply_command(adopt: bool, **values: Any) -> None:
                     role_wanted=setup.service_role is not None,
                     gate=gate,
                     candidates=candidates,
+                )
+                missing = reader.missing_documents(clients["ssm"], unchecked, gate)
+            unchecked.clear()
+            if missing:
+                # The task would be created and fail on every instance at its first run.
+                raise BadInput(
+                    f"hook document(s) {', '.join(map(repr, missing))} do not exist in "
+                    f"{clients['ssm'].meta.region_name}: create them there first, or correct "
+                    "the hooks (documents named AWS-..., Amazon... or amzn... are AWS's and "
+                    "not looked up)"
                 )
             try:
                 return planner.plan(setup, remote), remote
@@ -510,6 +530,7 @@ def apply_command(adopt: bool, **values: Any) -> None:
         windows,
         role_first=setup.service_role is not None,
         adopt=setup.adopt,
+        warnings=warnings,
     )
 
 
@@ -573,7 +594,8 @@ def cleanup_command(all_patching: bool, config: str | None, **values: Any) -> No
     name = common.name
     if config and "name" not in given:
         try:
-            name = _config_module.load_config(config).name
+            # Cleanup needs only the name: a file of just `name = ...` will do.
+            name = _config_module.load_config(config, windows_required=False).name
         except _config_module.ConfigError as exc:
             raise BadInput(str(exc)) from None
 
@@ -722,13 +744,19 @@ def completion_command(shell: str) -> None:
 # -- the shared run --------------------------------------------------------------------
 
 
-def _desired_setup(values: dict[str, Any], name: str) -> Setup:
+def _desired_setup(values: dict[str, Any], name: str, warnings: list[str] | None = None) -> Setup:
     """Build and validate the desired state from the options (no AWS call)."""
     chosen_os = values["operating_system"]
     try:
         if values["baseline_file"]:
             rules = baselines.load_baseline_file(values["baseline_file"])
             file_os = rules.get("OperatingSystem", "WINDOWS")
+            if "OperatingSystem" not in rules and not chosen_os and warnings is not None:
+                warnings.append(
+                    f"-b/--baseline-file: {values['baseline_file']} has no OperatingSystem, so "
+                    'AWS makes it a WINDOWS baseline; add "OperatingSystem" to the file, or '
+                    "pass --operating-system WINDOWS to say so"
+                )
             if chosen_os and chosen_os.upper() != file_os:
                 raise BadInput(
                     f"--operating-system {chosen_os.upper()} contradicts the baseline file's "
@@ -763,37 +791,17 @@ def _window_runs(setup: Setup) -> list[WindowRuns]:
 
 
 def _runs_of(window: WindowSpec, now: datetime) -> WindowRuns:
-    """When a window runs next: never before its start date, after its end date, or disabled."""
-    start = _instant(window.start_date) or now
-    end = _instant(window.end_date)
-    runs = schedule.next_runs(
-        window.schedule,
-        window.timezone,
-        count=3,
-        after=max(now, start),
-        offset_days=window.schedule_offset or 0,
-    )
-    runs = [r for r in runs if end is None or r <= end]
-    warnings = schedule.schedule_warnings(window.schedule, window.timezone, after=max(now, start))
-    if not window.enabled:
-        runs = []
-        warnings = ["disabled (enabled = false): it will not run", *warnings]
+    """When a window runs next, by the rule status uses too (runs.py)."""
+    coming = runs.upcoming(window.fields(), now)
     return WindowRuns(
         name=window.name,
         schedule=window.schedule,
         timezone=window.timezone,
         description=schedule.describe(window.schedule, window.timezone)
         + (f", then {window.schedule_offset} day(s) later" if window.schedule_offset else ""),
-        next_runs=tuple(runs),
-        warnings=tuple(warnings),
+        next_runs=coming.runs,
+        warnings=coming.warnings,
     )
-
-
-def _instant(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _for_each_target(
@@ -804,6 +812,7 @@ def _for_each_target(
     windows: list[WindowRuns],
     role_first: bool = False,
     adopt: bool = False,
+    warnings: Sequence[str] = (),
 ) -> None:
     """Run in one target as before, or in several concurrently with a summary.
 
@@ -815,7 +824,14 @@ def _for_each_target(
 
     def report_for(target: targets.Target) -> Report:
         return Report(
-            what, setup_name, target.region, common.dry_run, [], windows, account=target.account
+            what,
+            setup_name,
+            target.region,
+            common.dry_run,
+            [],
+            windows,
+            account=target.account,
+            warnings=list(warnings),
         )
 
     if len(chosen) == 1:
@@ -897,7 +913,9 @@ def _given(ctx: click.Context) -> set[str]:
     }
 
 
-def _config_setup(values: dict[str, Any], name: str, given: set[str]) -> Setup:
+def _config_setup(
+    values: dict[str, Any], name: str, given: set[str], warnings: list[str] | None = None
+) -> Setup:
     """The desired state from --config, with the flags the user gave laid over it."""
     clash = [flag for name, flag in _MODEL_FLAGS.items() if name in given]
     if clash:
@@ -920,7 +938,7 @@ def _config_setup(values: dict[str, Any], name: str, given: set[str]) -> Setup:
         create_service_role=values["create_service_role"],
     )
     try:
-        return config.load_config(values["config"], overrides)
+        return config.load_config(values["config"], overrides, warnings=warnings)
     except config.ConfigError as exc:
         raise BadInput(str(exc)) from None
 

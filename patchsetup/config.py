@@ -17,7 +17,6 @@ window and the service role together and applies the command-line overrides.
 
 from __future__ import annotations
 
-import datetime
 import importlib.resources
 import os
 import re
@@ -25,9 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo
 
-from patchsetup import config_baselines, quotas, schedule
+from patchsetup import config_baselines, quotas, runs, schedule
 from patchsetup.config_schema import ConfigError, Table, fail, read_toml
 from patchsetup.config_tasks import (
     CREATE,
@@ -47,6 +45,7 @@ from patchsetup.config_tasks import (
 from patchsetup.model import (
     CONCURRENCY_RE,
     ERRORS_RE,
+    ROLE_NAME_RE,
     RUN_PATCH_BASELINE,
     SERVICE_ROLE,
     SETUP_NAME_RE,
@@ -105,8 +104,7 @@ _TASK_KEYS = TASK_SETTINGS | {
     "comment",
 }
 _SCAN_KEYS = frozenset({"time", "timezone", "duration", "cutoff", "name", "patch_group_key"})
-# Shapes AWS documents (IAM role names, service principals, SSM document names).
-_ROLE_NAME_RE = re.compile(r"[\w+=,.@-]{1,64}")
+# Shapes AWS documents (service principals, SSM document names); role names: model.py.
 _SERVICE_RE = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com(\.cn)?")
 _DOCUMENT_RE = re.compile(r"[a-zA-Z0-9_\-.:/]{3,128}")
 
@@ -138,12 +136,25 @@ def sample_config() -> str:
     return resource.read_text(encoding="utf-8")
 
 
-def load_config(path: str | os.PathLike[str], overrides: Overrides = Overrides()) -> Setup:
+def load_config(
+    path: str | os.PathLike[str],
+    overrides: Overrides = Overrides(),
+    *,
+    windows_required: bool = True,
+    warnings: list[str] | None = None,
+) -> Setup:
     """Read a TOML config file and return the validated Setup it describes.
 
     Relative ``file`` paths of baselines are relative to the config file. After
     building, the Setup passes AWS's default quotas (:mod:`patchsetup.quotas`)
     and :meth:`Setup.validate`.
+
+    An empty (or comment-only) file is always an error, and so, unless
+    ``windows_required`` is false, is a file that defines no window: applied,
+    either would be "this setup owns nothing" and delete everything it made
+    (a truncated file from CI, or /dev/null). Cleanup needs only the name.
+    What is legal but likely not meant (a baseline file without OperatingSystem)
+    is appended to ``warnings``.
 
     Raises:
         ConfigError: anything wrong, as one line ``FILE: key.path: problem``: a
@@ -153,13 +164,27 @@ def load_config(path: str | os.PathLike[str], overrides: Overrides = Overrides()
     """
     source = os.fsdecode(path)
     data = read_toml(path, source)
-    setup = _Builder(source, Path(path).parent, overrides).build(data)
+    if not data:
+        fail(
+            source,
+            "",
+            "the file is empty (or only comments): it describes no setup; "
+            "`ssm-patching-setup init` writes a sample",
+        )
+    setup = _Builder(source, Path(path).parent, overrides, warnings).build(data)
     for problem in quotas.check_counts(setup):
         fail(source, "", problem)
     try:
         setup.validate()
     except ModelError as error:
         fail(source, "", str(error))
+    if windows_required and not setup.windows:
+        fail(
+            source,
+            "",
+            "defines no windows: add a [windows.<key>] table (or [scan]); to remove "
+            "the setup instead, run ssm-patching-cleanup with this file",
+        )
     return setup
 
 
@@ -178,10 +203,13 @@ class _WindowSettings:
 class _Builder:
     """Turns the parsed TOML of one file into a Setup, failing at the first problem."""
 
-    def __init__(self, source: str, base_dir: Path, overrides: Overrides) -> None:
+    def __init__(
+        self, source: str, base_dir: Path, overrides: Overrides, warnings: list[str] | None
+    ) -> None:
         self.source = source
         self.base_dir = base_dir
         self.overrides = overrides
+        self.warnings = warnings
         #: Where "create" was used for a task's role, to report if no role is configured.
         self.role_uses: list[str] = []
 
@@ -200,7 +228,7 @@ class _Builder:
             task_settings = read_task_settings(defaults, task_settings)
         role = self._service_role(root.table("service_role", _ROLE_KEYS), name)
         baselines = config_baselines.read_baselines(
-            root.free_table("baselines"), name, self.base_dir
+            root.free_table("baselines"), name, self.base_dir, self.warnings
         )
         windows: list[WindowSpec] = []
         windows_table = root.free_table("windows")
@@ -296,9 +324,10 @@ class _Builder:
         if table is not None:
             create = table.boolean("create") is not False or create
             name = table.string("name")
-            if name is not None and not _ROLE_NAME_RE.fullmatch(name):
+            if name is not None and not ROLE_NAME_RE.match(name):
                 table.fail(
-                    "name", f"{name!r} is not an IAM role name (1-64 of letters, digits, +=,.@_-)"
+                    "name",
+                    f"{name!r} is not an IAM role name (1-64 of ASCII letters, digits, +=,.@_-)",
                 )
             services = table.strings("trusted_services")
             if services == ():
@@ -333,10 +362,9 @@ class _Builder:
         if offset is not None and not expression.startswith("cron("):
             table.fail("schedule_offset", f"applies to cron schedules only, not {expression}")
         start, end = table.datetime_text("start_date"), table.datetime_text("end_date")
-        if start is not None and end is not None:
-            zone = ZoneInfo(timezone) if timezone else datetime.UTC
-            if _instant(end, zone) <= _instant(start, zone):
-                table.fail("end_date", f"must be after start_date ({start}), got {end}")
+        # Without an offset, both dates are in the window's zone (runs.instant).
+        if start and end and runs.instant(end, timezone) <= runs.instant(start, timezone):
+            table.fail("end_date", f"must be after start_date ({start}), got {end}")
         targets = self._targets(table, defaults.patch_group_key)
         target_names = [target.name for target in targets]
         tasks: list[TaskSpec] = []
@@ -607,9 +635,3 @@ def _hook_parameters(hooks: Table | None) -> dict[str, tuple[str, ...]]:
             )
         parameters[parameter] = (document_name,)
     return parameters
-
-
-def _instant(text: str, zone: datetime.tzinfo) -> datetime.datetime:
-    """An ISO date-time as an aware instant; one without offset is in the window's zone."""
-    moment = datetime.datetime.fromisoformat(text)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)

@@ -71,8 +71,13 @@ _SIMPLE = {
 _MAX_DAYS = 360
 
 
-def read_baselines(table: Table | None, setup_name: str, base_dir: Path) -> list[BaselineSpec]:
-    """Build every ``[baselines.<key>]``; AWS allows one baseline per patch group per OS."""
+def read_baselines(
+    table: Table | None, setup_name: str, base_dir: Path, warnings: list[str] | None = None
+) -> list[BaselineSpec]:
+    """Build every ``[baselines.<key>]``; AWS allows one baseline per patch group per OS.
+
+    What is legal but likely not meant is appended to ``warnings``.
+    """
     if table is None:
         return []
     specs: list[BaselineSpec] = []
@@ -80,7 +85,7 @@ def read_baselines(table: Table | None, setup_name: str, base_dir: Path) -> list
     owners: dict[tuple[str, str], tuple[str, str]] = {}
     for key, value in table.data.items():
         baseline = Table.of(table.source, table.key(key), value, _BASELINE_KEYS)
-        spec = _baseline(key, baseline, setup_name, base_dir)
+        spec = _baseline(key, baseline, setup_name, base_dir, warnings)
         if spec.name in names:
             baseline.fail("name", f"baseline name {spec.name!r} is also used by {names[spec.name]}")
         names[spec.name] = baseline.path
@@ -98,7 +103,9 @@ def read_baselines(table: Table | None, setup_name: str, base_dir: Path) -> list
     return specs
 
 
-def _baseline(key: str, table: Table, setup_name: str, base_dir: Path) -> BaselineSpec:
+def _baseline(
+    key: str, table: Table, setup_name: str, base_dir: Path, warnings: list[str] | None
+) -> BaselineSpec:
     name = table.string("name")
     operating_system = table.string("operating_system")
     description = table.string("description")
@@ -123,6 +130,12 @@ def _baseline(key: str, table: Table, setup_name: str, base_dir: Path) -> Baseli
         except baselines.BaselineError as error:
             table.fail("file", str(error))
         file_os = str(params.get("OperatingSystem", "WINDOWS"))  # the API's default
+        if "OperatingSystem" not in params and operating_system is None and warnings is not None:
+            warnings.append(
+                f"{table.source}: {table.key('file')}: {file} has no OperatingSystem, so AWS "
+                'makes it a WINDOWS baseline; add "OperatingSystem" to the file, or '
+                'operating_system = "WINDOWS" here to say so'
+            )
         if operating_system is not None and operating_system != file_os:
             table.fail(
                 "operating_system", f"is {operating_system}, but {file} is a {file_os} baseline"
@@ -193,6 +206,7 @@ def _apply(table: Table, params: dict[str, Any], trail: dict[str, str]) -> None:
     until = table.date_text("approve_until_date")
     if after is not None and until is not None:
         table.fail("approve_until_date", "cannot be combined with approve_after_days; set one")
+    _check_delay(table, str(params["OperatingSystem"]), after, until)
     level = table.string("compliance_level")
     changes: list[str] = []
     # Whole-field messages (e.g. "Sources: Linux only") name the TOML key that set it.
@@ -292,6 +306,8 @@ def _rule(
     own_until = rule.date_text("approve_until_date")
     if own_after is not None and own_until is not None:
         rule.fail("approve_until_date", "cannot be combined with approve_after_days; set one")
+    # Without a file the table names the OS (checked against the presets already).
+    _check_delay(rule, str(baseline.data.get("operating_system")), own_after, own_until)
     if own_after is None and own_until is None:
         own_after, own_until = after, until
         source = "approve_after_days" if after is not None else "approve_until_date"
@@ -321,6 +337,28 @@ def _rule(
     if non_security is not None:
         result["EnableNonSecurity"] = non_security
     return result
+
+
+def _check_delay(table: Table, operating_system: str, after: int | None, until: str | None) -> None:
+    """Refuse an approval delay the OS ignores: the staging it promises would not happen.
+
+    Set in the config, it is a request ("prod 14 days after test") that AWS would
+    accept and silently not honour; 0 days is what these OSes do anyway.
+    """
+    if operating_system not in baselines.NO_APPROVAL_DELAY:
+        return
+    why = (
+        f"is ignored on {operating_system} (the API reference: not supported for Debian "
+        "Server or Ubuntu Server), so patches would be approved as soon as they are "
+        "available, with no delay"
+    )
+    if after:
+        table.fail("approve_after_days", f"{after} days {why}; set 0 or drop the key")
+    if until is not None:
+        table.fail(
+            "approve_until_date",
+            f"{until} {why}; pin patches with approved_patches or rejected_patches instead",
+        )
 
 
 def _source(table: Table, index: int, trail: dict[str, str]) -> dict[str, Any]:

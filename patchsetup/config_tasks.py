@@ -13,7 +13,14 @@ import re
 from dataclasses import dataclass
 
 from patchsetup.config_schema import Table, fail
-from patchsetup.model import CONCURRENCY_RE, ERRORS_RE, NAME_RE, SERVICE_ROLE, TargetSpec
+from patchsetup.model import (
+    CONCURRENCY_RE,
+    ERRORS_RE,
+    NAME_RE,
+    ROLE_ARN_RE,
+    SERVICE_ROLE,
+    TargetSpec,
+)
 
 __all__ = [
     "CREATE",
@@ -72,7 +79,6 @@ _OUTPUT_KEYS = frozenset({"s3_bucket", "s3_prefix", "cloudwatch", "cloudwatch_lo
 _NOTIFY_KEYS = frozenset({"topic_arn", "events", "type", "role"})
 
 # Shapes AWS documents for these values; checked here so a typo fails before any call.
-_ROLE_ARN_RE = re.compile(r"arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}")
 _TOPIC_ARN_RE = re.compile(r"arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[\w.-]{1,256}")
 _BUCKET_RE = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _RESOURCE_TYPE_RE = re.compile(r"AWS::\w+::\w+")
@@ -148,7 +154,7 @@ def _role(table: Table, key: str) -> RoleRef | None:
         return None
     if value == CREATE:
         return RoleRef(SERVICE_ROLE, table.key(key))
-    if not _ROLE_ARN_RE.fullmatch(value):
+    if not ROLE_ARN_RE.match(value):
         table.fail(
             key,
             f'must be "{CREATE}" (the role of [service_role]) or an IAM role ARN like '

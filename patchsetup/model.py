@@ -27,8 +27,12 @@ PATCHING_DOCUMENTS = frozenset(
 # \Z, not $: "$" also matches before a trailing newline, and "name\n" is no name.
 NAME_RE = re.compile(r"\A[a-zA-Z0-9_\-.]{3,128}\Z")
 SETUP_NAME_RE = re.compile(r"\A[a-zA-Z0-9_\-.]{1,64}\Z")
-#: IAM role names (CreateRole's RoleName).
+# IAM role names (CreateRole's RoleName) and role ARNs: one rule for every place that
+# takes either (config, --role-arn, task and notification roles). re.ASCII: without it
+# \w admits "ô", which IAM refuses, so a typo would pass here and fail mid-run.
 ROLE_NAME_RE = re.compile(r"\A[\w+=,.@-]{1,64}\Z", re.ASCII)
+#: The account ID is group 1; the part after "role/" is the optional path and the name.
+ROLE_ARN_RE = re.compile(r"\Aarn:aws[a-z-]*:iam::([0-9]{12}):role/[\w+=,.@/-]{1,512}\Z", re.ASCII)
 CONCURRENCY_RE = re.compile(r"\A(?:[1-9][0-9]{0,3}|(?:[1-9][0-9]?|100)%)\Z")
 ERRORS_RE = re.compile(r"\A(?:[1-9][0-9]{0,3}|0|(?:100|[1-9]?[0-9])%)\Z")
 PATCH_GROUP_MAX = 256
@@ -315,6 +319,7 @@ class Setup:
                     raise ModelError(
                         f"task {task.name}: uses the created service role, but none is configured"
                     )
+                _check_role_arns(task)
 
 
 def _validate_window(window: WindowSpec) -> None:
@@ -349,6 +354,20 @@ def _validate_window(window: WindowSpec) -> None:
             raise ModelError(
                 f"task {task.name}: max errors must be a number 0-9999 or a "
                 f"percentage 0%-100%, got {task.max_errors!r}"
+            )
+
+
+def _check_role_arns(task: TaskSpec) -> None:
+    """The task's own role and its notification role: the created one, or IAM role ARNs."""
+    roles = {
+        "service role": task.service_role_arn,
+        "notification role": task.notification.role_arn if task.notification else None,
+    }
+    for what, arn in roles.items():
+        if arn is not None and arn != SERVICE_ROLE and not ROLE_ARN_RE.match(arn):
+            raise ModelError(
+                f"task {task.name}: {what} {arn!r} is not an IAM role ARN "
+                "(arn:aws:iam::123456789012:role/NAME, ASCII letters, digits and +=,.@_-/)"
             )
 
 

@@ -60,6 +60,8 @@ class Report:
     refused: bool = False
     #: Other setups in the region, when this one has nothing there (status.other_setups).
     other_setups: list[dict[str, Any]] = field(default_factory=list)
+    #: What would silently not work as written (also on stderr as ``warning: ...``).
+    warnings: list[str] = field(default_factory=list)
 
 
 def planned(plan: Plan) -> list[Outcome]:
@@ -187,6 +189,7 @@ def _document(report: Report) -> dict[str, Any]:
             }
             for w in report.windows
         ],
+        "warnings": list(report.warnings),
         "error": report.error,
     }
     if report.refused:

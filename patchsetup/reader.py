@@ -380,3 +380,24 @@ def _policy_names(iam: Any, role: str) -> Iterator[str]:
 def _strip(response: dict[str, Any]) -> dict[str, Any]:
     response.pop("ResponseMetadata", None)
     return response
+
+
+def missing_documents(ssm: SSMClient, names: list[str], gate: Gate) -> list[str]:
+    """The documents among ``names`` that do not exist in the client's region.
+
+    One DescribeDocument per distinct name, side by side. InvalidDocument is AWS's
+    answer for a document that is not there; any other error is a failure.
+    """
+    distinct = list(dict.fromkeys(names))
+    found = gate.each(lambda name: gate.call(_document_exists, ssm, name), distinct)
+    return [name for name, exists in zip(distinct, found, strict=True) if not exists]
+
+
+def _document_exists(ssm: SSMClient, name: str) -> bool:
+    try:
+        ssm.describe_document(Name=name)
+    except botocore.exceptions.ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "InvalidDocument":
+            return False
+        raise
+    return True

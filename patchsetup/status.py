@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from patchsetup import schedule
+from patchsetup import runs, schedule
 from patchsetup.plan import Plan
 from patchsetup.state import RemoteState
 
@@ -65,11 +65,10 @@ def view(
         expression, zone = str(fields.get("Schedule")), fields.get("ScheduleTimezone")
         try:
             words = schedule.describe(expression, zone)
-            runs = schedule.next_runs(
-                expression, zone, 3, now, int(fields.get("ScheduleOffset") or 0)
-            )
+            # apply's rule: start and end dates, the offset and Enabled (runs.py).
+            next_runs = runs.upcoming(fields, now).runs
         except schedule.ScheduleError:
-            words, runs = "(not a schedule this tool understands)", []
+            words, next_runs = "(not a schedule this tool understands)", ()
         names = {t.window_target_id: t.fields.get("Name") for t in window.targets}
         result.windows.append(
             {
@@ -79,7 +78,7 @@ def view(
                 "timezone": zone,
                 "in_words": words,
                 "enabled": fields.get("Enabled", True),
-                "next_runs": [r.isoformat() for r in runs] if fields.get("Enabled", True) else [],
+                "next_runs": [r.isoformat() for r in next_runs],
                 "targets": [
                     {
                         "name": t.fields.get("Name"),

@@ -8,7 +8,6 @@ way a CI job bootstrapping accounts would. No role: the caller's own account.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -19,8 +18,8 @@ import boto3
 
 from patchsetup import aws
 from patchsetup.errors import BadInput
+from patchsetup.model import ROLE_ARN_RE as _ROLE_ARN
 
-_ROLE_ARN = re.compile(r"\Aarn:aws[a-z-]*:iam::([0-9]{12}):role/[\w+=,.@/-]{1,512}\Z", re.ASCII)
 SESSION_NAME = "ssm-patching-setup"
 
 

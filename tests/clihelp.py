@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import boto3
+
 BIN = Path(sys.executable).parent
 REGION = "us-east-1"
 
@@ -72,3 +74,38 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], code: int, *
     assert "Traceback" not in result.stderr + result.stdout
     for word in words:
         assert word in lines[0], f"{word!r} not in {lines[0]!r}"
+
+
+#: The hook documents tests/data/kitchen-sink.toml and examples/seed002 name.
+KITCHEN_HOOKS = ("Pre-doc", "Post-doc", "Exit-doc")
+SEED002_HOOKS = (
+    "Pre-patch-WebServer-Document",
+    "Post-install-WebServer-Document",
+    "Post-reboot-WebServer-Document",
+)
+_HOOK_CONTENT = json.dumps(
+    {
+        "schemaVersion": "2.2",
+        "description": "A hook for AWS-RunPatchBaselineWithHooks (test fixture)",
+        "mainSteps": [
+            {"action": "aws:runShellScript", "name": "hook", "inputs": {"runCommand": ["true"]}}
+        ],
+    }
+)
+
+
+def make_documents(url: str, *names: str, region: str = REGION) -> None:
+    """Command documents of these names, as an operator makes hook documents before setup.
+
+    The tool refuses a hook document that does not exist (exit 2), so every test that
+    applies a config with hooks makes them first, in each region it applies to.
+    """
+    ssm = boto3.client(
+        "ssm",
+        endpoint_url=url,
+        region_name=region,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    for name in names:
+        ssm.create_document(Name=name, Content=_HOOK_CONTENT, DocumentType="Command")

@@ -268,9 +268,7 @@ def test_cleanup_and_status_name_the_other_setups_they_find(aws: Any, ssm: Any) 
     assert "test-prod (1 window, 1 baseline)" in status.stdout
 
 
-def test_old_tool_run_twice_adopts_one_window_each_and_names_the_twins(
-    aws: Any, ssm: Any
-) -> None:
+def test_old_tool_run_twice_adopts_one_window_each_and_names_the_twins(aws: Any, ssm: Any) -> None:
     # Run again for Linux (a second run for the same OS stops at its first
     # registration: AlreadyExists), it made every window a second time.
     first = old_tool_setup(ssm, weeks=(1,), days=(2,), hours=(3,))

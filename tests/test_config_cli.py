@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from clihelp import assert_one_line_error, ok_json, setup
+from clihelp import KITCHEN_HOOKS, assert_one_line_error, make_documents, ok_json, setup
 from conftest import client
 from test_cleanup_cli import cleanup
 from test_setup_cli import JSON, custom_baselines, patch_groups, windows
@@ -14,6 +14,7 @@ KITCHEN = Path(__file__).parent / "data" / "kitchen-sink.toml"
 
 
 def test_every_feature_converges_and_cleans_up(aws: Any, ssm: Any) -> None:
+    make_documents(aws.url, *KITCHEN_HOOKS)
     first = ok_json(setup(aws.url, *JSON, "--config", str(KITCHEN)))
     assert first["summary"]["create"] == 18
     found = windows(ssm)
@@ -82,6 +83,7 @@ def test_init_writes_a_sample_that_applies(aws: Any, ssm: Any, tmp_path: Path) -
 
 
 def test_flags_override_the_file_and_model_flags_clash(aws: Any, ssm: Any) -> None:
+    make_documents(aws.url, *KITCHEN_HOOKS)
     report = ok_json(
         setup(aws.url, *JSON, "--config", str(KITCHEN), "--dry-run", "--name", "other", "-z", "UTC")
     )

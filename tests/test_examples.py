@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from clihelp import cleanup, ok_json, setup
+from clihelp import SEED002_HOOKS, cleanup, make_documents, ok_json, setup
 from conftest import client
 from test_setup_cli import DEFAULT_WINDOWS
 
@@ -695,6 +695,8 @@ def test_every_example_is_tested_and_says_what_it_reproduces() -> None:
 def test_example_end_to_end(aws: Any, tmp_path: Path, example: Example) -> None:
     path = EXAMPLES / example.file
     config = ("--config", str(path))
+    if example.file == "seed002-webserver-hooks.toml":
+        make_documents(aws.url, *SEED002_HOOKS)  # the operator's hook documents
 
     # 0. A dry run plans it all and writes nothing.
     dry = ok_json(setup(aws.url, *config, *JSON, "--dry-run"))

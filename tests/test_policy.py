@@ -35,7 +35,7 @@ import boto3
 import botocore.config
 import botocore.session
 import pytest
-from clihelp import cleanup, ok_json, setup
+from clihelp import KITCHEN_HOOKS, cleanup, make_documents, ok_json, setup
 from conftest import (
     FAKE_CREDENTIALS,
     IMPLIED,
@@ -461,7 +461,8 @@ def test_workload_calls_only_granted_actions_and_every_grant(
     assert _tool_roles(iam) == []
     assert ssm.describe_parameters()["Parameters"] == []
 
-    # Every config feature; then the Terraform seed with its own role name.
+    # Every config feature (its hook documents looked up); then the Terraform seed.
+    make_documents(url, *KITCHEN_HOOKS)
     _ok(setup(url, *JSON, "--config", str(KITCHEN)))
     _ok(setup(url, *JSON, "--config", str(SEED000)))
     # status reads each window in full (GetMaintenanceWindow), with drift from a config.

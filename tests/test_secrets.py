@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 import pytest
-from clihelp import cli_env, run
+from clihelp import KITCHEN_HOOKS, cli_env, make_documents, run
 
 ROOT = Path(__file__).resolve().parent.parent
 KITCHEN = ROOT / "tests" / "data" / "kitchen-sink.toml"
@@ -86,6 +86,7 @@ def every_kind_of_run(go: Runner) -> None:
 @pytest.mark.parametrize("output", ["text", "json"])
 def test_no_secret_from_the_environment(aws: Any, output: str) -> None:
     seen: list[str] = []
+    make_documents(aws.url, *KITCHEN_HOOKS)
     every_kind_of_run(runner(aws.url, output, cli_env(aws.url, **SECRETS), seen))
     # Not vacuous: DEBUG logging was on and said things.
     assert any("DEBUG patchsetup" in stderr for stderr in seen), seen

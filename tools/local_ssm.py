@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import re
 import threading
+import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -434,8 +435,11 @@ def _validate_window(p: JSON) -> None:
         raise _validation("ScheduleOffset is only supported with cron expressions.")
     del schedule
     if start and end:
-        s = start if start.tzinfo else start.replace(tzinfo=dt.UTC)
-        e = end if end.tzinfo else end.replace(tzinfo=dt.UTC)
+        # Without an offset a date is in the window's zone, as NextExecutionTime reads it.
+        zone = p.get("ScheduleTimezone")
+        tz: dt.tzinfo = zoneinfo.ZoneInfo(zone) if zone else dt.UTC
+        s = start if start.tzinfo else start.replace(tzinfo=tz)
+        e = end if end.tzinfo else end.replace(tzinfo=tz)
         if e <= s:
             raise _validation("EndDate must be later than StartDate.")
     if not 1 <= p["Duration"] <= 24:
