@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
+from patchsetup import aws_defaults
 from patchsetup import baselines as baseline_rules
 from patchsetup.model import (
     OWNER_TAG,
@@ -318,7 +319,7 @@ class _Builder:
         return Ref(var)
 
     def _update_window(self, spec: WindowSpec, found: RemoteWindow) -> Change:
-        diffs = diff_fields(spec.fields(), found.fields)
+        diffs = diff_fields(aws_defaults.window(spec.fields()), aws_defaults.window(found.fields))
         if not diffs:
             return Change("unchanged", "window", spec.name, resource_id=found.window_id)
         params = _compact({"WindowId": found.window_id, **spec.fields(), "Replace": True})
@@ -412,7 +413,7 @@ class _Builder:
     def _update_target(
         self, spec: WindowSpec, window_id: str | Ref, target: TargetSpec, have: RemoteTarget
     ) -> Change:
-        diffs = diff_fields(target.fields(), have.fields)
+        diffs = diff_fields(aws_defaults.target(target.fields()), aws_defaults.target(have.fields))
         if not diffs:
             return Change(
                 "unchanged",
@@ -484,7 +485,9 @@ class _Builder:
         target_ids: Mapping[str, str | Ref],
     ) -> Change:
         want = self._task_params(task, target_ids)
-        diffs = diff_fields(want, have.fields)
+        # Both sides with AWS's defaults filled in (reported or not); sent as the tool
+        # means it (Replace resets the rest to those defaults).
+        diffs = diff_fields(aws_defaults.task(want), aws_defaults.task(have.fields))
         if task.service_role_arn is None:
             # Without a role AWS runs the task with its service-linked role and may
             # report that role's ARN: not a difference worth an update. Any other
