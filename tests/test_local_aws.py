@@ -770,7 +770,10 @@ def test_window_tasks(api: Api) -> None:
         TaskInvocationParameters={"RunCommand": {"Comment": "new"}},
     )
     assert updated["MaxErrors"] == "2" and updated["MaxConcurrency"] == "10%"
-    assert updated["TaskInvocationParameters"] == {"RunCommand": {"Comment": "new"}}
+    # Replaced wholesale; AWS fills in TimeoutSeconds again (its default, 600).
+    assert updated["TaskInvocationParameters"] == {
+        "RunCommand": {"Comment": "new", "TimeoutSeconds": 600}
+    }
     assert updated["Name"] == "install-patches" and "TaskType" not in updated  # not in shape
     api.error(
         "UpdateMaintenanceWindowTask",
@@ -834,6 +837,93 @@ def test_window_tasks(api: Api) -> None:
     assert api("DescribeMaintenanceWindowTasks", WindowId=window_id)["Tasks"] == []
     no_targets = {k: v for k, v in params.items() if k != "Targets"}
     api.error("RegisterTaskWithMaintenanceWindow", "ValidationException", **no_targets)
+
+
+def test_server_filled_task_defaults(api: Api) -> None:
+    """What AWS reports for task members a request left out (aws-cli's published
+    get-maintenance-window-task and describe-maintenance-window-tasks examples)."""
+    window_id = make_window(api)
+    target_id = make_target(api, window_id)
+    sparse = run_patch_task(
+        window_id,
+        target_id,
+        TaskInvocationParameters={"RunCommand": {"Parameters": {"Operation": ["Install"]}}},
+    )
+    for key in ("Priority", "CutoffBehavior", "Description", "LoggingInfo"):
+        del sparse[key]
+    task_id = api("RegisterTaskWithMaintenanceWindow", **sparse)["WindowTaskId"]
+    got = api("GetMaintenanceWindowTask", WindowId=window_id, WindowTaskId=task_id)
+    assert got["TaskInvocationParameters"]["RunCommand"] == {
+        "Parameters": {"Operation": ["Install"]},
+        "Comment": "",
+        "TimeoutSeconds": 600,
+    }
+    assert got["TaskParameters"] == {}
+    assert got["Priority"] == 1 and got["CutoffBehavior"] == "CONTINUE_TASK"
+    (described,) = api("DescribeMaintenanceWindowTasks", WindowId=window_id)["Tasks"]
+    assert described["TaskParameters"] == {} and described["Priority"] == 1
+    # What a request sends is kept as sent.
+    full = run_patch_task(window_id, target_id, Name="full")
+    full_id = api("RegisterTaskWithMaintenanceWindow", **full)["WindowTaskId"]
+    got = api("GetMaintenanceWindowTask", WindowId=window_id, WindowTaskId=full_id)
+    assert got["TaskInvocationParameters"] == full["TaskInvocationParameters"]
+    # Replace=True with a new RunCommand: the defaults are filled in again.
+    replaced = api(
+        "UpdateMaintenanceWindowTask",
+        WindowId=window_id,
+        WindowTaskId=full_id,
+        Replace=True,
+        TaskArn="AWS-RunPatchBaseline",
+        Targets=full["Targets"],
+        TaskInvocationParameters={"RunCommand": {"Parameters": {"Operation": ["Scan"]}}},
+    )
+    assert replaced["TaskInvocationParameters"]["RunCommand"]["TimeoutSeconds"] == 600
+    assert replaced["TaskInvocationParameters"]["RunCommand"]["Comment"] == ""
+    assert replaced["TaskParameters"] == {}
+
+
+def test_server_filled_baseline_and_window_defaults(api: Api) -> None:
+    """GetPatchBaseline / GetMaintenanceWindow defaults for members never sent
+    (aws-cli's get-patch-baseline and get-maintenance-window examples)."""
+    rule = {k: v for k, v in RULES["PatchRules"][0].items() if k != "ComplianceLevel"}
+    windows_id = make_baseline(
+        api, "win-sparse", OperatingSystem="WINDOWS", ApprovalRules={"PatchRules": [rule]}
+    )
+    got = api("GetPatchBaseline", BaselineId=windows_id)
+    assert got["ApprovedPatchesComplianceLevel"] == "UNSPECIFIED"
+    assert got["ApprovedPatchesEnableNonSecurity"] is False
+    assert got["RejectedPatchesAction"] == "ALLOW_AS_DEPENDENCY"
+    assert got["ApprovedPatches"] == [] and got["RejectedPatches"] == []
+    assert got["GlobalFilters"] == {"PatchFilters": []} and got["Sources"] == []
+    (reported,) = got["ApprovalRules"]["PatchRules"]
+    assert reported["ComplianceLevel"] == "UNSPECIFIED" and reported["EnableNonSecurity"] is False
+    assert got["AvailableSecurityUpdatesComplianceStatus"] == "COMPLIANT"
+    # Replace=True without it: back to the default, not gone.
+    api(
+        "UpdatePatchBaseline",
+        BaselineId=windows_id,
+        Name="win-sparse",
+        AvailableSecurityUpdatesComplianceStatus="NON_COMPLIANT",
+    )
+    got = api("GetPatchBaseline", BaselineId=windows_id)
+    assert got["AvailableSecurityUpdatesComplianceStatus"] == "NON_COMPLIANT"
+    api("UpdatePatchBaseline", BaselineId=windows_id, Name="win-sparse", Replace=True)
+    got = api("GetPatchBaseline", BaselineId=windows_id)
+    assert got["AvailableSecurityUpdatesComplianceStatus"] == "COMPLIANT"
+    # Windows Server only: other operating systems do not report it.
+    linux = api("GetPatchBaseline", BaselineId=make_baseline(api, "al2-sparse"))
+    assert "AvailableSecurityUpdatesComplianceStatus" not in linux
+
+    window_id = api(
+        "CreateMaintenanceWindow",
+        Name="sparse",
+        Schedule="cron(0 3 ? * SUN *)",
+        Duration=2,
+        Cutoff=0,
+        AllowUnassociatedTargets=False,
+    )["WindowId"]
+    window = api("GetMaintenanceWindow", WindowId=window_id)
+    assert window["Enabled"] is True and window["AllowUnassociatedTargets"] is False
 
 
 def test_describe_targets_and_tasks_paginate(api: Api) -> None:
