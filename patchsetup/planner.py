@@ -30,7 +30,7 @@ from patchsetup.model import (
     TaskSpec,
     WindowSpec,
 )
-from patchsetup.plan import Call, Change, FieldDiff, Plan, Ref
+from patchsetup.plan import Call, Change, Confirm, FieldDiff, Plan, Ref
 from patchsetup.state import (
     UNKNOWN,
     Registration,
@@ -43,6 +43,8 @@ from patchsetup.state import (
 )
 
 TokenFactory = Callable[[], str]
+#: A delete that finds its resource gone: a retry whose first attempt worked.
+_GONE = ("DoesNotExistException",)
 T = TypeVar("T")
 
 
@@ -254,7 +256,7 @@ class _Builder:
                             "patch-group",
                             label,
                             resource_id=group,
-                            calls=(_register_group(target, group),),
+                            calls=(_register_group(target, group, spec.operating_system),),
                             lane=lane,
                         )
                     )
@@ -269,7 +271,7 @@ class _Builder:
                             lane=lane,
                             calls=(
                                 _deregister_group(found.baseline_id, group),
-                                _register_group(target, group),
+                                _register_group(target, group, spec.operating_system),
                             ),
                         )
                     )
@@ -384,6 +386,7 @@ class _Builder:
                                     # Refuse rather than leave a task pointing at nothing.
                                     "Safe": True,
                                 },
+                                done_if=_GONE,
                             ),
                         ),
                     )
@@ -567,6 +570,7 @@ def delete_task(window: RemoteWindow, task: RemoteTask) -> Change:
             Call(
                 "deregister_task_from_maintenance_window",
                 {"WindowId": window.window_id, "WindowTaskId": task.window_task_id},
+                done_if=_GONE,
             ),
         ),
     )
@@ -602,7 +606,9 @@ def delete_window(window: RemoteWindow) -> list[Change]:
             "window",
             window.name,
             resource_id=window.window_id,
-            calls=(Call("delete_maintenance_window", {"WindowId": window.window_id}),),
+            calls=(
+                Call("delete_maintenance_window", {"WindowId": window.window_id}, done_if=_GONE),
+            ),
         ),
     ]
 
@@ -701,9 +707,19 @@ def canonical_policy(document: Any) -> Any:
     return document
 
 
-def _register_group(baseline_id: str | Ref, group: str) -> Call:
+def _register_group(baseline_id: str | Ref, group: str, operating_system: str) -> Call:
+    # A retry whose first attempt landed meets AlreadyExists: done only if the group
+    # is registered to exactly this baseline; another baseline is a real conflict.
     return Call(
-        "register_patch_baseline_for_patch_group", {"BaselineId": baseline_id, "PatchGroup": group}
+        "register_patch_baseline_for_patch_group",
+        {"BaselineId": baseline_id, "PatchGroup": group},
+        confirm=Confirm(
+            "get_patch_baseline_for_patch_group",
+            {"PatchGroup": group, "OperatingSystem": operating_system},
+            "BaselineId",
+            baseline_id,
+            on=("AlreadyExistsException",),
+        ),
     )
 
 
