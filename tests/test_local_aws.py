@@ -10,13 +10,17 @@ from __future__ import annotations
 import json
 import re
 import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from botocore import xform_name
 from botocore.exceptions import ClientError
+from clihelp import cli_env
 from conftest import (
+    ROOT,
     AwsEnv,
     LocalAws,
     client,
@@ -1092,3 +1096,53 @@ def test_server_exits_cleanly_on_sigint(spare_server: LocalAws) -> None:
     assert server.process.stdout is not None
     assert server.process.stdout.read() == ""
     assert "Traceback" not in server.log_path.read_text()
+
+
+# ------------------------------------------------------------------ tools/smoke_check.py
+
+
+def _smoke(aws: AwsEnv, *args: str) -> subprocess.CompletedProcess[str]:
+    env = cli_env(aws["AWS_ENDPOINT_URL"])
+    url = env.pop("AWS_ENDPOINT_URL")  # the script's own option, as an operator gives it
+    return subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "smoke_check.py"), "--endpoint-url", url, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_smoke_check_reports_what_aws_filled_in_and_cleans_up(aws: AwsEnv, ssm: Any) -> None:
+    result = _smoke(aws, "--region", "us-east-1", "--name", "smoke-test")
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "smoke: setup 'smoke-test' in us-east-1"
+    task = lines.index("task: 3 field(s) differ")
+    assert lines[task + 1 : task + 4] == [
+        '  + TaskInvocationParameters.RunCommand.Comment = ""',
+        "  + TaskInvocationParameters.RunCommand.TimeoutSeconds = 600",
+        "  + TaskParameters = {}",
+    ]
+    assert "window: 1 field(s) differ" in lines and "  + Enabled = true" in lines
+    assert {"target: as sent", "baseline: as sent", "patch-group: as sent"} <= set(lines)
+    assert lines[-2:] == ["re-run: plans nothing", "cleanup: complete"]
+    assert ssm.describe_maintenance_windows()["WindowIdentities"] == []
+    assert (
+        ssm.describe_patch_baselines(Filters=[{"Key": "OWNER", "Values": ["Self"]}])[
+            "BaselineIdentities"
+        ]
+        == []
+    )
+
+
+def test_smoke_check_keep_leaves_the_setup(aws: AwsEnv, ssm: Any) -> None:
+    result = _smoke(aws, "--region", "us-east-1", "--keep")
+    assert result.returncode == 0, result.stdout + result.stderr
+    name = re.match(r"smoke: setup '(smoke-[0-9a-f]{8})' in us-east-1", result.stdout)
+    assert name is not None, result.stdout
+    assert result.stdout.splitlines()[-1] == (
+        f"cleanup: skipped (--keep); remove it with ssm-patching-cleanup --name {name[1]}"
+    )
+    [window] = ssm.describe_maintenance_windows()["WindowIdentities"]
+    assert window["Name"] == "Week1Day2Unattended0300"
