@@ -53,6 +53,7 @@ from typing import Any, NoReturn
 import botocore.loaders
 from botocore.model import ListShape, MapShape, ServiceModel, Shape, StringShape, StructureShape
 
+from patchsetup import aws_defaults
 from patchsetup.textfile import TextFileError, read_utf8
 
 __all__ = [
@@ -132,13 +133,11 @@ def __getattr__(name: str) -> Any:
 # Knowledge the model does not carry (taken from the documentation above).
 # ---------------------------------------------------------------------------
 
-# The API's default when a request has no OperatingSystem (CreatePatchBaseline).
-_DEFAULT_OS = "WINDOWS"
-
-# Defaults GetPatchBaseline reports for fields omitted at create time
-# (CreatePatchBaseline / PatchRule reference: "The default value is ...").
-_DEFAULT_COMPLIANCE_LEVEL = "UNSPECIFIED"
-_DEFAULT_REJECTED_ACTION = "ALLOW_AS_DEPENDENCY"
+# What GetPatchBaseline reports for fields omitted at create time, and the OS a
+# request without OperatingSystem gets: patchsetup/aws_defaults.py.
+_DEFAULT_OS = aws_defaults.BASELINE_OS
+_DEFAULT_COMPLIANCE_LEVEL = aws_defaults.COMPLIANCE_LEVEL
+_DEFAULT_REJECTED_ACTION = aws_defaults.REJECTED_PATCHES_ACTION
 
 _YUM_KEYS = frozenset({"PRODUCT", "CLASSIFICATION", "SEVERITY"})
 _APT_KEYS = frozenset({"PRODUCT", "PRIORITY", "SECTION"})
@@ -814,8 +813,9 @@ def canonical(params: Mapping[str, Any]) -> dict[str, Any]:
     and with filters, filter values, patch lists and sources in a stable
     order.  So ``canonical(desired) == canonical(actual)`` exactly when no
     update is needed.  Approval rules keep their order (the service keeps it
-    too).  Description and AvailableSecurityUpdatesComplianceStatus have no
-    documented default and appear only when set.
+    too).  Description has no default and appears only when set; a Windows
+    baseline's AvailableSecurityUpdatesComplianceStatus is filled with what
+    AWS reports when it was not sent (patchsetup/aws_defaults.py).
     """
     sources = [_canonical_source(item) for item in _get(params, "Sources", [])]
     rules = _get(_get(params, "ApprovalRules", {}), "PatchRules", [])
@@ -837,6 +837,8 @@ def canonical(params: Mapping[str, Any]) -> dict[str, Any]:
     for optional in ("Description", "AvailableSecurityUpdatesComplianceStatus"):
         if params.get(optional) is not None:
             result[optional] = params[optional]
+    if result["OperatingSystem"] == "WINDOWS":
+        result = aws_defaults.filled(result, aws_defaults.WINDOWS_BASELINE)
     return result
 
 
@@ -864,4 +866,7 @@ def update_params(params: Mapping[str, Any]) -> dict[str, Any]:
         )
     rules = canonical(params)
     del rules["OperatingSystem"]
+    # Never sent unless asked for: Replace=True leaves it to AWS's own default.
+    if params.get("AvailableSecurityUpdatesComplianceStatus") is None:
+        rules.pop("AvailableSecurityUpdatesComplianceStatus", None)
     return {"Name": name, "Replace": True, **rules}

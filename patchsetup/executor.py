@@ -125,18 +125,43 @@ def _run(client: Any, call: Call, variables: dict[str, Any], guard: threading.Lo
     try:
         response = getattr(client, call.method)(**params)
     except botocore.exceptions.ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") not in call.done_if:
+        code = exc.response.get("Error", {}).get("Code")
+        if code not in call.done_if and not _confirmed(client, call, code, variables, guard):
             raise
-        log.info("%s: already done (%s)", call.method, exc.response["Error"]["Code"])
+        log.info("%s: already done (%s)", call.method, code)
         return
     if call.output is not None:
         var, key = call.output
-        value = response
-        for part in key.split("."):
-            value = value[part]
+        value = _walk(response, key)
         with guard:
             variables[var] = value
         log.debug("%s = %s", var, value)
+
+
+def _confirmed(
+    client: Any, call: Call, code: Any, variables: dict[str, Any], guard: threading.Lock
+) -> bool:
+    """Whether the call's ``confirm`` read shows its effect in place (False without one)."""
+    confirm = call.confirm
+    if confirm is None or code not in confirm.on:
+        return False
+    with guard:
+        params = resolve(confirm.params, variables)
+        expected = resolve(confirm.expected, variables)
+    try:
+        found = _walk(getattr(client, confirm.method)(**params), confirm.key)
+    except KeyError:
+        found = None
+    log.info("%s: %s = %s (wanted %s)", confirm.method, confirm.key, found, expected)
+    return bool(found == expected)
+
+
+def _walk(response: Any, key: str) -> Any:
+    """``response[key]``, a dotted key walking into nested structures."""
+    value = response
+    for part in key.split("."):
+        value = value[part]
+    return value
 
 
 def resolve(value: Any, variables: Mapping[str, Any]) -> Any:

@@ -26,6 +26,22 @@ class Ref:
 
 
 @dataclass(frozen=True)
+class Confirm:
+    """A read that tells whether a call that failed with one of ``on`` already worked.
+
+    ``params`` and ``expected`` may hold Refs, resolved like a call's parameters;
+    ``key`` is the response key to compare with ``expected`` (dotted, as in
+    ``Call.output``). Equal: the call counts as done. Otherwise its error stands.
+    """
+
+    method: str
+    params: Mapping[str, Any]
+    key: str
+    expected: Any
+    on: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Call:
     """One write call: an SSM client method, its parameters, and what to remember."""
 
@@ -39,6 +55,9 @@ class Call:
     #: Error codes that mean the call's effect is already in place (a retried
     #: delete whose first attempt worked but whose response was lost).
     done_if: tuple[str, ...] = ()
+    #: For errors that may or may not mean "already done" (a retried registration
+    #: that landed, or someone else's): the read that decides.
+    confirm: Confirm | None = None
 
 
 @dataclass(frozen=True)

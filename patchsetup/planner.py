@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
+from patchsetup import aws_defaults
 from patchsetup import baselines as baseline_rules
 from patchsetup.model import (
     OWNER_TAG,
@@ -30,7 +31,7 @@ from patchsetup.model import (
     WindowSpec,
 )
 from patchsetup.ownership import foreign_tasks, held_targets, is_setup_task, task_label
-from patchsetup.plan import Call, Change, FieldDiff, Plan, Ref
+from patchsetup.plan import Call, Change, Confirm, FieldDiff, Plan, Ref
 from patchsetup.state import (
     UNKNOWN,
     Registration,
@@ -43,6 +44,8 @@ from patchsetup.state import (
 )
 
 TokenFactory = Callable[[], str]
+#: A delete that finds its resource gone: a retry whose first attempt worked.
+_GONE = ("DoesNotExistException",)
 T = TypeVar("T")
 
 
@@ -261,7 +264,7 @@ class _Builder:
                             "patch-group",
                             label,
                             resource_id=group,
-                            calls=(_register_group(target, group),),
+                            calls=(_register_group(target, group, spec.operating_system),),
                             lane=lane,
                             note=self._elsewhere(group, spec.operating_system),
                         )
@@ -282,7 +285,7 @@ class _Builder:
                             lane=lane,
                             calls=(
                                 _deregister_group(found.baseline_id, group),
-                                _register_group(target, group),
+                                _register_group(target, group, spec.operating_system),
                             ),
                         )
                     )
@@ -471,7 +474,7 @@ class _Builder:
         return Ref(var)
 
     def _update_window(self, spec: WindowSpec, found: RemoteWindow) -> Change:
-        diffs = diff_fields(spec.fields(), found.fields)
+        diffs = diff_fields(aws_defaults.window(spec.fields()), aws_defaults.window(found.fields))
         if not diffs:
             return Change("unchanged", "window", spec.name, resource_id=found.window_id)
         params = _compact({"WindowId": found.window_id, **spec.fields(), "Replace": True})
@@ -579,7 +582,7 @@ class _Builder:
     def _update_target(
         self, spec: WindowSpec, window_id: str | Ref, target: TargetSpec, have: RemoteTarget
     ) -> Change:
-        diffs = diff_fields(target.fields(), have.fields)
+        diffs = diff_fields(aws_defaults.target(target.fields()), aws_defaults.target(have.fields))
         if not diffs:
             return Change(
                 "unchanged",
@@ -651,7 +654,9 @@ class _Builder:
         target_ids: Mapping[str, str | Ref],
     ) -> Change:
         want = self._task_params(task, target_ids)
-        diffs = diff_fields(want, have.fields)
+        # Both sides with AWS's defaults filled in (reported or not); sent as the tool
+        # means it (Replace resets the rest to those defaults).
+        diffs = diff_fields(aws_defaults.task(want), aws_defaults.task(have.fields))
         if task.service_role_arn is None:
             # Without a role AWS runs the task with its service-linked role and may
             # report that role's ARN: not a difference worth an update. Any other
@@ -758,6 +763,7 @@ def delete_task(window: RemoteWindow, task: RemoteTask) -> Change:
             Call(
                 "deregister_task_from_maintenance_window",
                 {"WindowId": window.window_id, "WindowTaskId": task.window_task_id},
+                done_if=_GONE,
             ),
         ),
     )
@@ -793,7 +799,9 @@ def delete_window(window: RemoteWindow) -> list[Change]:
             "window",
             window.name,
             resource_id=window.window_id,
-            calls=(Call("delete_maintenance_window", {"WindowId": window.window_id}),),
+            calls=(
+                Call("delete_maintenance_window", {"WindowId": window.window_id}, done_if=_GONE),
+            ),
         ),
     ]
 
@@ -843,6 +851,7 @@ def _delete_target(window: RemoteWindow, target: RemoteTarget, parent: str) -> C
                     # Refuse rather than leave a task pointing at nothing.
                     "Safe": True,
                 },
+                done_if=_GONE,
             ),
         ),
     )
@@ -996,9 +1005,19 @@ def _tag(resource_type: str, resource_id: str, setup_name: str) -> Call:
     )
 
 
-def _register_group(baseline_id: str | Ref, group: str) -> Call:
+def _register_group(baseline_id: str | Ref, group: str, operating_system: str) -> Call:
+    # A retry whose first attempt landed meets AlreadyExists: done only if the group
+    # is registered to exactly this baseline; another baseline is a real conflict.
     return Call(
-        "register_patch_baseline_for_patch_group", {"BaselineId": baseline_id, "PatchGroup": group}
+        "register_patch_baseline_for_patch_group",
+        {"BaselineId": baseline_id, "PatchGroup": group},
+        confirm=Confirm(
+            "get_patch_baseline_for_patch_group",
+            {"PatchGroup": group, "OperatingSystem": operating_system},
+            "BaselineId",
+            baseline_id,
+            on=("AlreadyExistsException",),
+        ),
     )
 
 

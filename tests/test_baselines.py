@@ -709,7 +709,21 @@ def test_canonical_fills_documented_defaults() -> None:
         "RejectedPatches": [],
         "RejectedPatchesAction": "ALLOW_AS_DEPENDENCY",
         "Sources": [],
+        # A Windows baseline (the OS default) reports it even when it was not sent.
+        "AvailableSecurityUpdatesComplianceStatus": "COMPLIANT",
     }
+
+
+def test_canonical_equates_an_unsent_windows_compliance_status_with_aws_default() -> None:
+    desired = {**preset("WINDOWS"), "Name": "win"}
+    reported = {**desired, "AvailableSecurityUpdatesComplianceStatus": "COMPLIANT"}
+    assert canonical(desired) == canonical(reported)
+    drifted = {**desired, "AvailableSecurityUpdatesComplianceStatus": "NON_COMPLIANT"}
+    assert canonical(desired) != canonical(drifted)
+    # Not sent on update either: Replace=True leaves it to AWS's default.
+    assert "AvailableSecurityUpdatesComplianceStatus" not in update_params(desired)
+    linux = {**preset("AMAZON_LINUX_2"), "Name": "al2"}
+    assert "AvailableSecurityUpdatesComplianceStatus" not in canonical(linux)
 
 
 def test_canonical_keeps_only_rule_fields() -> None:

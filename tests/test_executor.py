@@ -135,3 +135,100 @@ def test_summary_counts_only_what_was_done() -> None:
     assert "Result: 1 created, 0 updated, 0 deleted, 0 in place, 1 failed, 1 not done" in text
     assert "FAILED create  target" in text
     assert "not done (delete) window" in text
+
+
+# -- retries whose first attempt already worked -----------------------------------------
+
+GONE = "DoesNotExistException"
+WINDOW_ID = "mw-00000000000000000"
+
+
+def _deletes_plan() -> Plan:
+    """The planner's own delete calls: a window, a task and a target (all by ID)."""
+    from test_planner import _as_remote, _setup
+
+    from patchsetup.planner import delete_task, delete_window, plan
+    from patchsetup.state import RemoteTarget
+
+    setup = _setup(weeks=(1,), days=(2,), hours=(3,))
+    remote = _as_remote(setup)
+    [window] = remote.windows
+    window.targets.append(RemoteTarget("22222222-2222-2222-2222-222222222222", {"Name": "x"}))
+    [target_delete] = [c for c in plan(setup, remote).changes if c.action == "delete"]
+    return Plan((*delete_window(window), delete_task(window, window.tasks[0]), target_delete))
+
+
+def test_a_retried_delete_of_what_is_already_gone_counts_as_done() -> None:
+    deletes = _deletes_plan()
+    methods = [c.method for c in deletes.calls]
+    assert methods == [
+        "delete_maintenance_window",
+        "deregister_task_from_maintenance_window",
+        "deregister_target_from_maintenance_window",
+    ]
+    ssm = _client()
+    with Stubber(ssm) as stub:
+        for method in methods:
+            stub.add_client_error(method, GONE, "gone", http_status_code=400)
+        outcomes = execute({"ssm": ssm}, deletes, concurrency=1)
+        stub.assert_no_pending_responses()
+    assert {o.status for o in outcomes} == {"done"}
+    # Any other error still fails the delete.
+    with Stubber(ssm) as stub:
+        stub.add_client_error(methods[0], "AccessDeniedException", "no", http_status_code=400)
+        with pytest.raises(ExecutionFailed):
+            execute({"ssm": ssm}, deletes, concurrency=1)
+
+
+def _registration_plan() -> Plan:
+    """A new baseline, then a patch group registered to it, as the planner builds it."""
+    from test_planner import _setup
+
+    from patchsetup.planner import plan
+    from patchsetup.state import RemoteState
+
+    setup = _setup(weeks=(1,), days=(2,), hours=(3,))
+    changes = plan(setup, RemoteState(), lambda: "token").changes
+    wanted = [c for c in changes if c.kind in ("baseline", "patch-group")]
+    assert [c.action for c in wanted] == ["create", "create"]
+    return Plan(tuple(wanted))
+
+
+BASELINE = "pb-0123456789abcdef0"
+GROUP = "Week 1 Day 2 - Unattended - 03:00"
+
+
+def _stub_registration(stub: Stubber, registered_to: str) -> None:
+    stub.add_response("create_patch_baseline", {"BaselineId": BASELINE})
+    stub.add_client_error(
+        "register_patch_baseline_for_patch_group",
+        "AlreadyExistsException",
+        "already registered",
+        http_status_code=400,
+        expected_params={"BaselineId": BASELINE, "PatchGroup": GROUP},
+    )
+    stub.add_response(
+        "get_patch_baseline_for_patch_group",
+        {"BaselineId": registered_to, "PatchGroup": GROUP, "OperatingSystem": "AMAZON_LINUX_2"},
+        {"PatchGroup": GROUP, "OperatingSystem": "AMAZON_LINUX_2"},
+    )
+
+
+def test_a_retried_registration_that_landed_on_this_baseline_counts_as_done() -> None:
+    ssm = _client()
+    with Stubber(ssm) as stub:
+        _stub_registration(stub, registered_to=BASELINE)
+        outcomes = execute({"ssm": ssm}, _registration_plan(), concurrency=1)
+        stub.assert_no_pending_responses()
+    assert [o.status for o in outcomes] == ["done", "done"]
+
+
+def test_a_registration_held_by_another_baseline_still_fails() -> None:
+    ssm = _client()
+    with Stubber(ssm) as stub:
+        _stub_registration(stub, registered_to="pb-0fffffffffffffff0")
+        with pytest.raises(ExecutionFailed) as failed:
+            execute({"ssm": ssm}, _registration_plan(), concurrency=1)
+        stub.assert_no_pending_responses()
+    assert [o.status for o in failed.value.outcomes] == ["done", "failed"]
+    assert "AlreadyExistsException" in describe_error(failed.value.cause)

@@ -158,6 +158,35 @@ def _error(call: Any, **params: Any) -> tuple[str, int]:
     return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
 
 
+#: Flag mode, one window: the lock, then a baseline and a window with its target and
+#: task side by side (phase 4), then the one patch-group registration (phase 5).
+ONE_WINDOW_ARGS = ("--output", "json", "-w", "1", "-d", "2", "-t", "3")
+REGISTRATION_WRITE = 6
+
+
+def test_a_lost_registration_response_is_done_not_a_failure(proxied: FaultProxy, ssm: Any) -> None:
+    # AWS registers the group, the response is lost, botocore sends it again and AWS
+    # answers AlreadyExists: the tool reads the group's baseline, finds its own, done.
+    proxied.fail_write(REGISTRATION_WRITE, "drop")
+    applied = ok_json(setup(proxied.url, *ONE_WINDOW_ARGS, "--yes"))
+    stats = proxied.stats()
+    assert stats["injected"] == {"drop": 1}, stats
+    assert stats["write_ops"][REGISTRATION_WRITE - 1] == "ssm:RegisterPatchBaselineForPatchGroup"
+    assert changes(applied) == {**NOTHING, "create": 5}, applied["summary"]
+    assert {r["status"] for r in applied["resources"]} == {"done"}
+    group = "Week 1 Day 2 - Unattended - 03:00"
+    [baseline] = ssm.describe_patch_baselines(Filters=[{"Key": "OWNER", "Values": ["Self"]}])[
+        "BaselineIdentities"
+    ]
+    registered = ssm.get_patch_baseline_for_patch_group(
+        PatchGroup=group, OperatingSystem="AMAZON_LINUX_2"
+    )
+    assert registered["BaselineId"] == baseline["BaselineId"]
+    proxied.reset()
+    assert changes(ok_json(setup(proxied.url, *ONE_WINDOW_ARGS))) == NOTHING
+    assert proxied.stats()["writes"] == 0
+
+
 def test_proxy_counts_reads_and_writes_of_both_protocols(proxied: FaultProxy) -> None:
     ssm, iam = _client(proxied, "ssm"), _client(proxied, "iam")
     ssm.describe_maintenance_windows()

@@ -10,13 +10,17 @@ from __future__ import annotations
 import json
 import re
 import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from botocore import xform_name
 from botocore.exceptions import ClientError
+from clihelp import cli_env
 from conftest import (
+    ROOT,
     AwsEnv,
     LocalAws,
     client,
@@ -770,7 +774,10 @@ def test_window_tasks(api: Api) -> None:
         TaskInvocationParameters={"RunCommand": {"Comment": "new"}},
     )
     assert updated["MaxErrors"] == "2" and updated["MaxConcurrency"] == "10%"
-    assert updated["TaskInvocationParameters"] == {"RunCommand": {"Comment": "new"}}
+    # Replaced wholesale; AWS fills in TimeoutSeconds again (its default, 600).
+    assert updated["TaskInvocationParameters"] == {
+        "RunCommand": {"Comment": "new", "TimeoutSeconds": 600}
+    }
     assert updated["Name"] == "install-patches" and "TaskType" not in updated  # not in shape
     api.error(
         "UpdateMaintenanceWindowTask",
@@ -834,6 +841,93 @@ def test_window_tasks(api: Api) -> None:
     assert api("DescribeMaintenanceWindowTasks", WindowId=window_id)["Tasks"] == []
     no_targets = {k: v for k, v in params.items() if k != "Targets"}
     api.error("RegisterTaskWithMaintenanceWindow", "ValidationException", **no_targets)
+
+
+def test_server_filled_task_defaults(api: Api) -> None:
+    """What AWS reports for task members a request left out (aws-cli's published
+    get-maintenance-window-task and describe-maintenance-window-tasks examples)."""
+    window_id = make_window(api)
+    target_id = make_target(api, window_id)
+    sparse = run_patch_task(
+        window_id,
+        target_id,
+        TaskInvocationParameters={"RunCommand": {"Parameters": {"Operation": ["Install"]}}},
+    )
+    for key in ("Priority", "CutoffBehavior", "Description", "LoggingInfo"):
+        del sparse[key]
+    task_id = api("RegisterTaskWithMaintenanceWindow", **sparse)["WindowTaskId"]
+    got = api("GetMaintenanceWindowTask", WindowId=window_id, WindowTaskId=task_id)
+    assert got["TaskInvocationParameters"]["RunCommand"] == {
+        "Parameters": {"Operation": ["Install"]},
+        "Comment": "",
+        "TimeoutSeconds": 600,
+    }
+    assert got["TaskParameters"] == {}
+    assert got["Priority"] == 1 and got["CutoffBehavior"] == "CONTINUE_TASK"
+    (described,) = api("DescribeMaintenanceWindowTasks", WindowId=window_id)["Tasks"]
+    assert described["TaskParameters"] == {} and described["Priority"] == 1
+    # What a request sends is kept as sent.
+    full = run_patch_task(window_id, target_id, Name="full")
+    full_id = api("RegisterTaskWithMaintenanceWindow", **full)["WindowTaskId"]
+    got = api("GetMaintenanceWindowTask", WindowId=window_id, WindowTaskId=full_id)
+    assert got["TaskInvocationParameters"] == full["TaskInvocationParameters"]
+    # Replace=True with a new RunCommand: the defaults are filled in again.
+    replaced = api(
+        "UpdateMaintenanceWindowTask",
+        WindowId=window_id,
+        WindowTaskId=full_id,
+        Replace=True,
+        TaskArn="AWS-RunPatchBaseline",
+        Targets=full["Targets"],
+        TaskInvocationParameters={"RunCommand": {"Parameters": {"Operation": ["Scan"]}}},
+    )
+    assert replaced["TaskInvocationParameters"]["RunCommand"]["TimeoutSeconds"] == 600
+    assert replaced["TaskInvocationParameters"]["RunCommand"]["Comment"] == ""
+    assert replaced["TaskParameters"] == {}
+
+
+def test_server_filled_baseline_and_window_defaults(api: Api) -> None:
+    """GetPatchBaseline / GetMaintenanceWindow defaults for members never sent
+    (aws-cli's get-patch-baseline and get-maintenance-window examples)."""
+    rule = {k: v for k, v in RULES["PatchRules"][0].items() if k != "ComplianceLevel"}
+    windows_id = make_baseline(
+        api, "win-sparse", OperatingSystem="WINDOWS", ApprovalRules={"PatchRules": [rule]}
+    )
+    got = api("GetPatchBaseline", BaselineId=windows_id)
+    assert got["ApprovedPatchesComplianceLevel"] == "UNSPECIFIED"
+    assert got["ApprovedPatchesEnableNonSecurity"] is False
+    assert got["RejectedPatchesAction"] == "ALLOW_AS_DEPENDENCY"
+    assert got["ApprovedPatches"] == [] and got["RejectedPatches"] == []
+    assert got["GlobalFilters"] == {"PatchFilters": []} and got["Sources"] == []
+    (reported,) = got["ApprovalRules"]["PatchRules"]
+    assert reported["ComplianceLevel"] == "UNSPECIFIED" and reported["EnableNonSecurity"] is False
+    assert got["AvailableSecurityUpdatesComplianceStatus"] == "COMPLIANT"
+    # Replace=True without it: back to the default, not gone.
+    api(
+        "UpdatePatchBaseline",
+        BaselineId=windows_id,
+        Name="win-sparse",
+        AvailableSecurityUpdatesComplianceStatus="NON_COMPLIANT",
+    )
+    got = api("GetPatchBaseline", BaselineId=windows_id)
+    assert got["AvailableSecurityUpdatesComplianceStatus"] == "NON_COMPLIANT"
+    api("UpdatePatchBaseline", BaselineId=windows_id, Name="win-sparse", Replace=True)
+    got = api("GetPatchBaseline", BaselineId=windows_id)
+    assert got["AvailableSecurityUpdatesComplianceStatus"] == "COMPLIANT"
+    # Windows Server only: other operating systems do not report it.
+    linux = api("GetPatchBaseline", BaselineId=make_baseline(api, "al2-sparse"))
+    assert "AvailableSecurityUpdatesComplianceStatus" not in linux
+
+    window_id = api(
+        "CreateMaintenanceWindow",
+        Name="sparse",
+        Schedule="cron(0 3 ? * SUN *)",
+        Duration=2,
+        Cutoff=0,
+        AllowUnassociatedTargets=False,
+    )["WindowId"]
+    window = api("GetMaintenanceWindow", WindowId=window_id)
+    assert window["Enabled"] is True and window["AllowUnassociatedTargets"] is False
 
 
 def test_describe_targets_and_tasks_paginate(api: Api) -> None:
@@ -1002,3 +1096,53 @@ def test_server_exits_cleanly_on_sigint(spare_server: LocalAws) -> None:
     assert server.process.stdout is not None
     assert server.process.stdout.read() == ""
     assert "Traceback" not in server.log_path.read_text()
+
+
+# ------------------------------------------------------------------ tools/smoke_check.py
+
+
+def _smoke(aws: AwsEnv, *args: str) -> subprocess.CompletedProcess[str]:
+    env = cli_env(aws["AWS_ENDPOINT_URL"])
+    url = env.pop("AWS_ENDPOINT_URL")  # the script's own option, as an operator gives it
+    return subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "smoke_check.py"), "--endpoint-url", url, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_smoke_check_reports_what_aws_filled_in_and_cleans_up(aws: AwsEnv, ssm: Any) -> None:
+    result = _smoke(aws, "--region", "us-east-1", "--name", "smoke-test")
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "smoke: setup 'smoke-test' in us-east-1"
+    task = lines.index("task: 3 field(s) differ")
+    assert lines[task + 1 : task + 4] == [
+        '  + TaskInvocationParameters.RunCommand.Comment = ""',
+        "  + TaskInvocationParameters.RunCommand.TimeoutSeconds = 600",
+        "  + TaskParameters = {}",
+    ]
+    assert "window: 1 field(s) differ" in lines and "  + Enabled = true" in lines
+    assert {"target: as sent", "baseline: as sent", "patch-group: as sent"} <= set(lines)
+    assert lines[-2:] == ["re-run: plans nothing", "cleanup: complete"]
+    assert ssm.describe_maintenance_windows()["WindowIdentities"] == []
+    assert (
+        ssm.describe_patch_baselines(Filters=[{"Key": "OWNER", "Values": ["Self"]}])[
+            "BaselineIdentities"
+        ]
+        == []
+    )
+
+
+def test_smoke_check_keep_leaves_the_setup(aws: AwsEnv, ssm: Any) -> None:
+    result = _smoke(aws, "--region", "us-east-1", "--keep")
+    assert result.returncode == 0, result.stdout + result.stderr
+    name = re.match(r"smoke: setup '(smoke-[0-9a-f]{8})' in us-east-1", result.stdout)
+    assert name is not None, result.stdout
+    assert result.stdout.splitlines()[-1] == (
+        f"cleanup: skipped (--keep); remove it with ssm-patching-cleanup --name {name[1]}"
+    )
+    [window] = ssm.describe_maintenance_windows()["WindowIdentities"]
+    assert window["Name"] == "Week1Day2Unattended0300"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from patchsetup import baselines
+from patchsetup import aws_defaults, baselines
 from patchsetup.flags import FlagOptions, build_setup
 from patchsetup.model import OWNER_TAG, Setup
 from patchsetup.plan import Plan, Ref
@@ -322,3 +322,21 @@ def test_window_offset_and_dates_are_created_and_compared() -> None:
     assert plan(setup, remote, _tokens()).is_empty
     remote.windows[0].fields["ScheduleOffset"] = 3
     assert _methods(plan(setup, remote, _tokens())) == ["update_maintenance_window"]
+
+
+def test_what_aws_fills_in_is_no_difference_but_a_changed_default_is() -> None:
+    setup = _setup(weeks=(1,), days=(2,), hours=(3,))
+    remote = _as_remote(setup)
+    [task] = remote.windows[0].tasks
+    # As AWS reports it: TaskParameters {}, RunCommand Comment "" and TimeoutSeconds 600.
+    task.fields = aws_defaults.task(task.fields)
+    assert task.fields["TaskInvocationParameters"]["RunCommand"]["TimeoutSeconds"] == 600
+    assert task.fields["TaskParameters"] == {}
+    assert plan(setup, remote, _tokens()).is_empty
+    task.fields["TaskInvocationParameters"]["RunCommand"]["TimeoutSeconds"] = 1200
+    p = plan(setup, remote, _tokens())
+    [change] = [c for c in p.changes if c.action == "update"]
+    assert [d.field for d in change.diffs] == ["TaskInvocationParameters"]
+    [call] = change.calls
+    # Sent as the tool means it: no TimeoutSeconds, so Replace=True resets it to 600.
+    assert "TimeoutSeconds" not in call.params["TaskInvocationParameters"]["RunCommand"]

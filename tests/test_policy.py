@@ -56,6 +56,7 @@ from conftest import (
     with_implied,
 )
 from oldtool import old_tool_setup
+from proxyhelp import start_fault_proxy, stop_fault_proxy
 from test_bad_input import to_toml
 from test_cleanup_cli import make_baseline, make_window
 
@@ -74,6 +75,8 @@ UNSCOPED = frozenset(
         "ssm:DescribeMaintenanceWindows",
         "ssm:DescribePatchBaselines",
         "ssm:DescribePatchGroups",
+        # Names a patch group, not a baseline: nothing for a resource ARN to match.
+        "ssm:GetPatchBaselineForPatchGroup",
         "ssm:CreateMaintenanceWindow",
         "ssm:CreatePatchBaseline",
         "iam:ListRoles",
@@ -510,6 +513,18 @@ def test_workload_calls_only_granted_actions_and_every_grant(
     swept = _ok(cleanup(url, *JSON, "--all-patching", "--yes"))
     assert swept["summary"]["delete"] >= 3
     assert ssm.describe_maintenance_windows()["WindowIdentities"] == []
+
+    # A registration whose response is lost: the retry meets AlreadyExists and the
+    # tool reads the group's baseline (GetPatchBaselineForPatchGroup) to see it landed.
+    proxy = start_fault_proxy(url)
+    try:
+        proxy.fail_write(6, "drop")
+        retried = _ok(setup(proxy.url, *JSON, "--name", "retry", "-w", "1", "-d", "2", "-t", "3"))
+        assert proxy.stats()["write_ops"][5] == "ssm:RegisterPatchBaselineForPatchGroup"
+        assert retried["summary"]["failed"] == 0
+    finally:
+        assert stop_fault_proxy(proxy) is None
+    _ok(cleanup(url, *JSON, "--name", "retry", "--yes"))
 
     records = read_records([record])
     verdict = check_policy(records, load_policy())

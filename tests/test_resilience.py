@@ -189,3 +189,47 @@ def test_drift_is_shown_by_the_plan_and_repaired_in_place(aws: Any, ssm: Any) ->
     assert (
         again["summary"]["create"] == again["summary"]["update"] == again["summary"]["delete"] == 0
     )
+
+
+def test_aws_defaults_are_no_drift_but_a_hand_edit_of_them_is(aws: Any, ssm: Any) -> None:
+    # The endpoint fills in what AWS fills in (TimeoutSeconds 600, Comment "",
+    # TaskParameters {}, a Windows baseline's compliance status): a re-run writes nothing.
+    args = (*JSON, *ONE_WINDOW, "--operating-system", "WINDOWS")
+    ok_json(setup(aws.url, *args))
+    again = ok_json(setup(aws.url, *args))
+    assert again["summary"]["update"] == again["summary"]["create"] == 0
+    [window] = windows(ssm).values()
+    [task] = window["Tasks"]
+    run_command = task["TaskInvocationParameters"]["RunCommand"]
+    assert (run_command["TimeoutSeconds"], run_command["Comment"]) == (600, "")
+    [baseline] = custom_baselines(ssm)
+    assert baseline["AvailableSecurityUpdatesComplianceStatus"] == "COMPLIANT"
+    # By hand: a default the tool leaves to AWS, and a field it sets.
+    ssm.update_maintenance_window_task(
+        WindowId=window["WindowId"],
+        WindowTaskId=task["WindowTaskId"],
+        MaxErrors="5",
+        TaskInvocationParameters={"RunCommand": {**run_command, "TimeoutSeconds": 1200}},
+    )
+    ssm.update_patch_baseline(
+        BaselineId=baseline["BaselineId"], AvailableSecurityUpdatesComplianceStatus="NON_COMPLIANT"
+    )
+    plan = ok_json(setup(aws.url, *args, "--dry-run"))
+    changed = {r["kind"]: r for r in plan["resources"] if r["action"] != "unchanged"}
+    assert set(changed) == {"task", "baseline"}
+    assert sorted(c["field"] for c in changed["task"]["changes"]) == [
+        "MaxErrors",
+        "TaskInvocationParameters",
+    ]
+    assert [c["field"] for c in changed["baseline"]["changes"]] == [
+        "AvailableSecurityUpdatesComplianceStatus"
+    ]
+    ok_json(setup(aws.url, *args))
+    [window] = windows(ssm).values()
+    [task] = window["Tasks"]
+    assert task["MaxErrors"] == "1"
+    assert task["TaskInvocationParameters"]["RunCommand"]["TimeoutSeconds"] == 600
+    [baseline] = custom_baselines(ssm)
+    assert baseline["AvailableSecurityUpdatesComplianceStatus"] == "COMPLIANT"
+    again = ok_json(setup(aws.url, *args))
+    assert again["summary"]["update"] == again["summary"]["create"] == 0

@@ -87,6 +87,21 @@ each following the SSM API reference and botocore's SSM model:
    request returns the first call's id and creates nothing; the same token with
    different parameters raises IdempotentParameterMismatch (listed by the model for all
    four). Tokens are remembered until reset (AWS expires them after a while).
+7. Defaults AWS fills in that a request never sent, as AWS's published CLI examples
+   show them (aws-cli awscli/examples/ssm/get-maintenance-window-task.rst,
+   describe-maintenance-window-tasks.rst, get-patch-baseline.rst): every task reports
+   ``TaskParameters: {}`` (Get and Describe) and, in
+   TaskInvocationParameters.RunCommand, ``Comment: ""`` and ``TimeoutSeconds: 600``
+   (again after an update replaces RunCommand); baselines report
+   ApprovedPatchesComplianceLevel UNSPECIFIED, ApprovedPatchesEnableNonSecurity false,
+   RejectedPatchesAction ALLOW_AS_DEPENDENCY, empty lists and filters, and each rule
+   ComplianceLevel UNSPECIFIED / EnableNonSecurity false; a custom WINDOWS baseline
+   reports AvailableSecurityUpdatesComplianceStatus COMPLIANT when none was sent (AWS
+   documents no value: an approximation); windows report Enabled true. The stand-in
+   can only approximate AWS here: ``tools/smoke_check.py`` against a sandbox account
+   reports what real AWS fills in. Not filled in: the document's own parameter
+   defaults inside RunCommand.Parameters (the published example shows some, but
+   whether AWS adds them or the example's caller sent them is not documented).
 
 Errors are JSON bodies with ``__type`` = the AWS code and HTTP 400.
 """

@@ -159,8 +159,8 @@ class LocalTask(FakeMaintenanceWindowTask):
             "TaskType": self.task_type,  # GetMaintenanceWindowTask / Update output
             "Type": self.task_type,  # MaintenanceWindowTask (Describe) member name
             "Targets": self.targets,
-            "TaskParameters": self.task_parameters,
-            "TaskInvocationParameters": self.task_invocation_parameters,
+            "TaskParameters": self.task_parameters or {},
+            "TaskInvocationParameters": _with_run_command_defaults(self.task_invocation_parameters),
             "Priority": self.priority,
             "LoggingInfo": self.logging_info,
             "ServiceRoleArn": self.service_role_arn,
@@ -172,6 +172,18 @@ class LocalTask(FakeMaintenanceWindowTask):
             "AlarmConfiguration": self.alarm_configurations,
         }
         return {k: v for k, v in out.items() if v is not None}
+
+
+#: What AWS reports in TaskInvocationParameters.RunCommand for members a request left
+#: out (aws-cli's get-maintenance-window-task example: Comment "", TimeoutSeconds 600).
+_RUN_COMMAND_DEFAULTS: JSON = {"Comment": "", "TimeoutSeconds": 600}
+
+
+def _with_run_command_defaults(invocation: JSON | None) -> JSON | None:
+    if not invocation or not isinstance(invocation.get("RunCommand"), dict):
+        return invocation
+    run_command = {**_RUN_COMMAND_DEFAULTS, **invocation["RunCommand"]}
+    return {**invocation, "RunCommand": run_command}
 
 
 _BASELINE_DEFAULTS: JSON = {
@@ -227,6 +239,12 @@ class LocalBaseline(FakePatchBaseline):
         for key, attr in _BASELINE_ATTRS.items():
             if key != "Name":
                 out[key] = getattr(self, attr)
+        if self.operating_system == "WINDOWS" and not self.aws_owned:
+            # Windows baselines report it even when it was never sent; the value is
+            # undocumented (an approximation: tools/smoke_check.py shows AWS's).
+            out["AvailableSecurityUpdatesComplianceStatus"] = (
+                out["AvailableSecurityUpdatesComplianceStatus"] or "COMPLIANT"
+            )
         out["BaselineDescription"] = self.description
         out["PatchGroups"] = patch_groups or []
         out["CreatedDate"] = self.created_date
