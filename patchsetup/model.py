@@ -220,8 +220,14 @@ class RoleSpec:
         }
 
 
-def maintenance_window_policy() -> dict[str, Any]:
-    """Seed 002's maintenance-window policy: run commands, resolve targets, notify."""
+def maintenance_window_policy(passed_roles: Sequence[str] = ()) -> dict[str, Any]:
+    """Seed 002's maintenance-window policy: run commands, resolve targets, notify.
+
+    ``iam:PassRole`` (Run Command passes the SNS notification role) is limited to the
+    role itself (SERVICE_ROLE: the planner puts in its ARN) and ``passed_roles``, the
+    notification roles the setup names.
+    """
+    passed = [SERVICE_ROLE, *sorted(set(passed_roles) - {SERVICE_ROLE})]
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -248,7 +254,7 @@ def maintenance_window_policy() -> dict[str, Any]:
             {
                 "Effect": "Allow",
                 "Action": "iam:PassRole",
-                "Resource": "*",
+                "Resource": passed,
                 "Condition": {"StringEquals": {"iam:PassedToService": ["ssm.amazonaws.com"]}},
             },
         ],
@@ -261,6 +267,17 @@ def default_role(setup_name: str) -> RoleSpec:
         name=f"ssm-patching-setup-{setup_name}",
         policies={"maintenance-window": maintenance_window_policy()},
     )
+
+
+def notification_roles(windows: Sequence[WindowSpec]) -> tuple[str, ...]:
+    """The SNS notification roles the tasks name (SERVICE_ROLE included, if used)."""
+    found = {
+        task.notification.role_arn
+        for window in windows
+        for task in window.tasks
+        if task.notification is not None and task.notification.role_arn is not None
+    }
+    return tuple(sorted(found))
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from patchsetup.model import (
     TaskSpec,
     WindowSpec,
 )
-from patchsetup.plan import Call, Change, FieldDiff, Plan, Ref
+from patchsetup.plan import Call, Change, FieldDiff, Json, Plan, Ref
 from patchsetup.state import (
     UNKNOWN,
     Registration,
@@ -152,7 +152,10 @@ class _Builder:
                     (var, "Role.Arn"),
                     service="iam",
                 ),
-                *(_put_policy(spec.name, n, d) for n, d in spec.policies.items()),
+                *(
+                    _put_policy(spec.name, n, _with_arn(d, Ref(var)))
+                    for n, d in spec.policies.items()
+                ),
             ]
             self.role_writes.append(
                 Change("create", "role", spec.name, id_var=var, calls=tuple(calls))
@@ -623,11 +626,23 @@ def _is_linked_role(arn: Any) -> bool:
 
 
 def _put_policy(role: str, name: str, document: Mapping[str, Any]) -> Call:
+    # Json: the document may name the role's own ARN, known only once CreateRole ran.
     return Call(
         "put_role_policy",
-        {"RoleName": role, "PolicyName": name, "PolicyDocument": json.dumps(document)},
+        {"RoleName": role, "PolicyName": name, "PolicyDocument": Json(document)},
         service="iam",
     )
+
+
+def _with_arn(document: Any, arn: str | Ref) -> Any:
+    """``document`` with SERVICE_ROLE (the role's own ARN in its policy) replaced by ``arn``."""
+    if document == SERVICE_ROLE:
+        return arn
+    if isinstance(document, Mapping):
+        return {k: _with_arn(v, arn) for k, v in document.items()}
+    if isinstance(document, list | tuple):
+        return [_with_arn(v, arn) for v in document]
+    return document
 
 
 def _update_role(spec: RoleSpec, found: RemoteRole) -> Change:
@@ -653,7 +668,8 @@ def _update_role(spec: RoleSpec, found: RemoteRole) -> Change:
                 service="iam",
             )
         )
-    for name, document in spec.policies.items():
+    for name, template in spec.policies.items():
+        document = _with_arn(template, found.arn)
         have = found.policies.get(name)
         if have is None or canonical_policy(have) != canonical_policy(document):
             diffs.append(FieldDiff(f"Policy {name}", have, dict(document)))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import json
 from typing import Any
 
 from patchsetup import baselines
 from patchsetup.flags import FlagOptions, build_setup
-from patchsetup.model import OWNER_TAG, Setup
-from patchsetup.plan import Plan, Ref
+from patchsetup.model import OWNER_TAG, SERVICE_ROLE, Setup
+from patchsetup.plan import Json, Plan, Ref
 from patchsetup.planner import plan
 from patchsetup.state import (
     Registration,
@@ -227,17 +228,23 @@ def test_all_patching_also_deregisters_groups_of_aws_baselines() -> None:
     ]
 
 
+def _own_arn(document: Any, arn: str) -> Any:
+    """A policy as IAM holds it: the role's own ARN where the model says SERVICE_ROLE."""
+    return json.loads(json.dumps(document).replace(json.dumps(SERVICE_ROLE), json.dumps(arn)))
+
+
 def _with_role_remote(setup: Setup) -> RemoteState:
     state = _as_remote(setup)
     role = setup.service_role
     assert role is not None
+    arn = f"arn:aws:iam::123456789012:role/ssm-patching-setup/{role.name}"
     state.roles.append(
         RemoteRole(
             role.name,
-            f"arn:aws:iam::123456789012:role/ssm-patching-setup/{role.name}",
+            arn,
             role.description,
             role.trust_policy(),
-            {k: dict(v) for k, v in role.policies.items()},
+            {k: _own_arn(v, arn) for k, v in role.policies.items()},
             {OWNER_TAG: setup.name},
         )
     )
@@ -259,6 +266,15 @@ def test_service_role_is_created_first_and_used_by_every_task() -> None:
     assert {str(t.params["ServiceRoleArn"]) for t in tasks} == {
         str(Ref("role:ssm-patching-setup-default"))
     }
+
+
+def test_the_created_role_may_pass_only_itself() -> None:
+    p = plan(_setup(create_service_role=True), RemoteState(), _tokens())
+    put = p.calls[1]
+    document = put.params["PolicyDocument"]
+    assert isinstance(document, Json)  # made once CreateRole has told the ARN
+    [passing] = [s for s in document.value["Statement"] if s["Action"] == "iam:PassRole"]
+    assert passing["Resource"] == [Ref("role:ssm-patching-setup-default")]
 
 
 def test_converged_role_plans_nothing_and_policy_drift_is_repaired() -> None:
