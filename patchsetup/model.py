@@ -194,6 +194,20 @@ class BaselineSpec:
 
 #: IAM path of the roles the tool creates: cleanup finds them by it, then checks the tag.
 ROLE_PATH = "/ssm-patching-setup/"
+#: The role is global, windows are regional: each region whose setup uses the role tags it
+#: ``<prefix><region>``, and the last region to let go of it deletes it.
+ROLE_REGION_TAG = f"{TOOL}:region:"
+ROLE_REGION_VALUE = "true"
+
+
+def role_region_tag(region: str) -> str:
+    """The tag key saying that ``region``'s windows use the role."""
+    return f"{ROLE_REGION_TAG}{region}"
+
+
+def role_regions(tags: Mapping[str, str]) -> set[str]:
+    """The regions a role's tags say use it."""
+    return {k.removeprefix(ROLE_REGION_TAG) for k in tags if k.startswith(ROLE_REGION_TAG)}
 
 
 @dataclass(frozen=True)

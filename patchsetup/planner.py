@@ -21,6 +21,7 @@ from patchsetup import baselines as baseline_rules
 from patchsetup.model import (
     OWNER_TAG,
     ROLE_PATH,
+    ROLE_REGION_VALUE,
     SERVICE_ROLE,
     BaselineSpec,
     RoleSpec,
@@ -28,6 +29,8 @@ from patchsetup.model import (
     TargetSpec,
     TaskSpec,
     WindowSpec,
+    role_region_tag,
+    role_regions,
 )
 from patchsetup.plan import Call, Change, FieldDiff, Json, Plan, Ref
 from patchsetup.state import (
@@ -53,13 +56,23 @@ class PlanConflict(ValueError):
     """The desired state collides with something another setup owns (one line)."""
 
 
-def plan(desired: Setup, remote: RemoteState, token: TokenFactory = _uuid_token) -> Plan:
+def plan(
+    desired: Setup,
+    remote: RemoteState,
+    token: TokenFactory = _uuid_token,
+    *,
+    region: str | None = None,
+) -> Plan:
     """The calls that turn ``remote`` into ``desired``; ``token`` makes ClientTokens.
+
+    ``region`` is the region planned for. The service role is global: it carries a
+    tag per region that uses it, and a region that lets go of it deletes it only
+    when no other region's tag is left (``release_role``). None: no region tags.
 
     Raises PlanConflict, before anything is written, for a patch group another
     setup's baseline already holds for the same OS.
     """
-    builder = _Builder(desired, remote, token)
+    builder = _Builder(desired, remote, token, region)
     return builder.build()
 
 
@@ -92,6 +105,7 @@ class _Builder:
     desired: Setup
     remote: RemoteState
     token: TokenFactory
+    region: str | None = None
     # Phases, concatenated in this order.
     task_deletes: list[Change] = field(default_factory=list)
     window_deletes: list[Change] = field(default_factory=list)
@@ -134,11 +148,14 @@ class _Builder:
         found = next((r for r in self.remote.roles if spec and r.name == spec.name), None)
         for role in self.remote.roles:
             if role is not found:
-                self.role_deletes.append(delete_role(role))
+                self.role_deletes.append(release_role(role, self.region))
         if spec is None:
             return None
         if found is None:
             var = f"role:{spec.name}"
+            tags = {OWNER_TAG: self.desired.name}
+            if self.region is not None:
+                tags[role_region_tag(self.region)] = ROLE_REGION_VALUE
             calls = [
                 Call(
                     "create_role",
@@ -147,7 +164,7 @@ class _Builder:
                         "RoleName": spec.name,
                         "AssumeRolePolicyDocument": json.dumps(spec.trust_policy()),
                         "Description": spec.description,
-                        "Tags": [{"Key": OWNER_TAG, "Value": self.desired.name}],
+                        "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
                     },
                     (var, "Role.Arn"),
                     service="iam",
@@ -161,7 +178,7 @@ class _Builder:
                 Change("create", "role", spec.name, id_var=var, calls=tuple(calls))
             )
             return Ref(var)
-        self.role_writes.append(_update_role(spec, found))
+        self.role_writes.append(_update_role(spec, found, self.region))
         return found.arn
 
     # -- baselines ---------------------------------------------------------------
@@ -645,8 +662,8 @@ def _with_arn(document: Any, arn: str | Ref) -> Any:
     return document
 
 
-def _update_role(spec: RoleSpec, found: RemoteRole) -> Change:
-    """Bring an existing role's trust, description and inline policies in line."""
+def _update_role(spec: RoleSpec, found: RemoteRole, region: str | None = None) -> Change:
+    """Bring an existing role's trust, description, inline policies and region tag in line."""
     calls: list[Call] = []
     diffs: list[FieldDiff] = []
     trust = spec.trust_policy()
@@ -682,6 +699,17 @@ def _update_role(spec: RoleSpec, found: RemoteRole) -> Change:
                     "delete_role_policy", {"RoleName": spec.name, "PolicyName": name}, service="iam"
                 )
             )
+    key = role_region_tag(region) if region is not None else None
+    if key is not None and key not in found.tags:
+        # This region's windows use the role now: another region's cleanup must keep it.
+        diffs.append(FieldDiff(f"Tag {key}", None, ROLE_REGION_VALUE))
+        calls.append(
+            Call(
+                "tag_role",
+                {"RoleName": spec.name, "Tags": [{"Key": key, "Value": ROLE_REGION_VALUE}]},
+                service="iam",
+            )
+        )
     return Change(
         "update" if calls else "unchanged",
         "role",
@@ -692,13 +720,55 @@ def _update_role(spec: RoleSpec, found: RemoteRole) -> Change:
     )
 
 
+def release_role(role: RemoteRole, region: str | None) -> Change:
+    """``region``'s windows no longer use ``role``: delete it unless another region's tag
+    says that region's windows still do; then only ``region``'s own tag goes.
+
+    A role without region tags (made before they existed), or a plan without a
+    region, deletes it as before.
+    """
+    others = sorted(role_regions(role.tags) - {region})
+    if region is None or not others:
+        return delete_role(role)
+    note = f"kept: still used in {', '.join(others)}"
+    key = role_region_tag(region)
+    if key not in role.tags:
+        return Change("unchanged", "role", role.name, resource_id=role.arn, note=note)
+    return Change(
+        "update",
+        "role",
+        role.name,
+        resource_id=role.arn,
+        diffs=(FieldDiff(f"Tag {key}", role.tags[key], None),),
+        calls=(
+            Call(
+                "untag_role",
+                {"RoleName": role.name, "TagKeys": [key]},
+                service="iam",
+                done_if=("NoSuchEntity",),
+            ),
+        ),
+        note=note,
+    )
+
+
 def delete_role(role: RemoteRole) -> Change:
-    """Delete a role: IAM refuses while inline policies remain, so those go first."""
+    """Delete a role: IAM refuses while inline policies remain, so those go first.
+
+    Already gone counts as done: a retried delete, or another region of the same run
+    that deleted a role without region tags at the same moment.
+    """
+    gone = ("NoSuchEntity",)
     calls = [
-        Call("delete_role_policy", {"RoleName": role.name, "PolicyName": n}, service="iam")
+        Call(
+            "delete_role_policy",
+            {"RoleName": role.name, "PolicyName": n},
+            service="iam",
+            done_if=gone,
+        )
         for n in role.policies
     ]
-    calls.append(Call("delete_role", {"RoleName": role.name}, service="iam"))
+    calls.append(Call("delete_role", {"RoleName": role.name}, service="iam", done_if=gone))
     return Change("delete", "role", role.name, resource_id=role.arn, calls=tuple(calls))
 
 

@@ -7,7 +7,9 @@ reader hands over (``read_setup`` or ``read_sweep``):
   does not patch; then only its patching tasks are deregistered.
 - Every baseline handed over is deleted, its patch groups deregistered first.
   The reader never hands over an AWS-owned baseline or another setup's.
-- This setup's service role is deleted after everything that used it.
+- This setup's service role is deleted after everything that used it, unless
+  another region's windows still use it (its region tags, ``release_role``):
+  then only this region's tag is removed.
 - With ``all_patching`` every other registration handed over is removed too
   (the seed tool's sweep); without it, only those of this setup's baselines.
 """
@@ -19,16 +21,18 @@ from patchsetup.plan import Change, Plan
 from patchsetup.planner import (
     delete_baseline,
     delete_registration,
-    delete_role,
     delete_task,
     delete_window,
     in_phase,
+    release_role,
 )
 from patchsetup.state import RemoteState
 
 
-def cleanup_plan(state: RemoteState, *, all_patching: bool = False) -> Plan:
-    """The deletes for ``state``, in dependency order."""
+def cleanup_plan(
+    state: RemoteState, *, all_patching: bool = False, region: str | None = None
+) -> Plan:
+    """The deletes for ``state`` in ``region``, in dependency order."""
     tasks: list[Change] = []
     windows: list[Change] = []
     kept: list[Change] = []
@@ -55,7 +59,7 @@ def cleanup_plan(state: RemoteState, *, all_patching: bool = False) -> Plan:
         if all_patching and r.baseline_id not in deleted
     ]
     baselines = [delete_baseline(b, state.registrations) for b in state.baselines]
-    roles = [delete_role(r) for r in state.roles]
+    roles = [release_role(r, region) for r in state.roles]
     return Plan(
         tuple(
             in_phase(1, tasks + groups)

@@ -194,6 +194,10 @@ def passable_roles(role: dict[str, Any]) -> set[str]:
     return found
 
 
+#: The tag a region's setup puts on the global service role that its windows use.
+IN_US_EAST_1 = {"ssm-patching-setup:region:us-east-1": "true"}
+
+
 def run_command(task: dict[str, Any]) -> dict[str, Any]:
     params: dict[str, Any] = task["TaskInvocationParameters"]["RunCommand"]
     return params
@@ -283,7 +287,7 @@ def expect_seed002(account: Account, report: Report) -> None:
     assert role["Path"] == ROLE_PATH
     assert trusted_services(role) == {"ssm.amazonaws.com"}
     assert allowed_actions(role) == SEED002_ACTIONS
-    assert role["Tags"] == {OWNER_TAG: "webserver"}
+    assert role["Tags"] == {OWNER_TAG: "webserver", **IN_US_EAST_1}
     assert passable_roles(role) == {role["Arn"]}  # its notifications publish as itself
 
     assert list(account["baselines"]) == ["AmazonLinux2AllPatchesBaseline"]
@@ -467,7 +471,7 @@ def expect_seed000(account: Account, report: Report) -> None:
     assert role["Path"] == ROLE_PATH
     assert trusted_services(role) == {"ec2.amazonaws.com", "ssm.amazonaws.com"}
     assert "ssm:SendCommand" in allowed_actions(role)
-    assert role["Tags"] == {OWNER_TAG: "terraform"}
+    assert role["Tags"] == {OWNER_TAG: "terraform", **IN_US_EAST_1}
     assert passable_roles(role) == {role["Arn"]}
     assert account["baselines"] == {}
     assert account["registrations"] == set()
