@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -47,7 +48,7 @@ from patchsetup.errors import (
 )
 from patchsetup.flags import FlagOptions, build_setup, unique
 from patchsetup.gate import Gate
-from patchsetup.model import ModelError, Setup, WindowSpec
+from patchsetup.model import ModelError, Setup, WindowSpec, role_regions
 from patchsetup.output import (
     Report,
     WindowRuns,
@@ -436,7 +437,7 @@ _MODEL_OPTIONS = [
         is_flag=True,
         help="Create the maintenance-window service role (trusting ssm.amazonaws.com, with the "
         "permissions to run commands, resolve targets and publish to SNS), tag it as this "
-        "setup's, and run the tasks with it. Cleanup removes it.",
+        "setup's, and run the tasks with it. Cleanup removes it once no other region uses it.",
     ),
 ]
 
@@ -514,7 +515,7 @@ def apply_command(adopt: bool, **values: Any) -> None:
                     "not looked up)"
                 )
             try:
-                return planner.plan(setup, remote), remote
+                return planner.plan(setup, remote, region=clients.region), remote
             except planner.PlanConflict as exc:
                 raise BadInput(str(exc)) from None
 
@@ -522,13 +523,16 @@ def apply_command(adopt: bool, **values: Any) -> None:
 
     # IAM is global: with a service role, one region per account makes it before the
     # account's other regions start, which would otherwise all try to create it.
+    # Without one, the last region of each account is the one that may delete it.
+    with_role = setup.service_role is not None
     _for_each_target(
         common,
         "setup",
         setup.name,
         plan_for,
         windows,
-        role_first=setup.service_role is not None,
+        role_first=with_role,
+        role_last=not with_role,
         adopt=setup.adopt,
         warnings=warnings,
     )
@@ -606,11 +610,12 @@ def cleanup_command(all_patching: bool, config: str | None, **values: Any) -> No
                     state = reader.read_sweep(clients["ssm"], name, clients["iam"], gate=gate)
                 else:
                     state = reader.read_setup(clients["ssm"], name, clients["iam"], gate=gate)
-            return sweeper.cleanup_plan(state, all_patching=all_patching), state
+            plan = sweeper.cleanup_plan(state, all_patching=all_patching, region=clients.region)
+            return plan, state
 
         return plan_fn
 
-    _for_each_target(common, "cleanup", name, plan_for, [])
+    _for_each_target(common, "cleanup", name, plan_for, [], role_last=True)
 
 
 @main.command("export", context_settings=CONTEXT)
@@ -716,7 +721,7 @@ def status_command(config: str | None, **values: Any) -> None:
         drift = None
         if desired is not None:
             try:
-                drift = planner.plan(desired, state)
+                drift = planner.plan(desired, state, region=target.region)
             except planner.PlanConflict as exc:
                 raise BadInput(str(exc)) from None
         return status.view(target.label, name, state, drift)
@@ -811,12 +816,17 @@ def _for_each_target(
     plan_for: Callable[[Clients, Gate], PlanFn],
     windows: list[WindowRuns],
     role_first: bool = False,
+    role_last: bool = False,
     adopt: bool = False,
     warnings: Sequence[str] = (),
 ) -> None:
     """Run in one target as before, or in several concurrently with a summary.
 
     With ``role_first``, the first region of each account runs before the others.
+    With ``role_last``, the last region of each account that finds the service role
+    still tagged for the account's other regions of this run waits for them and
+    reads again: it then sees only its own tag and deletes the role, once.
+    Accounts, not role ARNs: two ARNs may lead into one account.
     """
     session = aws.make_session(common.profile)
     roles = targets.role_arns(common.role_arns, common.role_arns_file)
@@ -843,6 +853,20 @@ def _for_each_target(
         )
         return
 
+    first_of: dict[str | None, targets.Target] = {}
+    last_of: dict[str | None, targets.Target] = {}
+    for target in chosen:
+        first_of.setdefault(target.account, target)  # None: the caller's own account
+        last_of[target.account] = target
+    finished = {target: threading.Event() for target in chosen}
+
+    def plan_in(target: targets.Target, clients: Clients, gate: Gate) -> PlanFn:
+        plan_fn = plan_for(clients, gate)
+        if not role_last or common.dry_run or last_of[target.account] is not target:
+            return plan_fn
+        siblings = [t for t in chosen if t.account == target.account and t is not target]
+        return _after(plan_fn, [finished[t] for t in siblings], {t.region for t in siblings})
+
     def one(target: targets.Target) -> tuple[targets.Target, Report, int]:
         report = report_for(target)
         try:
@@ -851,17 +875,8 @@ def _for_each_target(
             with aws.aws_errors():
                 clients = targets.clients_for(own, target, common.endpoint_url)
             gate = Gate(common.concurrency)
-            _run(
-                clients,
-                plan_for(clients, gate),
-                gate,
-                report,
-                common,
-                what,
-                emit=_quiet,
-                ask=False,
-                adopt=adopt,
-            )
+            plan_fn = plan_in(target, clients, gate)
+            _run(clients, plan_fn, gate, report, common, what, emit=_quiet, ask=False, adopt=adopt)
         except click.ClickException as exc:
             report.error = report.error or exc.format_message()
             return target, report, exc.exit_code
@@ -869,26 +884,45 @@ def _for_each_target(
             log.debug("internal error in %s", target.label, exc_info=True)
             report.error = f"internal error: {type(exc).__name__}: {exc}"
             return target, report, EXIT_FAILURE
+        finally:
+            finished[target].set()
         return target, report, 0
 
     waves = [chosen]
     if role_first:
-        first_of: dict[str | None, targets.Target] = {}
-        for target in chosen:
-            first_of.setdefault(target.role_arn, target)  # per account
         firsts = list(first_of.values())
         waves = [firsts, [t for t in chosen if t not in firsts]]
+    lasts = set(last_of.values())
     done: dict[targets.Target, tuple[targets.Target, Report, int]] = {}
     # --concurrency bounds the targets too: --concurrency 1 is one call at a time.
     with ThreadPoolExecutor(max_workers=min(len(chosen), common.concurrency)) as pool:
         for wave in waves:
-            done.update((result[0], result) for result in pool.map(one, wave))
+            # The last region of each account goes in last: when it starts waiting for
+            # its account's other regions, they have all started (the pool is FIFO).
+            ordered = [t for t in wave if t not in lasts] + [t for t in wave if t in lasts]
+            done.update((result[0], result) for result in pool.map(one, ordered))
     results = [done[t] for t in chosen]
     click.echo(render_targets([(t.label, r, code) for t, r, code in results], common.output))
     codes = {code for _, _, code in results}
     if codes == {0}:
         return
     raise click.exceptions.Exit(EXIT_PARTIAL if 0 in codes else max(codes))
+
+
+def _after(plan_fn: PlanFn, others: list[threading.Event], regions: set[str]) -> PlanFn:
+    """``plan_fn``, but when a role it reads is tagged for ``regions`` (the account's other
+    regions in this run), first wait until those are done (``others``), then read again."""
+
+    def plan_after() -> tuple[Plan, RemoteState]:
+        the_plan, state = plan_fn()
+        held = any(role_regions(role.tags) & regions for role in state.roles)
+        if held and not all(event.is_set() for event in others):
+            for event in others:
+                event.wait()
+            the_plan, state = plan_fn()
+        return the_plan, state
+
+    return plan_after
 
 
 def _quiet(report: Report, common: Common) -> None:

@@ -58,6 +58,8 @@ from patchsetup.model import (
     TaskSpec,
     WindowSpec,
     default_role,
+    maintenance_window_policy,
+    notification_roles,
 )
 
 __all__ = ["ConfigError", "Overrides", "load_config", "sample_config"]
@@ -251,6 +253,10 @@ class _Builder:
                 f'is "{CREATE}", but no service role is configured: add [service_role] '
                 "with create = true (or use --create-service-role)",
             )
+        if role is not None:
+            # The role may pass only the notification roles the tasks name (and itself).
+            policy = maintenance_window_policy(notification_roles(windows))
+            role = replace(role, policies={**role.policies, "maintenance-window": policy})
         return Setup(
             name=name,
             baselines=tuple(baselines),

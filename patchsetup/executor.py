@@ -8,6 +8,7 @@ then); the next run reads what exists and plans only what is still missing.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable, Mapping
@@ -17,7 +18,7 @@ from typing import Any, Literal
 
 import botocore.exceptions
 
-from patchsetup.plan import Call, Change, Plan, Ref
+from patchsetup.plan import Call, Change, Json, Plan, Ref
 
 log = logging.getLogger(__name__)
 
@@ -165,9 +166,11 @@ def _walk(response: Any, key: str) -> Any:
 
 
 def resolve(value: Any, variables: Mapping[str, Any]) -> Any:
-    """``value`` with every Ref replaced by the variable it names."""
+    """``value`` with every Ref replaced by the variable it names, every Json made text."""
     if isinstance(value, Ref):
         return variables[value.var]
+    if isinstance(value, Json):
+        return json.dumps(resolve(value.value, variables))
     if isinstance(value, Mapping):
         return {k: resolve(v, variables) for k, v in value.items()}
     if isinstance(value, list | tuple):

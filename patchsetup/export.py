@@ -291,6 +291,11 @@ def _task(
 
 
 def _role(setup: Setup, spec: RoleSpec) -> dict[str, Any]:
+    # The role's own ARN in its own policy: GetAtt on itself would be a circular
+    # dependency, so the ARN is built from the partition, account, path and name.
+    own = {
+        "Fn::Sub": f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role{ROLE_PATH}{spec.name}"
+    }
     return {
         "Type": ROLE,
         "Properties": {
@@ -299,7 +304,7 @@ def _role(setup: Setup, spec: RoleSpec) -> dict[str, Any]:
             "AssumeRolePolicyDocument": spec.trust_policy(),
             "Description": spec.description,
             "Policies": [
-                {"PolicyName": name, "PolicyDocument": _plain(document)}
+                {"PolicyName": name, "PolicyDocument": _plain(document, {SERVICE_ROLE: own})}
                 for name, document in spec.policies.items()
             ],
             "Tags": _tags(setup),
@@ -321,12 +326,15 @@ def _description(setup: Setup) -> str:
     return f"{TOOL} setup '{setup.name}': Patch Manager with {', '.join(parts)}"
 
 
-def _plain(value: Any) -> Any:
-    """Mappings and sequences as dicts and lists, so the template is plain JSON data."""
+def _plain(value: Any, swap: Mapping[str, Any] | None = None) -> Any:
+    """Mappings and sequences as dicts and lists, so the template is plain JSON data;
+    strings in ``swap`` replaced by their values."""
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): _plain(v, swap) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [_plain(v, swap) for v in value]
+    if swap and isinstance(value, str) and value in swap:
+        return swap[value]
     return value
 
 

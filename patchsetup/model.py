@@ -198,6 +198,20 @@ class BaselineSpec:
 
 #: IAM path of the roles the tool creates: cleanup finds them by it, then checks the tag.
 ROLE_PATH = "/ssm-patching-setup/"
+#: The role is global, windows are regional: each region whose setup uses the role tags it
+#: ``<prefix><region>``, and the last region to let go of it deletes it.
+ROLE_REGION_TAG = f"{TOOL}:region:"
+ROLE_REGION_VALUE = "true"
+
+
+def role_region_tag(region: str) -> str:
+    """The tag key saying that ``region``'s windows use the role."""
+    return f"{ROLE_REGION_TAG}{region}"
+
+
+def role_regions(tags: Mapping[str, str]) -> set[str]:
+    """The regions a role's tags say use it."""
+    return {k.removeprefix(ROLE_REGION_TAG) for k in tags if k.startswith(ROLE_REGION_TAG)}
 
 
 @dataclass(frozen=True)
@@ -224,8 +238,14 @@ class RoleSpec:
         }
 
 
-def maintenance_window_policy() -> dict[str, Any]:
-    """Seed 002's maintenance-window policy: run commands, resolve targets, notify."""
+def maintenance_window_policy(passed_roles: Sequence[str] = ()) -> dict[str, Any]:
+    """Seed 002's maintenance-window policy: run commands, resolve targets, notify.
+
+    ``iam:PassRole`` (Run Command passes the SNS notification role) is limited to the
+    role itself (SERVICE_ROLE: the planner puts in its ARN) and ``passed_roles``, the
+    notification roles the setup names.
+    """
+    passed = [SERVICE_ROLE, *sorted(set(passed_roles) - {SERVICE_ROLE})]
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -252,7 +272,7 @@ def maintenance_window_policy() -> dict[str, Any]:
             {
                 "Effect": "Allow",
                 "Action": "iam:PassRole",
-                "Resource": "*",
+                "Resource": passed,
                 "Condition": {"StringEquals": {"iam:PassedToService": ["ssm.amazonaws.com"]}},
             },
         ],
@@ -265,6 +285,17 @@ def default_role(setup_name: str) -> RoleSpec:
         name=f"ssm-patching-setup-{setup_name}",
         policies={"maintenance-window": maintenance_window_policy()},
     )
+
+
+def notification_roles(windows: Sequence[WindowSpec]) -> tuple[str, ...]:
+    """The SNS notification roles the tasks name (SERVICE_ROLE included, if used)."""
+    found = {
+        task.notification.role_arn
+        for window in windows
+        for task in window.tasks
+        if task.notification is not None and task.notification.role_arn is not None
+    }
+    return tuple(sorted(found))
 
 
 @dataclass(frozen=True)

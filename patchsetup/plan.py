@@ -42,6 +42,14 @@ class Confirm:
 
 
 @dataclass(frozen=True)
+class Json:
+    """A JSON text made from ``value`` once its Refs are resolved: a policy document
+    naming the ARN of a role created earlier in the same run."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
 class Call:
     """One write call: an SSM client method, its parameters, and what to remember."""
 

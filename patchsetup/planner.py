@@ -22,6 +22,7 @@ from patchsetup import baselines as baseline_rules
 from patchsetup.model import (
     OWNER_TAG,
     ROLE_PATH,
+    ROLE_REGION_VALUE,
     SERVICE_ROLE,
     BaselineSpec,
     RoleSpec,
@@ -29,9 +30,11 @@ from patchsetup.model import (
     TargetSpec,
     TaskSpec,
     WindowSpec,
+    role_region_tag,
+    role_regions,
 )
 from patchsetup.ownership import foreign_tasks, held_targets, is_setup_task, task_label
-from patchsetup.plan import Call, Change, Confirm, FieldDiff, Plan, Ref
+from patchsetup.plan import Call, Change, Confirm, FieldDiff, Json, Plan, Ref
 from patchsetup.state import (
     UNKNOWN,
     Registration,
@@ -57,13 +60,23 @@ class PlanConflict(ValueError):
     """The desired state collides with something another setup owns (one line)."""
 
 
-def plan(desired: Setup, remote: RemoteState, token: TokenFactory = _uuid_token) -> Plan:
+def plan(
+    desired: Setup,
+    remote: RemoteState,
+    token: TokenFactory = _uuid_token,
+    *,
+    region: str | None = None,
+) -> Plan:
     """The calls that turn ``remote`` into ``desired``; ``token`` makes ClientTokens.
+
+    ``region`` is the region planned for. The service role is global: it carries a
+    tag per region that uses it, and a region that lets go of it deletes it only
+    when no other region's tag is left (``release_role``). None: no region tags.
 
     Raises PlanConflict, before anything is written, for a patch group another
     setup's baseline already holds for the same OS.
     """
-    builder = _Builder(desired, remote, token)
+    builder = _Builder(desired, remote, token, region)
     return builder.build()
 
 
@@ -96,6 +109,7 @@ class _Builder:
     desired: Setup
     remote: RemoteState
     token: TokenFactory
+    region: str | None = None
     # Phases, concatenated in this order.
     task_deletes: list[Change] = field(default_factory=list)
     window_deletes: list[Change] = field(default_factory=list)
@@ -144,11 +158,14 @@ class _Builder:
         found = next((r for r in self.remote.roles if spec and r.name == spec.name), None)
         for role in self.remote.roles:
             if role is not found:
-                self.role_deletes.append(delete_role(role))
+                self.role_deletes.append(release_role(role, self.region))
         if spec is None:
             return None
         if found is None:
             var = f"role:{spec.name}"
+            tags = {OWNER_TAG: self.desired.name}
+            if self.region is not None:
+                tags[role_region_tag(self.region)] = ROLE_REGION_VALUE
             calls = [
                 Call(
                     "create_role",
@@ -157,18 +174,21 @@ class _Builder:
                         "RoleName": spec.name,
                         "AssumeRolePolicyDocument": json.dumps(spec.trust_policy()),
                         "Description": spec.description,
-                        "Tags": [{"Key": OWNER_TAG, "Value": self.desired.name}],
+                        "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
                     },
                     (var, "Role.Arn"),
                     service="iam",
                 ),
-                *(_put_policy(spec.name, n, d) for n, d in spec.policies.items()),
+                *(
+                    _put_policy(spec.name, n, _with_arn(d, Ref(var)))
+                    for n, d in spec.policies.items()
+                ),
             ]
             self.role_writes.append(
                 Change("create", "role", spec.name, id_var=var, calls=tuple(calls))
             )
             return Ref(var)
-        self.role_writes.append(_update_role(spec, found))
+        self.role_writes.append(_update_role(spec, found, self.region))
         return found.arn
 
     # -- baselines ---------------------------------------------------------------
@@ -918,15 +938,27 @@ def _is_linked_role(arn: Any) -> bool:
 
 
 def _put_policy(role: str, name: str, document: Mapping[str, Any]) -> Call:
+    # Json: the document may name the role's own ARN, known only once CreateRole ran.
     return Call(
         "put_role_policy",
-        {"RoleName": role, "PolicyName": name, "PolicyDocument": json.dumps(document)},
+        {"RoleName": role, "PolicyName": name, "PolicyDocument": Json(document)},
         service="iam",
     )
 
 
-def _update_role(spec: RoleSpec, found: RemoteRole) -> Change:
-    """Bring an existing role's trust, description and inline policies in line."""
+def _with_arn(document: Any, arn: str | Ref) -> Any:
+    """``document`` with SERVICE_ROLE (the role's own ARN in its policy) replaced by ``arn``."""
+    if document == SERVICE_ROLE:
+        return arn
+    if isinstance(document, Mapping):
+        return {k: _with_arn(v, arn) for k, v in document.items()}
+    if isinstance(document, list | tuple):
+        return [_with_arn(v, arn) for v in document]
+    return document
+
+
+def _update_role(spec: RoleSpec, found: RemoteRole, region: str | None = None) -> Change:
+    """Bring an existing role's trust, description, inline policies and region tag in line."""
     calls: list[Call] = []
     diffs: list[FieldDiff] = []
     trust = spec.trust_policy()
@@ -948,7 +980,8 @@ def _update_role(spec: RoleSpec, found: RemoteRole) -> Change:
                 service="iam",
             )
         )
-    for name, document in spec.policies.items():
+    for name, template in spec.policies.items():
+        document = _with_arn(template, found.arn)
         have = found.policies.get(name)
         if have is None or canonical_policy(have) != canonical_policy(document):
             diffs.append(FieldDiff(f"Policy {name}", have, dict(document)))
@@ -961,6 +994,17 @@ def _update_role(spec: RoleSpec, found: RemoteRole) -> Change:
                     "delete_role_policy", {"RoleName": spec.name, "PolicyName": name}, service="iam"
                 )
             )
+    key = role_region_tag(region) if region is not None else None
+    if key is not None and key not in found.tags:
+        # This region's windows use the role now: another region's cleanup must keep it.
+        diffs.append(FieldDiff(f"Tag {key}", None, ROLE_REGION_VALUE))
+        calls.append(
+            Call(
+                "tag_role",
+                {"RoleName": spec.name, "Tags": [{"Key": key, "Value": ROLE_REGION_VALUE}]},
+                service="iam",
+            )
+        )
     return Change(
         "update" if calls else "unchanged",
         "role",
@@ -971,13 +1015,55 @@ def _update_role(spec: RoleSpec, found: RemoteRole) -> Change:
     )
 
 
+def release_role(role: RemoteRole, region: str | None) -> Change:
+    """``region``'s windows no longer use ``role``: delete it unless another region's tag
+    says that region's windows still do; then only ``region``'s own tag goes.
+
+    A role without region tags (made before they existed), or a plan without a
+    region, deletes it as before.
+    """
+    others = sorted(role_regions(role.tags) - {region})
+    if region is None or not others:
+        return delete_role(role)
+    note = f"kept: still used in {', '.join(others)}"
+    key = role_region_tag(region)
+    if key not in role.tags:
+        return Change("unchanged", "role", role.name, resource_id=role.arn, note=note)
+    return Change(
+        "update",
+        "role",
+        role.name,
+        resource_id=role.arn,
+        diffs=(FieldDiff(f"Tag {key}", role.tags[key], None),),
+        calls=(
+            Call(
+                "untag_role",
+                {"RoleName": role.name, "TagKeys": [key]},
+                service="iam",
+                done_if=("NoSuchEntity",),
+            ),
+        ),
+        note=note,
+    )
+
+
 def delete_role(role: RemoteRole) -> Change:
-    """Delete a role: IAM refuses while inline policies remain, so those go first."""
+    """Delete a role: IAM refuses while inline policies remain, so those go first.
+
+    Already gone counts as done: a retried delete, or another region of the same run
+    that deleted a role without region tags at the same moment.
+    """
+    gone = ("NoSuchEntity",)
     calls = [
-        Call("delete_role_policy", {"RoleName": role.name, "PolicyName": n}, service="iam")
+        Call(
+            "delete_role_policy",
+            {"RoleName": role.name, "PolicyName": n},
+            service="iam",
+            done_if=gone,
+        )
         for n in role.policies
     ]
-    calls.append(Call("delete_role", {"RoleName": role.name}, service="iam"))
+    calls.append(Call("delete_role", {"RoleName": role.name}, service="iam", done_if=gone))
     return Change("delete", "role", role.name, resource_id=role.arn, calls=tuple(calls))
 
 

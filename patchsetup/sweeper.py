@@ -10,7 +10,9 @@ too (patchsetup/ownership.py); what differs is what the reader hands over
 - Every baseline handed over is deleted, its patch groups deregistered first;
   one that is the region's default is handled as ``delete_baseline`` says.
   The reader never hands over an AWS-owned baseline or another setup's.
-- This setup's service role is deleted after everything that used it.
+- This setup's service role is deleted after everything that used it, unless
+  another region's windows still use it (its region tags, ``release_role``):
+  then only this region's tag is removed.
 - With ``all_patching`` every other registration handed over is removed too
   (the seed tool's sweep); without it, only those of this setup's baselines.
 """
@@ -21,15 +23,17 @@ from patchsetup.plan import Change, Plan
 from patchsetup.planner import (
     delete_baseline,
     delete_registration,
-    delete_role,
     in_phase,
+    release_role,
     retire_window,
 )
 from patchsetup.state import RemoteState
 
 
-def cleanup_plan(state: RemoteState, *, all_patching: bool = False) -> Plan:
-    """The deletes for ``state``, in dependency order."""
+def cleanup_plan(
+    state: RemoteState, *, all_patching: bool = False, region: str | None = None
+) -> Plan:
+    """The deletes for ``state`` in ``region``, in dependency order."""
     tasks: list[Change] = []
     windows: list[Change] = []
     kept: list[Change] = []
@@ -46,7 +50,7 @@ def cleanup_plan(state: RemoteState, *, all_patching: bool = False) -> Plan:
         for r in state.registrations
         if all_patching and r.baseline_id not in deleted
     ]
-    roles = [delete_role(r) for r in state.roles]
+    roles = [release_role(r, region) for r in state.roles]
     return Plan(
         tuple(
             in_phase(1, tasks + groups)

@@ -131,6 +131,11 @@ class Clients(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(SERVICES)
 
+    @property
+    def region(self) -> str:
+        """The target's region (the planner tags the global service role with it)."""
+        return self._region
+
     def made(self, service: str) -> Any:
         """The client itself, made now if it was not yet."""
         with self._guard:

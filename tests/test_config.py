@@ -30,6 +30,7 @@ from patchsetup.model import (
     TaskSpec,
     WindowSpec,
     default_role,
+    maintenance_window_policy,
 )
 
 # ---------------------------------------------------------------------------- helpers
@@ -562,8 +563,15 @@ def test_full_config_service_role(tmp_path: Path) -> None:
     assert setup.service_role == RoleSpec(
         name="web-mw-role",
         trusted_services=("ssm.amazonaws.com", "ec2.amazonaws.com"),
-        policies=default_role("web").policies,
+        # It may pass itself and the one notification role the file names, nothing else.
+        policies={
+            "maintenance-window": maintenance_window_policy(["arn:aws:iam::123456789012:role/sns"])
+        },
     )
+    assert setup.service_role is not None
+    statements = setup.service_role.policies["maintenance-window"]["Statement"]
+    [passing] = [s for s in statements if s["Action"] == "iam:PassRole"]
+    assert passing["Resource"] == [SERVICE_ROLE, "arn:aws:iam::123456789012:role/sns"]
 
 
 def test_full_config_baseline_from_preset_with_shorthands(tmp_path: Path) -> None:

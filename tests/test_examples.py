@@ -180,6 +180,24 @@ def allowed_actions(role: dict[str, Any]) -> set[str]:
     return actions
 
 
+def passable_roles(role: dict[str, Any]) -> set[str]:
+    """What the role may pass (iam:PassRole resources); only to SSM."""
+    found: set[str] = set()
+    for document in role["Policies"].values():
+        for statement in document["Statement"]:
+            if "iam:PassRole" in ([a] if isinstance(a := statement["Action"], str) else a):
+                assert statement["Condition"] == {
+                    "StringEquals": {"iam:PassedToService": ["ssm.amazonaws.com"]}
+                }
+                resource = statement["Resource"]
+                found.update([resource] if isinstance(resource, str) else resource)
+    return found
+
+
+#: The tag a region's setup puts on the global service role that its windows use.
+IN_US_EAST_1 = {"ssm-patching-setup:region:us-east-1": "true"}
+
+
 def run_command(task: dict[str, Any]) -> dict[str, Any]:
     """RunCommand as read back. AWS fills in Comment "" when the tool sends none
     (aws-cli's get-maintenance-window-task example): checked here, then left out."""
@@ -276,7 +294,8 @@ def expect_seed002(account: Account, report: Report) -> None:
     assert role["Path"] == ROLE_PATH
     assert trusted_services(role) == {"ssm.amazonaws.com"}
     assert allowed_actions(role) == SEED002_ACTIONS
-    assert role["Tags"] == {OWNER_TAG: "webserver"}
+    assert role["Tags"] == {OWNER_TAG: "webserver", **IN_US_EAST_1}
+    assert passable_roles(role) == {role["Arn"]}  # its notifications publish as itself
 
     assert list(account["baselines"]) == ["AmazonLinux2AllPatchesBaseline"]
     baseline = account["baselines"]["AmazonLinux2AllPatchesBaseline"]
@@ -460,7 +479,8 @@ def expect_seed000(account: Account, report: Report) -> None:
     assert role["Path"] == ROLE_PATH
     assert trusted_services(role) == {"ec2.amazonaws.com", "ssm.amazonaws.com"}
     assert "ssm:SendCommand" in allowed_actions(role)
-    assert role["Tags"] == {OWNER_TAG: "terraform"}
+    assert role["Tags"] == {OWNER_TAG: "terraform", **IN_US_EAST_1}
+    assert passable_roles(role) == {role["Arn"]}
     assert account["baselines"] == {}
     assert account["registrations"] == set()
 

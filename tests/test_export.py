@@ -181,7 +181,7 @@ def _expected(setup: Setup) -> dict[str, tuple[str, dict[str, Any], bool]]:
             params["Policies"] = [
                 {
                     "PolicyName": c.params["PolicyName"],
-                    "PolicyDocument": json.loads(c.params["PolicyDocument"]),
+                    "PolicyDocument": c.params["PolicyDocument"].value,
                 }
                 for c in rest
             ]
@@ -229,6 +229,11 @@ def _actual(template: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any], bo
                 logical_id, attribute = value["Fn::GetAtt"]
                 assert (found[logical_id]["Type"], attribute) == (ROLE, "Arn")
                 return Ref(var_of[logical_id])
+            if set(value) == {"Fn::Sub"}:
+                # The role's own ARN in its own policy (a GetAtt on itself would be circular).
+                prefix = "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/ssm-patching-setup/"
+                assert value["Fn::Sub"].startswith(prefix), value
+                return Ref(f"role:{value['Fn::Sub'].removeprefix(prefix)}")
             return {k: resolve(v) for k, v in value.items()}
         if isinstance(value, list):
             return [resolve(v) for v in value]
@@ -384,6 +389,10 @@ def test_kitchen_sink_baselines_and_role() -> None:
     assert [p["PolicyName"] for p in role["Policies"]] == ["maintenance-window"]
     statement = role["AssumeRolePolicyDocument"]["Statement"][0]
     assert statement["Principal"] == {"Service": ["ssm.amazonaws.com"]}
+    statements = role["Policies"][0]["PolicyDocument"]["Statement"]
+    [passing] = [s for s in statements if s["Action"] == "iam:PassRole"]
+    own = "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/ssm-patching-setup/"
+    assert passing["Resource"] == [{"Fn::Sub": f"{own}ssm-patching-setup-kitchen"}]
 
 
 def test_seed004_stages_and_batches() -> None:

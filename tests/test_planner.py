@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import json
 from typing import Any
 
 from patchsetup import aws_defaults, baselines
 from patchsetup.flags import FlagOptions, build_setup
-from patchsetup.model import OWNER_TAG, Setup
-from patchsetup.plan import Plan, Ref
+from patchsetup.model import OWNER_TAG, SERVICE_ROLE, Setup, role_region_tag
+from patchsetup.plan import Json, Plan, Ref
 from patchsetup.planner import plan
 from patchsetup.state import (
     Registration,
@@ -239,18 +240,24 @@ def test_all_patching_also_deregisters_groups_of_aws_baselines() -> None:
     ]
 
 
-def _with_role_remote(setup: Setup) -> RemoteState:
+def _own_arn(document: Any, arn: str) -> Any:
+    """A policy as IAM holds it: the role's own ARN where the model says SERVICE_ROLE."""
+    return json.loads(json.dumps(document).replace(json.dumps(SERVICE_ROLE), json.dumps(arn)))
+
+
+def _with_role_remote(setup: Setup, *regions: str) -> RemoteState:
     state = _as_remote(setup)
     role = setup.service_role
     assert role is not None
+    arn = f"arn:aws:iam::123456789012:role/ssm-patching-setup/{role.name}"
     state.roles.append(
         RemoteRole(
             role.name,
-            f"arn:aws:iam::123456789012:role/ssm-patching-setup/{role.name}",
+            arn,
             role.description,
             role.trust_policy(),
-            {k: dict(v) for k, v in role.policies.items()},
-            {OWNER_TAG: setup.name},
+            {k: _own_arn(v, arn) for k, v in role.policies.items()},
+            {OWNER_TAG: setup.name, **{role_region_tag(r): "true" for r in regions}},
         )
     )
     arn = state.roles[0].arn
@@ -271,6 +278,40 @@ def test_service_role_is_created_first_and_used_by_every_task() -> None:
     assert {str(t.params["ServiceRoleArn"]) for t in tasks} == {
         str(Ref("role:ssm-patching-setup-default"))
     }
+
+
+def test_the_created_role_may_pass_only_itself() -> None:
+    p = plan(_setup(create_service_role=True), RemoteState(), _tokens(), region="eu-west-1")
+    create, put = p.calls[:2]
+    assert {"Key": role_region_tag("eu-west-1"), "Value": "true"} in create.params["Tags"]
+    document = put.params["PolicyDocument"]
+    assert isinstance(document, Json)  # made once CreateRole has told the ARN
+    [passing] = [s for s in document.value["Statement"] if s["Action"] == "iam:PassRole"]
+    assert passing["Resource"] == [Ref("role:ssm-patching-setup-default")]
+
+
+def test_region_tags_on_the_role() -> None:
+    """Each region using the role tags it; letting go removes the tag, the last deletes it."""
+    with_role = _setup(create_service_role=True)
+    tagged = _with_role_remote(with_role, "us-east-1")
+    assert plan(with_role, tagged, _tokens(), region="us-east-1").is_empty
+    joining = plan(with_role, tagged, _tokens(), region="eu-west-1")
+    assert [(c.method, c.params["Tags"]) for c in joining.calls] == [
+        ("tag_role", [{"Key": role_region_tag("eu-west-1"), "Value": "true"}])
+    ]
+    both = _with_role_remote(with_role, "us-east-1", "eu-west-1")
+    release = [c for c in cleanup_plan(both, region="eu-west-1").changes if c.kind == "role"]
+    assert [(c.action, c.note) for c in release] == [("update", "kept: still used in us-east-1")]
+    assert [(c.method, c.params["TagKeys"]) for c in release[0].calls] == [
+        ("untag_role", [role_region_tag("eu-west-1")])
+    ]
+    elsewhere = plan(_setup(), _with_role_remote(with_role, "us-east-1"), region="eu-west-1")
+    [kept] = [c for c in elsewhere.changes if c.kind == "role"]
+    assert (kept.action, kept.calls) == ("unchanged", ())
+    last = cleanup_plan(_with_role_remote(with_role, "us-east-1"), region="us-east-1")
+    assert _methods(last)[-2:] == ["delete_role_policy", "delete_role"]
+    untagged = cleanup_plan(_with_role_remote(with_role), region="us-east-1")  # older version's
+    assert _methods(untagged)[-1] == "delete_role"
 
 
 def test_converged_role_plans_nothing_and_policy_drift_is_repaired() -> None:

@@ -10,7 +10,8 @@ Three proofs, on any run (the suite-wide check in conftest.py needs the whole su
   query-protocol requests and the tool's User-Agent, one whole line per request under
   concurrency; ``check_policy`` finds missing and unused grants;
 * a focused workload against a recording server of its own: setup with the flags, with
-  the service role, drift repaired, options changed, the run lock taken over, every
+  the service role, drift repaired, a second region tagging and releasing the role,
+  options changed, the run lock taken over, every
   config feature (tests/data/kitchen-sink.toml, seed 000), status (with drift), a target
   and a task removed, another account through --role-arn, cleanup and cleanup
   --all-patching. Every action
@@ -157,7 +158,8 @@ def test_star_resources_only_where_aws_cannot_scope() -> None:
 
 def test_service_role_actions_are_limited_to_the_tools_role_path() -> None:
     iam_actions = [a for s in statements() for a in s["Action"] if a.startswith("iam:")]
-    assert "iam:TagRole" in iam_actions  # CreateRole carries Tags
+    assert "iam:TagRole" in iam_actions  # CreateRole carries Tags; a second region tags it
+    assert "iam:UntagRole" in iam_actions  # a region lets go of the role
     role_arn = f"arn:aws:iam::{ACCOUNT}:role{ROLE_PATH}ssm-patching-setup-default"
     other_role = f"arn:aws:iam::{ACCOUNT}:role/Admin"
     for action in iam_actions:
@@ -454,6 +456,11 @@ def test_workload_calls_only_granted_actions_and_every_grant(
     _drift(ssm, iam)
     repaired = _ok(setup(url, *JSON, "--create-service-role"))
     assert repaired["summary"]["update"] >= 4 and repaired["summary"]["create"] == 0
+    # A second region uses the global role too (TagRole), then lets go of it (UntagRole).
+    small = ("-w", "1", "-d", "2", "-t", "3", "-r", "eu-west-1")
+    _ok(setup(url, *JSON, *small, "--create-service-role"))
+    released = _ok(cleanup(url, *JSON, "-r", "eu-west-1", "--yes"))
+    assert [r["action"] for r in released["resources"] if r["kind"] == "role"] == ["update"]
     # The lock of a run long gone is taken over (read, then overwritten) and released.
     lock = parameter_name("default")
     stale = {"host": "elsewhere", "pid": 1, "started": "2000-01-01T00:00:00+00:00"}
