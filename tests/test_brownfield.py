@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from clihelp import assert_one_line_error, cleanup, ok_json, setup
+from conftest import client
 from oldtool import old_tool_setup, operator_task
 from test_cleanup_cli import make_baseline
 from test_setup_cli import assert_empty, custom_baselines, patch_groups, windows
@@ -290,3 +291,15 @@ def test_a_group_left_on_an_untagged_baseline_of_another_os_is_pointed_out(
     [group] = [r for r in report["resources"] if r["kind"] == "patch-group"]
     assert group["action"] == "create"
     assert "'Windows-0day-Important' (WINDOWS)" in group["note"]
+
+
+def test_the_replaced_tools_setup_in_another_region_is_not_touched(aws: Any) -> None:
+    other = client(aws, "ssm", "eu-west-1")
+    old_tool_setup(other, weeks=(1,), days=(2,), hours=(3,))
+    before = _snapshot(other)
+    report = ok_json(setup(aws.url, "-w", "1", "-d", "2", "-t", "3", "--adopt", "--yes", *JSON))
+    assert report["summary"]["adopt"] == 0 and report["summary"]["create"] == 5
+    assert _snapshot(other) == before
+    # Cleanup here leaves it too; there it needs --all-patching (the old tool's sweep).
+    ok_json(cleanup(aws.url, "--yes", *JSON))
+    assert _snapshot(other) == before

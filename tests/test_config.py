@@ -812,7 +812,7 @@ ERRORS: list[tuple[str, Callable[[str], str], str, str]] = [
         "unknown top-level key lists the valid ones",
         edit('name = "web"', 'name = "web"\nzzz = 1'),
         "zzz",
-        "unknown key (valid keys: baselines, defaults, name, scan, service_role, windows)",
+        "unknown key (valid keys: adopt, baselines, defaults, name, scan, service_role, windows)",
     ),
     (
         "unknown key in a task",
