@@ -18,6 +18,10 @@ ACTIONS: tuple[Action, ...] = ("create", "update", "delete", "adopt", "unchanged
 Kind = Literal["role", "baseline", "patch-group", "window", "target", "task"]
 
 
+class PlanConflict(ValueError):
+    """The desired state collides with something another setup owns (one line)."""
+
+
 @dataclass(frozen=True)
 class Ref:
     """The value an earlier call stored under ``var``."""

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from patchsetup import aws_defaults
 from patchsetup import baselines as baseline_rules
+from patchsetup.adoption import adoption_candidates, find_duplicate, pair_target
 from patchsetup.model import (
     OWNER_TAG,
     ROLE_PATH,
@@ -34,7 +35,7 @@ from patchsetup.model import (
     role_regions,
 )
 from patchsetup.ownership import foreign_tasks, held_targets, is_setup_task, task_label
-from patchsetup.plan import Call, Change, Confirm, FieldDiff, Json, Plan, Ref
+from patchsetup.plan import Call, Change, Confirm, FieldDiff, Json, Plan, PlanConflict, Ref
 from patchsetup.state import (
     UNKNOWN,
     Registration,
@@ -46,6 +47,8 @@ from patchsetup.state import (
     RemoteWindow,
 )
 
+__all__ = ["PlanConflict", "adoption_candidates", "plan"]
+
 TokenFactory = Callable[[], str]
 #: A delete that finds its resource gone: a retry whose first attempt worked.
 _GONE = ("DoesNotExistException",)
@@ -54,10 +57,6 @@ T = TypeVar("T")
 
 def _uuid_token() -> str:
     return str(uuid.uuid4())
-
-
-class PlanConflict(ValueError):
-    """The desired state collides with something another setup owns (one line)."""
 
 
 def plan(
@@ -397,7 +396,7 @@ class _Builder:
                 self.window_writes.append(self._update_window(spec, found))
                 self._plan_children(spec, found.window_id, found)
                 continue
-            foreign = self._duplicate_of(spec, claimed)
+            foreign = find_duplicate(spec, self.remote.foreign_windows, claimed)
             if foreign is not None:
                 claimed.add(foreign.window_id)
                 adopt = self._adopt_window(spec, foreign)
@@ -425,32 +424,6 @@ class _Builder:
                 self.window_deletes.extend(rest)
                 if note is not None:
                     self.kept.append(note)
-
-    def _duplicate_of(self, spec: WindowSpec, claimed: set[str]) -> RemoteWindow | None:
-        """An existing window this setup does not own that ``spec`` would duplicate.
-
-        The same name, or (untagged) the same schedule with a target selecting the
-        same instances. Raises PlanConflict for a same-named window of another setup.
-        """
-        others = [w for w in self.remote.foreign_windows if w.window_id not in claimed]
-        for window in others:
-            if window.name != spec.name:
-                continue
-            owner = window.tags.get(OWNER_TAG)
-            if owner is not None:
-                raise PlanConflict(
-                    f"window {spec.name!r} already exists ({window.window_id}) and belongs to "
-                    f"setup {owner!r}; another setup's resources are never adopted: rename "
-                    f"this window or clean up setup {owner!r} first"
-                )
-            return window
-        wanted = [t.fields()["Targets"] for t in spec.targets]
-        for window in others:
-            if OWNER_TAG in window.tags or not same_schedule(window.fields, spec):
-                continue
-            if any(t.fields.get("Targets") in wanted for t in window.targets):
-                return window
-        return None
 
     def _adopt_window(self, spec: WindowSpec, found: RemoteWindow) -> Change:
         """Take over a window in place: its ID, history and console links stay."""
@@ -535,7 +508,7 @@ class _Builder:
         for target in spec.targets:
             have = remote_targets.get(target.name)
             if have is None and adopting:
-                have = _pair(
+                have = pair_target(
                     target.fields()["Targets"],
                     [t for t in own_targets if t.window_target_id not in kept_targets],
                 )
@@ -875,41 +848,6 @@ def _delete_target(window: RemoteWindow, target: RemoteTarget, parent: str) -> C
             ),
         ),
     )
-
-
-def same_schedule(fields: Mapping[str, Any], spec: WindowSpec) -> bool:
-    """Whether a window listing entry runs when ``spec`` would (cron spelled any way)."""
-    zone = fields.get("ScheduleTimezone") or "UTC"
-    return zone == (spec.timezone or "UTC") and _schedule_key(
-        str(fields.get("Schedule", ""))
-    ) == _schedule_key(spec.schedule)
-
-
-def _schedule_key(expression: str) -> tuple[str, ...]:
-    inner = expression.strip()
-    head, _, rest = inner.partition("(")
-    tokens = rest.rstrip(")").split()
-    return (head.lower(), *(str(int(t)) if t.isdigit() else t.upper() for t in tokens))
-
-
-def adoption_candidates(desired: Setup) -> Callable[[Mapping[str, Any]], bool]:
-    """Which windows (listing entries) the reader must read in full: possible duplicates."""
-    names = {w.name for w in desired.windows}
-
-    def candidate(identity: Mapping[str, Any]) -> bool:
-        if identity.get("Name") in names:
-            return True
-        return any(same_schedule(identity, w) for w in desired.windows)
-
-    return candidate
-
-
-def _pair(wanted: Any, targets: list[RemoteTarget]) -> RemoteTarget | None:
-    """The target selecting ``wanted`` instances, else the first one left."""
-    for target in targets:
-        if target.fields.get("Targets") == wanted:
-            return target
-    return targets[0] if targets else None
 
 
 def _as(change: Change, action: str | None) -> Change:
