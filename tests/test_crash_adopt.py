@@ -16,7 +16,7 @@ from typing import Any
 import proxyhelp
 import pytest
 from clihelp import ok_json, setup
-from conftest import LocalAws, client
+from conftest import LocalAws, client, reset_local_aws
 from oldtool import old_tool_setup
 from proxyhelp import FaultProxy, assert_failed_cleanly, direct_env, kill_while_held, snapshot
 
@@ -67,7 +67,7 @@ def _clean(local_aws: LocalAws, proxy: FaultProxy) -> dict[str, Any]:
         ok_json(setup(proxy.url, *ARGS))
         _CLEAN["writes"] = proxy.stats()["write_ops"]
         _CLEAN["account"] = snapshot(local_aws.url)
-        proxyhelp.reset_local_aws(local_aws.url)
+        reset_local_aws(local_aws.url)
     return _CLEAN
 
 
