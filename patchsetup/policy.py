@@ -217,9 +217,18 @@ def operator_policy(scope: Scope = Scope()) -> dict[str, Any]:
             ),
             _statement(
                 "ServiceRoleTagsOfTheTool",
-                ["iam:TagRole", "iam:UntagRole"],
+                ["iam:TagRole"],
                 scope.role,
                 **{"ForAllValues:StringLike": {"aws:TagKeys": [f"{TOOL}:*"]}},
+            ),
+            # Only the tool's own tags, and only of the setup's roles: another setup's
+            # role keeps its owner tag.
+            _statement(
+                "ServiceRoleUntagOwned",
+                ["iam:UntagRole"],
+                scope.role,
+                **{"ForAllValues:StringLike": {"aws:TagKeys": [f"{TOOL}:*"]}},
+                **scope.owner(_OWNER_RESOURCE),
             ),
             _statement(
                 "ServiceRoleOwned",
