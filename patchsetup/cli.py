@@ -6,6 +6,7 @@ tool's invocations (``./ssm_patching_setup.py -w 1 2 -d 2``) keep working.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import threading
@@ -28,6 +29,7 @@ from patchsetup import (
     export,
     lock,
     planner,
+    policy,
     preflight,
     reader,
     runs,
@@ -514,8 +516,11 @@ def apply_command(adopt: bool, **values: Any) -> None:
                     "the hooks (documents named AWS-..., Amazon... or amzn... are AWS's and "
                     "not looked up)"
                 )
+            with aws.aws_errors():
+                boundary = _role_boundary(setup, remote, clients)
             try:
-                return planner.plan(setup, remote, region=clients.region), remote
+                made = planner.plan(setup, remote, region=clients.region, boundary=boundary)
+                return made, remote
             except planner.PlanConflict as exc:
                 raise BadInput(str(exc)) from None
 
@@ -668,6 +673,54 @@ def export_command(name: str, fmt: str, output_file: str | None, **values: Any) 
     click.echo(f"wrote {output_file}: {len(template['Resources'])} resources", err=True)
 
 
+@main.command("policy", context_settings=CONTEXT)
+@model_options
+@click.option("--name", default="default", show_default=True, metavar="NAME", help="Setup name.")
+@click.option(
+    "--account",
+    default="*",
+    show_default=True,
+    metavar="ID",
+    help="The 12-digit account the policy is for (the boundary's ARN names it).",
+)
+@click.option(
+    "--partition",
+    type=click.Choice(["aws", "aws-cn", "aws-us-gov"]),
+    default="aws",
+    show_default=True,
+    help="The AWS partition of the account.",
+)
+@click.option(
+    "--brownfield",
+    is_flag=True,
+    help="Add the writes on untagged windows and baselines that --adopt and "
+    "cleanup --all-patching need (iam/ssm-patching-setup-brownfield-policy.json).",
+)
+def policy_command(
+    name: str, account: str, partition: str, brownfield: bool, **values: Any
+) -> None:
+    """Print the IAM policy the identity running this setup needs, as JSON.
+
+    The operator policy narrowed to this setup: its owner tag value, its service
+    role (created only with the permissions boundary
+    policy/ssm-patching-setup/ssm-patching-setup-role-boundary), its lock, and
+    iam:PassRole for the role ARNs its tasks and notifications name. Takes the
+    same options as setup; no AWS call is made.
+
+    \b
+    Examples:
+      ssm-patching-setup policy --config patching.toml --account 123456789012
+      ssm-patching-setup policy --create-service-role --brownfield
+    """
+    if account != "*" and not (len(account) == 12 and account.isdigit()):
+        raise BadInput(f"--account: {account!r} is not a 12-digit AWS account ID")
+    given = _given(click.get_current_context())
+    setup = _config_setup(values, name, given) if values["config"] else _desired_setup(values, name)
+    role = setup.service_role.name if setup.service_role is not None else None
+    scope = policy.Scope(partition, account, setup.name, role)
+    click.echo(json.dumps(policy.setup_policy(setup, scope, brownfield=brownfield), indent=2))
+
+
 @main.command("status", context_settings=CONTEXT)
 @click.option(
     "-c",
@@ -721,7 +774,9 @@ def status_command(config: str | None, **values: Any) -> None:
         drift = None
         if desired is not None:
             try:
-                drift = planner.plan(desired, state, region=target.region)
+                drift = planner.plan(
+                    desired, state, region=target.region, boundary=_role_boundary(desired, state)
+                )
             except planner.PlanConflict as exc:
                 raise BadInput(str(exc)) from None
         return status.view(target.label, name, state, drift)
@@ -747,6 +802,20 @@ def completion_command(shell: str) -> None:
 
 
 # -- the shared run --------------------------------------------------------------------
+
+
+def _role_boundary(setup: Setup, remote: RemoteState, clients: Clients | None = None) -> str | None:
+    """The permissions boundary's ARN for the setup's service role: in the account and
+    partition of the role when it exists, else of the caller (STS GetCallerIdentity,
+    which needs no permission, only when a role is to be created). Without ``clients``
+    (status), only an existing role's."""
+    if setup.service_role is None:
+        return None
+    name = setup.service_role.name
+    found = next((r.arn for r in remote.roles if r.name == name), None)
+    if found is None and clients is not None:
+        found = clients["sts"].get_caller_identity()["Arn"]
+    return None if found is None else policy.boundary_arn_of(found)
 
 
 def _desired_setup(values: dict[str, Any], name: str, warnings: list[str] | None = None) -> Setup:

@@ -69,6 +69,7 @@ from patchsetup.model import (
     TaskSpec,
     WindowSpec,
 )
+from patchsetup.policy import BOUNDARY_NAME, BOUNDARY_PATH
 
 __all__ = [
     "BASELINE",
@@ -303,6 +304,11 @@ def _role(setup: Setup, spec: RoleSpec) -> dict[str, Any]:
             "Path": ROLE_PATH,
             "AssumeRolePolicyDocument": spec.trust_policy(),
             "Description": spec.description,
+            # The same boundary setup gives the role (policy.py): in the stack's account.
+            "PermissionsBoundary": {
+                "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy"
+                f"{BOUNDARY_PATH}{BOUNDARY_NAME}"
+            },
             "Policies": [
                 {"PolicyName": name, "PolicyDocument": _plain(document, {SERVICE_ROLE: own})}
                 for name, document in spec.policies.items()

@@ -65,8 +65,13 @@ def plan(
     token: TokenFactory = _uuid_token,
     *,
     region: str | None = None,
+    boundary: str | None = None,
 ) -> Plan:
     """The calls that turn ``remote`` into ``desired``; ``token`` makes ClientTokens.
+
+    ``boundary`` is the ARN of the permissions boundary the service role must have
+    (policy.boundary_arn_of): a created role gets it, an existing one without it gets
+    it put. None: the role's boundary is left as it is (plans made without AWS).
 
     ``region`` is the region planned for. The service role is global: it carries a
     tag per region that uses it, and a region that lets go of it deletes it only
@@ -75,7 +80,7 @@ def plan(
     Raises PlanConflict, before anything is written, for a patch group another
     setup's baseline already holds for the same OS.
     """
-    builder = _Builder(desired, remote, token, region)
+    builder = _Builder(desired, remote, token, region, boundary)
     return builder.build()
 
 
@@ -109,6 +114,7 @@ class _Builder:
     remote: RemoteState
     token: TokenFactory
     region: str | None = None
+    boundary: str | None = None
     # Phases, concatenated in this order.
     task_deletes: list[Change] = field(default_factory=list)
     window_deletes: list[Change] = field(default_factory=list)
@@ -174,6 +180,7 @@ class _Builder:
                         "AssumeRolePolicyDocument": json.dumps(spec.trust_policy()),
                         "Description": spec.description,
                         "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
+                        **({"PermissionsBoundary": self.boundary} if self.boundary else {}),
                     },
                     (var, "Role.Arn"),
                     service="iam",
@@ -187,7 +194,7 @@ class _Builder:
                 Change("create", "role", spec.name, id_var=var, calls=tuple(calls))
             )
             return Ref(var)
-        self.role_writes.append(_update_role(spec, found, self.region))
+        self.role_writes.append(_update_role(spec, found, self.region, self.boundary))
         return found.arn
 
     # -- baselines ---------------------------------------------------------------
@@ -895,10 +902,23 @@ def _with_arn(document: Any, arn: str | Ref) -> Any:
     return document
 
 
-def _update_role(spec: RoleSpec, found: RemoteRole, region: str | None = None) -> Change:
-    """Bring an existing role's trust, description, inline policies and region tag in line."""
+def _update_role(
+    spec: RoleSpec, found: RemoteRole, region: str | None = None, boundary: str | None = None
+) -> Change:
+    """Bring an existing role's boundary, trust, description, inline policies and region
+    tag in line."""
     calls: list[Call] = []
     diffs: list[FieldDiff] = []
+    if boundary is not None and found.permissions_boundary != boundary:
+        # First: the operator policy allows PutRolePolicy only on a role with the boundary.
+        diffs.append(FieldDiff("PermissionsBoundary", found.permissions_boundary, boundary))
+        calls.append(
+            Call(
+                "put_role_permissions_boundary",
+                {"RoleName": spec.name, "PermissionsBoundary": boundary},
+                service="iam",
+            )
+        )
     trust = spec.trust_policy()
     if canonical_policy(trust) != canonical_policy(found.trust_policy):
         diffs.append(FieldDiff("AssumeRolePolicyDocument", found.trust_policy, trust))

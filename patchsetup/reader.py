@@ -326,11 +326,12 @@ def read_roles(iam: Any, owned: OwnerTest, gate: Gate | None = None) -> list[Rem
     gate = gate or Gate(1)
     listed = gate.call(_all, _list_roles(iam))
 
-    def tags_of(role: dict[str, Any]) -> dict[str, str]:
-        found = gate.call(iam.list_role_tags, RoleName=role["RoleName"]).get("Tags", [])
-        return {t["Key"]: t["Value"] for t in found}
+    def full(role: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+        # ListRoles returns neither tags nor the permissions boundary; GetRole both.
+        found: dict[str, Any] = gate.call(iam.get_role, RoleName=role["RoleName"])["Role"]
+        return found, {t["Key"]: t["Value"] for t in found.get("Tags", [])}
 
-    tagged = [(r, t) for r, t in zip(listed, gate.each(tags_of, listed), strict=True) if owned(t)]
+    tagged = [(r, t) for r, t in gate.each(full, listed) if owned(t)]
     return gate.each(
         lambda rt: RemoteRole(
             name=rt[0]["RoleName"],
@@ -339,6 +340,7 @@ def read_roles(iam: Any, owned: OwnerTest, gate: Gate | None = None) -> list[Rem
             trust_policy=rt[0].get("AssumeRolePolicyDocument", {}),
             policies=_inline_policies(iam, rt[0]["RoleName"], gate),
             tags=rt[1],
+            permissions_boundary=rt[0].get("PermissionsBoundary", {}).get("PermissionsBoundaryArn"),
         ),
         tagged,
     )

@@ -58,6 +58,8 @@ class RemoteRole:
     #: Inline policy name -> document.
     policies: dict[str, dict[str, Any]]
     tags: dict[str, str]
+    #: The ARN of the role's permissions boundary (GetRole), None without one.
+    permissions_boundary: str | None = None
 
 
 @dataclass(frozen=True)

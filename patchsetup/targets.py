@@ -81,7 +81,7 @@ def resolve(
 
 
 #: The services a run talks to; their clients are made when first used.
-SERVICES = ("ssm", "iam", "service-quotas")
+SERVICES = ("ssm", "iam", "service-quotas", "sts")
 
 
 def clients_for(

@@ -239,6 +239,13 @@ def ssm(aws: AwsEnv) -> Any:
 # -- least privilege: the operator policy against the calls the tool made -----------------
 
 POLICY_PATH = ROOT / "iam" / "ssm-patching-setup-operator-policy.json"
+#: The optional policies an operator attaches beside it: untagged access for --adopt and
+#: --all-patching, and sts:AssumeRole on the bootstrap roles for --role-arn. The checks
+#: judge the union (the role boundary grants the created role, not the operator).
+OPTIONAL_POLICY_PATHS = (
+    ROOT / "iam" / "ssm-patching-setup-brownfield-policy.json",
+    ROOT / "iam" / "ssm-patching-setup-assume-policy.json",
+)
 TESTS_DIR = ROOT / "tests"
 #: The User-Agent marker of the tool's clients, as tools/local_aws.py records it.
 TOOL_AGENT = "ssm-patching-setup/"
@@ -252,6 +259,7 @@ IMPLIED: Mapping[str, tuple[str, ...]] = {
     # Tasks run as the created role: registering (or updating) a task whose
     # ServiceRoleArn (or NotificationConfig role) is that role passes it to SSM.
     "iam:PassRole": ("iam:CreateRole", "ssm:RegisterTaskWithMaintenanceWindow"),
+    # CreateRole with tags is authorized as iam:TagRole too; UntagRole is called.
 }
 
 #: Actions granted ahead of the code that will call them, with why. The check reports
@@ -294,9 +302,17 @@ def tool_actions(records: Iterable[Mapping[str, Any]]) -> set[str]:
     return {action_of(r) for r in records if r.get("tool")}
 
 
-def load_policy(path: Path = POLICY_PATH) -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return document
+def load_policy(path: Path | None = None) -> dict[str, Any]:
+    """One policy file, or (no path) the union of the operator and the optional policies."""
+    if path is not None:
+        document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return document
+    statements = [
+        statement
+        for each in (POLICY_PATH, *OPTIONAL_POLICY_PATHS)
+        for statement in load_policy(each)["Statement"]
+    ]
+    return {"Version": "2012-10-17", "Statement": statements}
 
 
 def _listed(value: str | list[str]) -> list[str]:

@@ -161,11 +161,19 @@ def test_cfn_lint_catches_what_cloudformation_cannot_say(tmp_path: Path) -> None
 # ---------------------------------------------------------------- one to one with the plan
 
 
+#: The boundary's ARN as setup plans it for some account, and as the template says it.
+BOUNDARY = "arn:aws:iam::123456789012:policy/ssm-patching-setup/ssm-patching-setup-role-boundary"
+BOUNDARY_SUB = (
+    "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/ssm-patching-setup/"
+    "ssm-patching-setup-role-boundary"
+)
+
+
 def _expected(setup: Setup) -> dict[str, tuple[str, dict[str, Any], bool]]:
     """Planner variable -> (resource type, properties, enabled) from a plan against nothing."""
     expected: dict[str, tuple[str, dict[str, Any], bool]] = {}
     groups: dict[str, list[str]] = defaultdict(list)
-    for change in plan(setup, RemoteState(), lambda: "token").changes:
+    for change in plan(setup, RemoteState(), lambda: "token", boundary=BOUNDARY).changes:
         assert change.action == "create", change
         if change.kind == "patch-group":
             (call,) = change.calls
@@ -229,6 +237,8 @@ def _actual(template: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any], bo
                 logical_id, attribute = value["Fn::GetAtt"]
                 assert (found[logical_id]["Type"], attribute) == (ROLE, "Arn")
                 return Ref(var_of[logical_id])
+            if value == {"Fn::Sub": BOUNDARY_SUB}:
+                return BOUNDARY  # the permissions boundary in the stack's account
             if set(value) == {"Fn::Sub"}:
                 # The role's own ARN in its own policy (a GetAtt on itself would be circular).
                 prefix = "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/ssm-patching-setup/"
@@ -385,6 +395,10 @@ def test_kitchen_sink_baselines_and_role() -> None:
     role = props(case, "ServiceRole")
     assert role["RoleName"] == "ssm-patching-setup-kitchen"
     assert role["Path"] == "/ssm-patching-setup/"
+    assert role["PermissionsBoundary"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/ssm-patching-setup/"
+        "ssm-patching-setup-role-boundary"
+    }
     assert role["Tags"] == [{"Key": OWNER_TAG, "Value": "kitchen"}]
     assert [p["PolicyName"] for p in role["Policies"]] == ["maintenance-window"]
     statement = role["AssumeRolePolicyDocument"]["Statement"][0]

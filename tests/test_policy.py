@@ -41,7 +41,6 @@ from conftest import (
     FAKE_CREDENTIALS,
     IMPLIED,
     PENDING,
-    POLICY_PATH,
     ROOT,
     AwsEnv,
     LocalAws,
@@ -82,12 +81,17 @@ UNSCOPED = frozenset(
         "ssm:CreatePatchBaseline",
         "iam:ListRoles",
         "servicequotas:ListServiceQuotas",
+        "sts:GetCallerIdentity",
     }
 )
 #: IAM service prefix -> botocore service name, for the operation names of its model.
 BOTOCORE_NAMES = {"ssm": "ssm", "iam": "iam", "servicequotas": "service-quotas", "sts": "sts"}
 #: An operator role in another account, for --role-arn.
-TARGET_ROLE = "arn:aws:iam::111111111111:role/ops/patching-operator"
+TARGET_ROLE = "arn:aws:iam::111111111111:role/PatchingBootstrap"
+IAM = ROOT / "iam"
+#: Every shipped document: the operator's grants and the created role's boundary.
+SHIPPED = sorted(IAM.glob("*.json"))
+BOUNDARY = IAM / "ssm-patching-setup-role-boundary.json"
 #: Authorization-only actions: checked by AWS, not API operations of their own.
 NOT_OPERATIONS = frozenset({"iam:PassRole"})
 
@@ -101,9 +105,14 @@ def statement_of(action: str) -> dict[str, Any]:
     return found
 
 
-def resources_of(action: str) -> list[str]:
-    resource = statement_of(action)["Resource"]
+def _resources(statement: dict[str, Any]) -> list[str]:
+    resource = statement["Resource"]
     return [resource] if isinstance(resource, str) else list(resource)
+
+
+def resources_of(action: str) -> list[str]:
+    """Every Resource of every statement (of all the operator's policies) granting it."""
+    return [r for s in statements() if action in s["Action"] for r in _resources(s)]
 
 
 def arn_allowed(action: str, arn: str) -> bool:
@@ -114,14 +123,15 @@ def arn_allowed(action: str, arn: str) -> bool:
 # -- the document ------------------------------------------------------------------------
 
 
-def test_policy_is_valid_json_with_sids_and_no_wildcard_action() -> None:
-    policy = json.loads(POLICY_PATH.read_text(encoding="utf-8"))
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_policy_is_valid_json_with_sids_and_no_wildcard_action(path: Path) -> None:
+    policy = json.loads(path.read_text(encoding="utf-8"))
     assert set(policy) == {"Version", "Statement"}
     assert policy["Version"] == "2012-10-17"
     sids = [s.get("Sid") for s in policy["Statement"]]
     assert all(isinstance(sid, str) and sid.isalnum() for sid in sids), sids
     assert len(set(sids)) == len(sids), f"duplicate Sid: {sids}"
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for statement in policy["Statement"]:
         sid = statement["Sid"]
         assert set(statement) <= {"Sid", "Effect", "Action", "Resource", "Condition"}, sid
@@ -130,9 +140,11 @@ def test_policy_is_valid_json_with_sids_and_no_wildcard_action() -> None:
         assert statement.get("Resource"), f"{sid}: no Resource"
         for action in statement["Action"]:
             assert action.count(":") == 1 and "*" not in action and "?" not in action, action
-            assert action not in seen, f"{action} granted twice"
-            seen.add(action)
-    assert "*" not in seen
+            # Twice only on other resources (a window's tag condition, its target's none).
+            for resource in _resources(statement):
+                assert (action, resource) not in seen, f"{action} on {resource} granted twice"
+                seen.add((action, resource))
+    assert not any(action == "*" for action, _ in seen)
 
 
 def test_every_action_is_an_aws_operation_or_implied_by_one() -> None:
@@ -190,7 +202,8 @@ def test_pass_role_only_to_ssm_and_only_the_tools_roles() -> None:
 def test_creates_require_the_owner_tag_and_the_lock_is_scoped() -> None:
     for action in ("ssm:CreateMaintenanceWindow", "ssm:CreatePatchBaseline"):
         condition = statement_of(action)["Condition"]
-        assert condition == {"Null": {f"aws:RequestTag/{OWNER_TAG}": "false"}}, action
+        # A value (any setup name: non-empty), not only the key; `policy` names the setup.
+        assert condition == {"StringLike": {f"aws:RequestTag/{OWNER_TAG}": "?*"}}, action
     lock_arn = f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter{parameter_name('default')}"
     for action in ("ssm:PutParameter", "ssm:GetParameter", "ssm:DeleteParameter"):
         assert arn_allowed(action, lock_arn), (action, lock_arn)
@@ -402,6 +415,8 @@ def _drift(ssm: Any, iam: Any) -> None:
         ),
     )
     iam.update_role(RoleName=name, Description="edited by hand")
+    # The boundary removed by an administrator: the tool puts it back (PutRolePermissionsBoundary).
+    iam.delete_role_permissions_boundary(RoleName=name)
     iam.put_role_policy(
         RoleName=name,
         PolicyName="added-by-hand",
