@@ -10,8 +10,9 @@ import contextlib
 import difflib
 import functools
 import logging
+import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import boto3
@@ -25,9 +26,23 @@ from patchsetup.errors import AwsError, BadInput
 
 log = logging.getLogger(__name__)
 
-#: Enough attempts to ride out SSM throttling (TPS is low on the write APIs).
+
+def _retries(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Enough attempts to ride out SSM throttling (TPS is low on the write APIs): 11.
+
+    ``AWS_MAX_ATTEMPTS`` (botocore's own variable: attempts in all, the first one
+    included) sets another number, as it does for every AWS SDK; an explicit
+    Config would otherwise silently override it. A value that is not a positive
+    integer is ignored.
+    """
+    given = environ.get("AWS_MAX_ATTEMPTS", "").strip()
+    if given.isdigit() and 1 <= int(given) <= 100:
+        return {"mode": "adaptive", "total_max_attempts": int(given)}
+    return {"mode": "adaptive", "max_attempts": 10}
+
+
 RETRY_CONFIG = Config(
-    retries={"mode": "adaptive", "max_attempts": 10},
+    retries=_retries(os.environ),  # type: ignore[arg-type]  # a TypedDict only in the stubs
     connect_timeout=10,
     read_timeout=60,
     user_agent_extra=f"ssm-patching-setup/{__version__}",

@@ -34,6 +34,7 @@ from patchsetup import (
     reader,
     runs,
     schedule,
+    signals,
     status,
     sweeper,
     targets,
@@ -47,6 +48,7 @@ from patchsetup.errors import (
     BadInput,
     Partial,
     Refused,
+    Stopped,
 )
 from patchsetup.flags import FlagOptions, build_setup, unique
 from patchsetup.gate import Gate
@@ -939,6 +941,7 @@ def _for_each_target(
     def one(target: targets.Target) -> tuple[targets.Target, Report, int]:
         report = report_for(target)
         try:
+            signals.check()  # a signal came: targets not started yet do not start
             # A session per thread: boto3 sessions are not thread-safe, clients are.
             own = aws.make_session(common.profile)
             with aws.aws_errors():
@@ -949,6 +952,9 @@ def _for_each_target(
         except click.ClickException as exc:
             report.error = report.error or exc.format_message()
             return target, report, exc.exit_code
+        except signals.Interrupted as exc:
+            report.error = f"interrupted ({signals.name(exc.signum)}): nothing changed here"
+            return target, report, signals.exit_code(exc.signum)
         except Exception as exc:  # one target's bug must not hide the others' results
             log.debug("internal error in %s", target.label, exc_info=True)
             report.error = f"internal error: {type(exc).__name__}: {exc}"
@@ -964,7 +970,10 @@ def _for_each_target(
     lasts = set(last_of.values())
     done: dict[targets.Target, tuple[targets.Target, Report, int]] = {}
     # --concurrency bounds the targets too: --concurrency 1 is one call at a time.
-    with ThreadPoolExecutor(max_workers=min(len(chosen), common.concurrency)) as pool:
+    with (
+        signals.graceful(),
+        ThreadPoolExecutor(max_workers=min(len(chosen), common.concurrency)) as pool,
+    ):
         for wave in waves:
             # The last region of each account goes in last: when it starts waiting for
             # its account's other regions, they have all started (the pool is FIFO).
@@ -973,6 +982,13 @@ def _for_each_target(
     results = [done[t] for t in chosen]
     click.echo(render_targets([(t.label, r, code) for t, r, code in results], common.output))
     codes = {code for _, _, code in results}
+    signum = signals.received()
+    if signum is not None:
+        raise Stopped(
+            f"interrupted ({signals.name(signum)}): each target's report says what was "
+            "done; run again to finish",
+            signals.exit_code(signum),
+        )
     if codes == {0}:
         return
     raise click.exceptions.Exit(EXIT_PARTIAL if 0 in codes else max(codes))
@@ -1064,6 +1080,34 @@ def _run(
     ask: bool = True,
     adopt: bool = False,
 ) -> None:
+    """``_plan_and_apply``; a signal before the writes began still gets its report."""
+    try:
+        _plan_and_apply(clients, plan_fn, gate, report, common, what, emit, ask, adopt)
+    except signals.Interrupted as exc:
+        report.outcomes = [
+            replace(o, status="not-run") if o.status == "planned" else o for o in report.outcomes
+        ]
+        done = sum(o.status == "done" for o in report.outcomes)
+        report.error = f"interrupted ({signals.name(exc.signum)}) " + (
+            f"after the writes: {done} of {len(report.outcomes)} changes were made"
+            if done
+            else "before any write: nothing changed"
+        )
+        (emit or _emit)(report, common)
+        raise Stopped(report.error, signals.exit_code(exc.signum)) from None
+
+
+def _plan_and_apply(
+    clients: Clients,
+    plan_fn: PlanFn,
+    gate: Gate,
+    report: Report,
+    common: Common,
+    what: str,
+    emit: Callable[[Report, Common], None] | None = None,
+    ask: bool = True,
+    adopt: bool = False,
+) -> None:
     """Plan, show, get consent for adoptions and deletes, then lock, re-plan, check
     quotas, execute.
 
@@ -1097,7 +1141,7 @@ def _run(
                 f"{what} would delete {len(consented)} resources: pass --yes",
             )
         _consent(len(consented), what, report, common, show)
-    with aws.aws_errors(), lock.held(clients["ssm"], report.setup):
+    with aws.aws_errors(), lock.held(clients["ssm"], report.setup) as lease:
         quotas = gate.background(lambda: gate.call(aws.quota_limits, clients["service-quotas"]))
         the_plan, state = plan_fn()
         report.outcomes = planned(the_plan)
@@ -1119,7 +1163,7 @@ def _run(
             if common.output == "json":
                 show(report, common)
             raise AwsError(report.error)
-        _execute(clients, the_plan, report, common, show)
+        _execute(clients, the_plan, report, common, show, lease)
     report.dry_run = False
     show(report, common)
 
@@ -1158,9 +1202,17 @@ def _execute(
     report: Report,
     common: Common,
     show: Callable[[Report, Common], None],
+    lease: lock.Lease,
 ) -> None:
+    def stop() -> bool:
+        return signals.STOP.is_set() or lease.lost.is_set()
+
     try:
-        report.outcomes = executor.execute(clients, the_plan, concurrency=common.concurrency)
+        # Writes in flight: a signal only asks the lanes to start nothing new.
+        with signals.graceful():
+            report.outcomes = executor.execute(
+                clients, the_plan, concurrency=common.concurrency, stop=stop
+            )
     except executor.ExecutionFailed as failed:
         report.outcomes = failed.outcomes
         done = sum(1 for o in failed.outcomes if o.status == "done")
@@ -1168,8 +1220,38 @@ def _execute(
             f"{aws.describe_error(failed.cause)}; {done} of {len(failed.outcomes)} "
             "changes were made before it; run again to finish"
         )
+        _stopped_by_signal(report, common, show, done)
         show(report, common)
         raise (Partial if done else AwsError)(report.error) from None
+    except executor.ExecutionStopped as stopped:
+        report.outcomes = stopped.outcomes
+        done = sum(1 for o in stopped.outcomes if o.status == "done")
+        _stopped_by_signal(report, common, show, done)
+        report.error = (
+            f"another run took over this run's lock ({lock.parameter_name(report.setup)}): "
+            f"stopped; {done} of {len(stopped.outcomes)} changes were made; run again to finish"
+        )
+        show(report, common)
+        raise (Partial if done else AwsError)(report.error) from None
+    _stopped_by_signal(report, common, show, sum(o.status == "done" for o in report.outcomes))
+
+
+def _stopped_by_signal(
+    report: Report, common: Common, show: Callable[[Report, Common], None], done: int
+) -> None:
+    """After the writes: a signal that came during them ends the run with 128 + it."""
+    signum = signals.received()
+    if signum is None:
+        return
+    failed = f" ({report.error})" if report.error else ""
+    report.error = (
+        f"interrupted ({signals.name(signum)}): the calls in flight finished{failed}; "
+        f"{done} of {len(report.outcomes)} changes were made, nothing else was started; "
+        "run again to finish"
+    )
+    report.dry_run = False
+    show(report, common)
+    raise Stopped(report.error, signals.exit_code(signum))
 
 
 def _consent(
@@ -1210,9 +1292,17 @@ def _configure_logging(level: str) -> None:
 def _entry(command: click.Command, prog: str, args: Sequence[str] | None = None) -> int:
     """Run a command with one-line errors and documented exit codes, never a traceback."""
     try:
-        result = command.main(
-            args=list(args) if args is not None else None, prog_name=prog, standalone_mode=False
-        )
+        with signals.handled():
+            result = command.main(
+                args=list(args) if args is not None else None,
+                prog_name=prog,
+                standalone_mode=False,
+            )
+    except signals.Interrupted as exc:
+        # A signal outside any run (or one that unwound a release): no lock stays.
+        lock.release_all()
+        click.echo(f"error: interrupted ({signals.name(exc.signum)})", err=True)
+        return signals.exit_code(exc.signum)
     except click.exceptions.Abort:
         click.echo("error: aborted", err=True)
         return EXIT_FAILURE

@@ -6,6 +6,7 @@ Exit codes (documented in the README):
   2  bad input: an option, a file, or a combination; nothing was written
   3  refused: the run would delete something and nobody said yes
   4  partial: some changes were made, then a failure stopped the run (run again)
+  130, 143  interrupted by SIGINT, SIGTERM: the calls in flight finished (run again)
 """
 
 from __future__ import annotations
@@ -44,3 +45,11 @@ class Partial(AwsError):
     """A failure after some changes were made: the account is half way."""
 
     exit_code = EXIT_PARTIAL
+
+
+class Stopped(click.ClickException):
+    """A signal stopped the run: exit 128 + the signal (130 SIGINT, 143 SIGTERM)."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code  # type: ignore[misc]  # per signal; click reads it here

@@ -3,7 +3,10 @@
 Walks the changes in order, resolves ``Ref``s from the outputs of earlier
 calls, makes each call, and records what happened. It stops at the first call
 that fails (botocore has already retried throttling and transient errors by
-then); the next run reads what exists and plans only what is still missing.
+then): once a call has failed for good no new change starts in any lane, so a
+throttling storm costs about one call's retry budget, not one per lane. A stop
+request (a signal) does the same without a failure. The next run reads what
+exists and plans only what is still missing.
 """
 
 from __future__ import annotations
@@ -43,6 +46,14 @@ class ExecutionFailed(Exception):
         self.outcomes = outcomes
 
 
+class ExecutionStopped(Exception):
+    """A stop was requested: no new call started; ``outcomes`` say what was done."""
+
+    def __init__(self, outcomes: list[Outcome]) -> None:
+        super().__init__("stopped")
+        self.outcomes = outcomes
+
+
 #: Lanes run at once by default: enough to hide round trips, few enough that SSM's
 #: per-account request rates rarely throttle (adaptive retries absorb the rest).
 DEFAULT_CONCURRENCY = 8
@@ -53,13 +64,15 @@ def execute(
     plan: Plan,
     on_outcome: Callable[[Outcome], None] | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
+    stop: Callable[[], bool] | None = None,
 ) -> list[Outcome]:
     """Make every call of ``plan`` with ``clients[call.service]``; one Outcome per change.
 
     Phases run in order; within a phase, lanes run concurrently (at most
-    ``concurrency`` at once), each lane in plan order. A lane stops at its first
-    failure; the other lanes of that phase finish, later phases are not started,
-    and ExecutionFailed reports what was done, what failed and what was not run.
+    ``concurrency`` at once), each lane in plan order. After the first failure
+    no lane starts another change: the calls in flight finish, nothing else is
+    started, and ExecutionFailed reports what was done, what failed and what was
+    not run. When ``stop()`` turns true, likewise, and ExecutionStopped reports it.
     With ``concurrency=1`` the calls run one by one in plan order.
     """
     variables: dict[str, Any] = {}
@@ -67,9 +80,14 @@ def execute(
     guard = threading.Lock()
     failure: list[tuple[BaseException, Call]] = []
 
+    def halted() -> bool:
+        return bool(failure) or (stop is not None and stop())
+
     def run_lane(indexes: list[int]) -> None:
         for position, index in enumerate(indexes):
             change = plan.changes[index]
+            if halted():
+                return  # the rest of the lane stays None: reported as not run
             try:
                 for call in change.calls:
                     _run(clients[call.service], call, variables, guard)
@@ -92,12 +110,12 @@ def execute(
 
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         for lanes in _phases(plan):
-            if failure:
+            if halted():
                 break
             if concurrency <= 1:
                 for lane in lanes:
                     run_lane(lane)
-                    if failure:
+                    if halted():
                         break
             else:
                 list(pool.map(run_lane, lanes))
@@ -108,6 +126,8 @@ def execute(
     if failure:
         cause, call = failure[0]
         raise ExecutionFailed(cause, call, final) from cause
+    if stop is not None and stop() and any(o.status == "not-run" for o in final):
+        raise ExecutionStopped(final)
     return final
 
 

@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
 
+from patchsetup import signals
+
 T = TypeVar("T")
 U = TypeVar("U")
 P = ParamSpec("P")
@@ -29,7 +31,8 @@ class Gate:
 
     def call(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         """``fn(*args, **kwargs)`` once a slot is free: one AWS call (or one paginated
-        listing, whose pages follow one another anyway)."""
+        listing, whose pages follow one another anyway). None starts after a signal."""
+        signals.check()
         with self._slots:
             return fn(*args, **kwargs)
 

@@ -35,6 +35,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ from clihelp import BIN, cleanup, cli_env, ok_json, setup
 from conftest import FAKE_CREDENTIALS, ROOT, AwsEnv, LocalAws, client, reset_local_aws
 from test_cleanup_cli import make_baseline, make_window
 
+from patchsetup import lock
 from patchsetup.model import OWNER_TAG
 
 EXAMPLE = ROOT / "examples" / "seed004-test-prod-batches.toml"
@@ -242,6 +244,10 @@ def start(url: str, command: str, *args: str) -> subprocess.Popen[str]:
 def kill_while_held(proxy: FaultProxy, command: str, *args: str) -> tuple[str, int, str, str]:
     """Run ``command`` until the proxy holds its write, SIGKILL it, release the write.
 
+    A killed run cannot release its lock: the lock's heartbeat stops, and the lock is
+    stale once the heartbeat is ``lock.STALE_AFTER`` old. The lock is aged by that much
+    here, as waiting would, so that the next run may take it over.
+
     Returns (held operation, exit status, stdout, stderr).
     """
     process = start(proxy.url, command, *args)
@@ -254,7 +260,22 @@ def kill_while_held(proxy: FaultProxy, command: str, *args: str) -> tuple[str, i
             process.kill()
             process.communicate(timeout=30)
         proxy.release()
+    age_locks(proxy.upstream)
     return held, process.returncode, out, err
+
+
+def age_locks(url: str) -> None:
+    """Make every run lock's heartbeat older than ``lock.STALE_AFTER``, as time would."""
+    ssm = client(direct_env(url), "ssm")
+    old = (datetime.now(UTC) - lock.STALE_AFTER - timedelta(seconds=1)).isoformat()
+    for parameter in _pages(ssm, "describe_parameters", "Parameters"):
+        if not parameter["Name"].startswith(lock.parameter_name("")):
+            continue
+        value = json.loads(ssm.get_parameter(Name=parameter["Name"])["Parameter"]["Value"])
+        value["heartbeat"] = old
+        ssm.put_parameter(
+            Name=parameter["Name"], Value=json.dumps(value), Type="String", Overwrite=True
+        )
 
 
 def assert_failed_cleanly(result: subprocess.CompletedProcess[str]) -> None:

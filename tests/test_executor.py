@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import boto3
+import botocore.exceptions
 import pytest
 from botocore.stub import Stubber
 
 from patchsetup.aws import describe_error
-from patchsetup.executor import ExecutionFailed, execute, resolve
+from patchsetup.executor import ExecutionFailed, ExecutionStopped, execute, resolve
 from patchsetup.plan import Call, Change, Plan, Ref
 
 DENIED = "User is not authorized to perform: ssm:RegisterTargetWithMaintenanceWindow"
@@ -232,3 +236,78 @@ def test_a_registration_held_by_another_baseline_still_fails() -> None:
         stub.assert_no_pending_responses()
     assert [o.status for o in failed.value.outcomes] == ["done", "failed"]
     assert "AlreadyExistsException" in describe_error(failed.value.cause)
+
+
+# -- giving up: after a call fails for good, no new call starts -----------------------
+
+
+class _Throttled:
+    """An SSM stand-in that answers every call with throttling after ``delay`` (the
+    retry budget botocore would have spent), counting the calls and the most at once."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self.calls = 0
+        self.in_flight = 0
+        self.most = 0
+        self._guard = threading.Lock()
+
+    def create_patch_baseline(self, **params: object) -> dict[str, str]:
+        with self._guard:
+            self.calls += 1
+            self.in_flight += 1
+            self.most = max(self.most, self.in_flight)
+        time.sleep(self.delay)
+        with self._guard:
+            self.in_flight -= 1
+        error = {"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}}
+        raise botocore.exceptions.ClientError(error, "CreatePatchBaseline")  # type: ignore[arg-type]
+
+
+def _baselines_plan(count: int) -> Plan:
+    """``count`` baselines, each its own lane of one phase."""
+    return Plan(
+        tuple(
+            Change(
+                "create",
+                "baseline",
+                f"b{n}",
+                calls=(Call("create_patch_baseline", {"Name": f"b{n}"}),),
+                phase=1,
+                lane=f"b{n}",
+            )
+            for n in range(count)
+        )
+    )
+
+
+@pytest.mark.parametrize("concurrency", [1, 4, 8])
+def test_after_a_call_fails_for_good_no_new_lane_starts(concurrency: int) -> None:
+    # Total throttling: each call spends its whole retry budget (here 0.2 s) and fails.
+    # Only the lanes already in flight when the first one fails may finish their call.
+    ssm = _Throttled(delay=0.2)
+    started = time.monotonic()
+    with pytest.raises(ExecutionFailed) as caught:
+        execute({"ssm": ssm}, _baselines_plan(40), concurrency=concurrency)
+    elapsed = time.monotonic() - started
+    assert ssm.calls <= concurrency, ssm.calls
+    assert ssm.most <= concurrency
+    assert elapsed < 0.2 * 2.5, elapsed  # about one call's budget, not 40 / concurrency
+    statuses = [o.status for o in caught.value.outcomes]
+    assert statuses.count("failed") == ssm.calls
+    assert statuses.count("not-run") == 40 - ssm.calls
+
+
+def test_a_stop_request_starts_no_new_call_and_reports_what_was_done() -> None:
+    ssm = _client()
+    stop = threading.Event()
+    with Stubber(ssm) as stub:
+        stub.add_response("create_maintenance_window", {"WindowId": "mw-00000000000000001"})
+
+        def first_then_stop(outcome: object) -> None:
+            stop.set()  # as a signal handler would, while the first change is in flight
+
+        with pytest.raises(ExecutionStopped) as caught:
+            execute({"ssm": ssm}, PLAN, on_outcome=first_then_stop, concurrency=1, stop=stop.is_set)
+        stub.assert_no_pending_responses()
+    assert [o.status for o in caught.value.outcomes] == ["done", "not-run", "not-run"]
