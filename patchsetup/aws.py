@@ -10,7 +10,9 @@ import contextlib
 import difflib
 import functools
 import logging
+import re
 import threading
+import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +20,7 @@ import boto3
 import botocore.exceptions
 import botocore.loaders
 import botocore.session
+import botocore.utils
 from botocore.config import Config
 
 from patchsetup import __version__, preflight
@@ -53,6 +56,65 @@ def check_region(region: str) -> str:
     raise BadInput(f"--region: {region!r} is not a region where SSM exists{hint}")
 
 
+#: Userinfo (``scheme://KEY:SECRET@``) and query strings (``?token=...``) of any URL in a
+#: message: a CI job's AWS_ENDPOINT_URL may carry a proxy's credentials in either.
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s\"'@]*@")
+_QUERY = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^\s\"'?#]*)\?[^\s\"'#]*")
+REDACTED = "***"
+
+
+def redact(text: str) -> str:
+    """``text`` with the userinfo and query string of every URL in it replaced by ***."""
+    return _QUERY.sub(rf"\1?{REDACTED}", _USERINFO.sub(rf"\1{REDACTED}@", text))
+
+
+class RedactingFilter(logging.Filter):
+    """Redacts URLs' secrets in every log record a handler emits (ours and botocore's)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_info and record.exc_info[1] is not None:
+            # The traceback's last line repeats the exception's text: format it now, redacted.
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
+def check_endpoint_url(url: str) -> str:
+    """``url`` if botocore can send requests to it, else BadInput (secrets redacted).
+
+    Only http and https with a host and a valid port: anything else (ftp://, no host,
+    a port out of range, a space) used to end mid-run in an internal error or in
+    half a minute of retries.
+    """
+    shown = redact(url)
+    where = "--endpoint-url (or AWS_ENDPOINT_URL)"
+    if not url or url != url.strip() or any(c.isspace() or not c.isprintable() for c in url):
+        raise BadInput(f"{where}: {shown!r} is empty or has spaces or control characters")
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise BadInput(
+            f"{where}: {shown!r} must start with http:// or https:// (e.g. http://127.0.0.1:5000)"
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if port == -1 or port == 0:
+        raise BadInput(f"{where}: {shown!r} has no valid port (1-65535)")
+    host = parts.hostname or ""
+    bare = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+    valid = botocore.utils.is_valid_ipv6_endpoint_url(bare) or botocore.utils.is_valid_endpoint_url(
+        bare
+    )
+    if not host or not valid:
+        raise BadInput(f"{where}: {shown!r} has no valid host name")
+    return url
+
+
 def make_session(profile: str | None, **credentials: str) -> boto3.session.Session:
     """A session on the standard credential chain, or on ``profile``, or on the given
     credentials. Every session of a run shares one loader, so each service model is
@@ -72,6 +134,13 @@ def make_session(profile: str | None, **credentials: str) -> boto3.session.Sessi
             # boto3 adds its data directory to the loader's search path per session.
             paths = _LOADER[0].search_paths
             paths[:] = dict.fromkeys(paths)
+    # boto3 only records the name; an unknown one would fail at the first call (exit 1).
+    if profile is not None and profile not in session.available_profiles:
+        known = ", ".join(sorted(session.available_profiles)) or "none"
+        raise BadInput(
+            f"--profile: no profile {profile!r} in the AWS config or credentials files "
+            f"(profiles found: {known})"
+        )
     return session
 
 
@@ -94,9 +163,19 @@ def client(
     session: boto3.session.Session, service: str, region: str, endpoint_url: str | None
 ) -> Any:
     """A client with adaptive retries; ``endpoint_url`` for a local stand-in."""
-    return session.client(  # type: ignore[call-overload]
+    made = session.client(  # type: ignore[call-overload]
         service, region_name=region, endpoint_url=endpoint_url, config=RETRY_CONFIG
     )
+    made.meta.events.register_first("needs-retry", _no_retry_on_ssl_errors)
+    return made
+
+
+def _no_retry_on_ssl_errors(caught_exception: Exception | None = None, **_: Any) -> None:
+    """An SSL error is a setup problem, not congestion: https to an http port, a proxy
+    that intercepts TLS, a missing CA bundle. Retrying it ten times took 30-37 s; raising
+    it from the retry hook ends the call at once with the error itself."""
+    if isinstance(caught_exception, botocore.exceptions.SSLError):
+        raise caught_exception
 
 
 #: Quota names as Service Quotas lists them for "ssm" contain these words; names
@@ -137,17 +216,17 @@ def describe_error(exc: BaseException) -> str:
         operation = getattr(exc, "operation_name", "request")
         code = error.get("Code", "Error")
         message = error.get("Message", "")
-        return f"{operation} failed: {code}: {message}".rstrip(": ")
+        return redact(f"{operation} failed: {code}: {message}".rstrip(": "))
     if isinstance(exc, botocore.exceptions.NoCredentialsError):
         return (
             "no AWS credentials found: use --profile, AWS_PROFILE, AWS_ACCESS_KEY_ID/"
             "AWS_SECRET_ACCESS_KEY, or an instance or task role"
         )
     if isinstance(exc, botocore.exceptions.EndpointConnectionError):
-        return f"cannot reach the AWS endpoint: {exc}"
+        return redact(f"cannot reach the AWS endpoint: {exc}")
     if isinstance(exc, botocore.exceptions.BotoCoreError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"
+        return redact(str(exc))
+    return redact(f"{type(exc).__name__}: {exc}")
 
 
 AWS_EXCEPTIONS = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)

@@ -9,6 +9,7 @@ resource (baselines and windows); targets and tasks belong to their window.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,23 @@ ROLE_ARN_RE = re.compile(r"\Aarn:aws[a-z-]*:iam::([0-9]{12}):role/[\w+=,.@/-]{1,
 CONCURRENCY_RE = re.compile(r"\A(?:[1-9][0-9]{0,3}|(?:[1-9][0-9]?|100)%)\Z")
 ERRORS_RE = re.compile(r"\A(?:[1-9][0-9]{0,3}|0|(?:100|[1-9]?[0-9])%)\Z")
 PATCH_GROUP_MAX = 256
+#: MaintenanceWindowTaskPriority has "min": 0 and no max in the API model; the field is
+#: AWS's 32-bit Integer, so a larger number is refused by the service, after the window exists.
+PRIORITY_MAX = 2**31 - 1
+#: PatchGroup's pattern ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$ (also TagKey's and TagValue's):
+#: Unicode letters, separators (spaces) and numbers, and these punctuation marks.
+_PATCH_GROUP_PUNCTUATION = frozenset("_.:/=+-@")
+
+
+def patch_group_problem(group: str) -> str | None:
+    """Why AWS would refuse ``group`` as a patch group (RegisterPatchBaselineForPatchGroup),
+    or None. Python's re has no \\p{..}, so the categories come from unicodedata."""
+    if not 1 <= len(group) <= PATCH_GROUP_MAX:
+        return f"must be 1-{PATCH_GROUP_MAX} characters"
+    for char in group:
+        if char not in _PATCH_GROUP_PUNCTUATION and unicodedata.category(char)[0] not in "LZN":
+            return f"{char!r} is not allowed: AWS takes letters, digits, spaces and _.:/=+-@ only"
+    return None
 
 
 class ModelError(ValueError):
@@ -330,8 +348,9 @@ class Setup:
         for baseline in self.baselines:
             _check_name("baseline", baseline.name)
             for group in baseline.patch_groups:
-                if not 1 <= len(group) <= PATCH_GROUP_MAX:
-                    raise ModelError(f"patch group {group!r}: must be 1-256 characters")
+                problem = patch_group_problem(group)
+                if problem is not None:
+                    raise ModelError(f"baseline {baseline.name}: patch group {group!r}: {problem}")
                 key = (group, baseline.operating_system)
                 if key in seen:
                     raise ModelError(
@@ -376,6 +395,10 @@ def _validate_window(window: WindowSpec) -> None:
         missing = [n for n in task.target_names if n not in target_names]
         if missing:
             raise ModelError(f"task {task.name}: names unknown target(s) {', '.join(missing)}")
+        if not 0 <= task.priority <= PRIORITY_MAX:
+            raise ModelError(
+                f"task {task.name}: priority must be 0-{PRIORITY_MAX}, got {task.priority}"
+            )
         if not CONCURRENCY_RE.match(task.max_concurrency):
             raise ModelError(
                 f"task {task.name}: max concurrency must be a number 1-9999 or a "

@@ -25,6 +25,7 @@ import json
 import math
 import os
 import re
+import resource
 import string
 import subprocess
 import tomllib
@@ -39,8 +40,8 @@ import botocore.session
 import click.testing
 import pytest
 from botocore.model import StringShape
+from clihelp import BIN, cli_env
 from clihelp import cleanup as run_cleanup
-from clihelp import cli_env
 from clihelp import setup as run_setup
 from conftest import ROOT, LocalAws, record_file, start_local_aws, stop_local_aws
 from hypothesis import HealthCheck, assume, example, given, settings
@@ -51,6 +52,7 @@ from patchsetup import aws, baselines, cli, config, config_tasks, schedule
 EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
 KITCHEN = ROOT / "tests" / "data" / "kitchen-sink.toml"
 SEED000 = ROOT / "examples" / "seed000-terraform.toml"
+SEED002 = ROOT / "examples" / "seed002-webserver-hooks.toml"
 SAMPLES = sorted((ROOT / "tests" / "data" / "baselines" / "seed-tool").glob("*.json"))
 SETTINGS = settings(
     max_examples=50,
@@ -482,6 +484,78 @@ def test_missing_and_unreadable_files(recorder: Recorder, workdir: Path) -> None
         assert_bad_input(run_in_process(recorder, args, "cleanup"), args)
 
 
+def _special_files(workdir: Path) -> dict[str, Path]:
+    """Paths that are no regular file, or one too big to be a config: each must be exit 2
+    at once (a FIFO used to block forever, /dev/zero to be read until memory ran out)."""
+    fifo = workdir / "a-fifo"
+    if not fifo.exists():
+        os.mkfifo(fifo)
+    big = workdir / "big.toml"
+    if not big.exists():
+        big.write_bytes(b"# padding\n" * (200 * 1024))  # 2 MiB of comments: valid TOML
+    return {"fifo": fifo, "device": Path("/dev/zero"), "directory": workdir, "too big": big}
+
+
+FILE_OPTIONS = (["-b"], ["--config"], ["--role-arns-file"], ["cleanup", "--config"])
+
+
+def _guarded(recorder: Recorder, args: list[str]) -> Outcome:
+    """A real process with a time and memory limit: a hang or a runaway read fails the test
+    instead of stalling the suite."""
+    command = "cleanup" if args[0] == "cleanup" else "setup"
+    script = BIN / f"ssm-patching-{command}"
+    before = recorder.offset()
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    try:
+        result = subprocess.run(
+            [str(script), *args[1 if command == "cleanup" else 0 :]],
+            env=cli_env(recorder.server.url),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=20,
+            preexec_fn=limit_memory,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{args}: still running after 20 s")
+    return Outcome(result.returncode, result.stdout, result.stderr, recorder.since(before))
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "directory", "too big"])
+def test_file_arguments_must_be_small_regular_files(
+    recorder: Recorder, workdir: Path, kind: str
+) -> None:
+    path = _special_files(workdir)[kind]
+    for option in FILE_OPTIONS:
+        args = [*option, str(path)]
+        outcome = _guarded(recorder, args)
+        assert_bad_input(outcome, args)
+        assert str(path) in outcome.stderr, outcome.stderr
+    # A baseline file a config names (`file = ...`) is held to the same rule.
+    data = copy.deepcopy(BASES[SEED002.name])
+    data["baselines"]["al2-all"] = {"file": str(path), "patch_groups": ["WebServer-Prd"]}
+    config_path = workdir / f"names-a-{kind.replace(' ', '-')}.toml"
+    config_path.write_text(to_toml(data), encoding="utf-8")
+    args = ["--config", str(config_path)]
+    assert_bad_input(_guarded(recorder, args), args)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\xff\xfearn:aws:iam::111111111111:role/x\n", b"arn:aws:iam::111111111111:role/\xe9\n"],
+)
+def test_role_arns_file_not_utf8(recorder: Recorder, workdir: Path, content: bytes) -> None:
+    path = workdir / "roles.txt"
+    path.write_bytes(content)
+    args = ["--role-arns-file", str(path)]
+    outcome = run_in_process(recorder, args)
+    assert_bad_input(outcome, args)
+    assert "UTF-8" in outcome.stderr
+
+
 # -- invalid config files: mutations of valid ones -------------------------------------------
 
 PathKey = tuple[str | int, ...]
@@ -859,6 +933,12 @@ def _seed000_with(path: PathKey, value: Any) -> dict[str, Any]:
     return dict(data)
 
 
+def _seed002_with_group(group: str) -> dict[str, Any]:
+    data = copy.deepcopy(BASES[SEED002.name])
+    data["baselines"]["al2-all"]["patch_groups"] = [group]
+    return dict(data)
+
+
 #: Inputs that once got past the checks, kept as explicit cases (hypothesis found them):
 #: str.isdigit() is true for superscript digits, which int() rejects; and a regex
 #: anchored with "$" (re.match) also accepts a trailing newline.
@@ -871,6 +951,38 @@ TRICKY_FLAGS = {
     "role arn newline": ["--role-arn", "arn:aws:iam::111111111111:role/x\n"],
     "empty role arn": ["--role-arn", ""],
     "empty region": ["-r", ""],
+    # Issue 10: each of these passed the checks and failed half-way, or hung.
+    "unknown profile": ["--profile", "nope"],
+    "ftp endpoint": ["--endpoint-url", "ftp://127.0.0.1:21"],
+    "endpoint without host": ["--endpoint-url", "http://"],
+    "endpoint port out of range": ["--endpoint-url", "http://127.0.0.1:99999"],
+    "endpoint port not a number": ["--endpoint-url", "http://127.0.0.1:x"],
+    "endpoint with a space": ["--endpoint-url", "http://a b"],
+    "endpoint without scheme": ["--endpoint-url", "127.0.0.1:5000"],
+    "endpoint empty": ["--endpoint-url", ""],
+    "china role in an aws region": [
+        "--role-arn",
+        "arn:aws-cn:iam::111111111111:role/x",
+        "-r",
+        "eu-west-1",
+    ],
+    "aws role in a govcloud region": [
+        "--role-arn",
+        "arn:aws:iam::111111111111:role/x",
+        "-r",
+        "us-gov-west-1",
+    ],
+    "unknown partition": ["--role-arn", "arn:aws-mars:iam::111111111111:role/x"],
+    "status name with a slash": ["status", "--name", "a/b"],
+    "export name with a slash": ["export", "--name", "a/b"],
+}
+#: The same for the cleanup script.
+TRICKY_CLEANUP = {
+    "name with a slash": ["--name", "a/b"],
+    "name with a space": ["--name", "a b"],
+    "name too long": ["--name", "x" * 65],
+    "unknown profile": ["--profile", "nope"],
+    "ftp endpoint": ["--endpoint-url", "ftp://127.0.0.1:21"],
 }
 TRICKY_CONFIGS = {
     "setup name newline": _seed000_with(("name",), "terraform\n"),
@@ -882,6 +994,26 @@ TRICKY_CONFIGS = {
     "task max_errors newline": _seed000_with(
         ("windows", "PatchInstances", "tasks", 0, "max_errors"), "0\n"
     ),
+    # Issue 10: outside the API's range or pattern, and once accepted.
+    "rate too long for any clock": _seed000_with(
+        ("windows", "PatchInstances", "schedule"), "rate(99999999999999999999 days)"
+    ),
+    "rate past the tool's limit": _seed000_with(
+        ("windows", "PatchInstances", "schedule"), "rate(3651 days)"
+    ),
+    "rate in minutes past the limit": _seed000_with(
+        ("windows", "PatchInstances", "schedule"), "rate(5256001 minutes)"
+    ),
+    "priority past a 64-bit integer": _seed000_with(
+        ("windows", "PatchInstances", "tasks", 0, "priority"), 9223372036854775808
+    ),
+    "priority past AWS's integer": _seed000_with(
+        ("windows", "PatchInstances", "tasks", 0, "priority"), 2147483648
+    ),
+    **{
+        f"patch group {group!r}": _seed002_with_group(group)
+        for group in ["a,b", "*", ";", "\U0001f600", "tab\tgroup", "x#y", "a\nb", "é!"]
+    },
 }
 
 
@@ -889,6 +1021,12 @@ TRICKY_CONFIGS = {
 def test_tricky_flags(recorder: Recorder, case: str) -> None:
     args = TRICKY_FLAGS[case]
     assert_bad_input(run_in_process(recorder, args), args)
+
+
+@pytest.mark.parametrize("case", sorted(TRICKY_CLEANUP))
+def test_tricky_cleanup_flags(recorder: Recorder, case: str) -> None:
+    args = TRICKY_CLEANUP[case]
+    assert_bad_input(run_in_process(recorder, args, "cleanup"), args)
 
 
 @pytest.mark.parametrize("case", sorted(TRICKY_CONFIGS))
