@@ -83,6 +83,18 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+def _redact_whole(url: str) -> str:
+    """One URL value, however malformed (spaces included): everything after the first
+    "?" and everything before the last "@" of the authority go."""
+    head, query, _ = url.partition("?")
+    scheme, sep, rest = head.rpartition("://") if "://" in head else ("", "", head)
+    authority, slash, path = rest.partition("/")
+    if "@" in authority:
+        authority = f"{REDACTED}@{authority.rpartition('@')[2]}"
+    shown = f"{scheme}{sep}{authority}{slash}{path}"
+    return f"{shown}?{REDACTED}" if query else shown
+
+
 def check_endpoint_url(url: str) -> str:
     """``url`` if botocore can send requests to it, else BadInput (secrets redacted).
 
@@ -90,7 +102,7 @@ def check_endpoint_url(url: str) -> str:
     a port out of range, a space) used to end mid-run in an internal error or in
     half a minute of retries.
     """
-    shown = redact(url)
+    shown = _redact_whole(url)
     where = "--endpoint-url (or AWS_ENDPOINT_URL)"
     if not url or url != url.strip() or any(c.isspace() or not c.isprintable() for c in url):
         raise BadInput(f"{where}: {shown!r} is empty or has spaces or control characters")
@@ -120,6 +132,8 @@ def make_session(profile: str | None, **credentials: str) -> boto3.session.Sessi
     credentials. Every session of a run shares one loader, so each service model is
     parsed once per run however many targets the run has."""
     core = botocore.session.get_session()
+    if not credentials:  # explicit credentials (an assumed role) take no profile
+        _check_profile(core, profile)
     with _LOADER_GUARD:
         if not _LOADER:
             _LOADER.append(core.get_component("data_loader"))
@@ -134,14 +148,22 @@ def make_session(profile: str | None, **credentials: str) -> boto3.session.Sessi
             # boto3 adds its data directory to the loader's search path per session.
             paths = _LOADER[0].search_paths
             paths[:] = dict.fromkeys(paths)
-    # boto3 only records the name; an unknown one would fail at the first call (exit 1).
-    if profile is not None and profile not in session.available_profiles:
-        known = ", ".join(sorted(session.available_profiles)) or "none"
-        raise BadInput(
-            f"--profile: no profile {profile!r} in the AWS config or credentials files "
-            f"(profiles found: {known})"
-        )
     return session
+
+
+def _check_profile(core: botocore.session.Session, profile: str | None) -> None:
+    """An unknown profile, from --profile or AWS_PROFILE, is bad input (exit 2). boto3 only
+    records the name, and botocore would fail at the first call or the first config read
+    (exit 1). Only a profile named nowhere may be missing: then "default" is implied."""
+    chosen = profile if profile is not None else core.get_config_variable("profile")
+    if chosen is None or chosen in core.available_profiles:
+        return
+    known = ", ".join(sorted(core.available_profiles)) or "none"
+    where = "--profile" if profile is not None else "AWS_PROFILE"
+    raise BadInput(
+        f"{where}: no profile {chosen!r} in the AWS config or credentials files "
+        f"(profiles found: {known})"
+    )
 
 
 _LOADER: list[botocore.loaders.Loader] = []

@@ -130,7 +130,10 @@ def _endpoint_url(ctx: click.Context, param: click.Parameter, value: str | None)
     try:
         return aws.check_endpoint_url(value)
     except BadInput as exc:
-        raise click.BadParameter(str(exc).split(": ", 1)[1]) from None
+        problem = str(exc).split(": ", 1)[1]
+        if ctx.get_parameter_source(param.name or "") is click.core.ParameterSource.ENVIRONMENT:
+            problem += " (from AWS_ENDPOINT_URL)"
+        raise click.BadParameter(problem) from None
 
 
 class SeedCompatCommand(click.Command):

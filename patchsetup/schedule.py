@@ -561,8 +561,9 @@ def _parse_rate(expression: str, body: str) -> _Rate:
     if value > most:
         raise _fail(
             expression,
-            f"rate value must be at most {most} {singular}s ({_MAX_RATE_DAYS} days), "
-            f"got {value_text}",
+            f"rate value must be at most {most} {singular}s"
+            + (f" ({_MAX_RATE_DAYS} days)" if singular != "day" else "")
+            + f", got {value_text}",
         )
     if value == 1 and unit != singular:
         raise _fail(expression, f"use the singular unit with 1: rate(1 {singular})")

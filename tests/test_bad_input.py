@@ -29,6 +29,7 @@ import resource
 import string
 import subprocess
 import tomllib
+import unicodedata
 import zoneinfo
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -125,13 +126,23 @@ def _aws_env(url: str) -> dict[str, str]:
     return {k: v for k, v in cli_env(url).items() if k.startswith("AWS_")}
 
 
-def run_in_process(recorder: Recorder, args: Sequence[str], command: str = "setup") -> Outcome:
-    """The console script's entry point, in this process, with the real environment."""
+def run_in_process(
+    recorder: Recorder,
+    args: Sequence[str],
+    command: str = "setup",
+    endpoint: str | None = None,
+    **extra_env: str,
+) -> Outcome:
+    """The console script's entry point, in this process, with the real environment
+    (AWS_ENDPOINT_URL set to ``endpoint`` if given, else the recording endpoint)."""
     entry = cli.setup_main if command == "setup" else cli.cleanup_main
     before = recorder.offset()
     runner = click.testing.CliRunner()
     code = 0
-    with runner.isolation(env=_aws_env(recorder.server.url)) as (out, err, _):
+    env = {**_aws_env(recorder.server.url), **extra_env}
+    if endpoint is not None:
+        env["AWS_ENDPOINT_URL"] = endpoint
+    with runner.isolation(env=env) as (out, err, _):
         try:
             entry(list(args))
         except SystemExit as exit_:
@@ -302,9 +313,90 @@ BAD_ROLE_ARNS = st.one_of(
             "arn:aws:iam::111111111111:role/x\n",
             "arn:aws:sts::111111111111:assumed-role/x/y",
             "111111111111",
+            # Another partition than the region's (us-east-1, from the environment).
+            "arn:aws-cn:iam::111111111111:role/x",
+            "arn:aws-us-gov:iam::111111111111:role/x",
+            "arn:aws-mars:iam::111111111111:role/x",
         ]
     ),
 ).map(lambda a: ["--role-arn", a])
+#: No profile exists: the environment points AWS_CONFIG_FILE and the credentials file nowhere.
+#: Even "default", when named, must exist (botocore fails at the first call otherwise).
+BAD_PROFILES = st.one_of(TEXT, st.sampled_from(["nope", "", " ", "default"])).map(
+    lambda p: ["--profile", p]
+)
+#: Stands for a credential in an endpoint URL; it must never be shown (issue 10).
+URL_SECRET = "HYPO-URL-SECRET-0042"
+_URL_HOSTS = st.sampled_from(["127.0.0.1", "localhost", "ssm.us-east-1.amazonaws.com", "[::1]"])
+_URL_USERINFO = st.sampled_from(["", f"key:{URL_SECRET}@", f"{URL_SECRET}@"])
+_URL_QUERY = st.sampled_from(["", f"?token={URL_SECRET}", f"?a=1&X-Token={URL_SECRET}"])
+_HTTP = st.sampled_from(["http", "https", "HTTP"])
+
+
+def _with_whitespace(url: str, where: float, space: str) -> str:
+    index = int(where * len(url))
+    return url[:index] + space + url[index:]
+
+
+BAD_URLS = st.one_of(
+    # Schemes botocore cannot speak (ftp:// used to spend 30 s in retries).
+    st.builds(
+        "{}://{}{}:5000/{}".format,
+        st.one_of(
+            st.sampled_from(["ftp", "file", "ws", "s3", "htp", "httpx"]),
+            st.text(alphabet=string.ascii_lowercase, min_size=1, max_size=6),
+        ).filter(lambda scheme: scheme not in ("http", "https")),
+        _URL_USERINFO,
+        _URL_HOSTS,
+        _URL_QUERY,
+    ),
+    # Ports out of range or not numbers (used to be "internal error").
+    st.builds(
+        "{}://{}{}:{}/{}".format,
+        _HTTP,
+        _URL_USERINFO,
+        _URL_HOSTS,
+        st.one_of(
+            st.integers(65536, 10**12).map(str),
+            st.sampled_from(["0", "x", "-1", "5000x", "1e3", "٣"]),
+        ),
+        _URL_QUERY,
+    ),
+    # No host at all.
+    st.builds("{}://{}{}".format, _HTTP, _URL_USERINFO, st.sampled_from(["", ":5000", "/x"])),
+    # Whitespace or a control character anywhere (used to be "internal error").
+    st.builds(
+        _with_whitespace,
+        st.builds("{}://{}{}:5000/{}".format, _HTTP, _URL_USERINFO, _URL_HOSTS, _URL_QUERY),
+        st.floats(0, 1),
+        st.sampled_from([" ", "\t", "\n", "\x00", "\u00a0"]),
+    ),
+    # No scheme.
+    st.sampled_from(["127.0.0.1:5000", "localhost", f"{URL_SECRET}@localhost:5000", "//h:1"]),
+)
+
+
+@FEW
+@given(url=BAD_URLS, command=st.sampled_from(["setup", "cleanup", "status"]), env=st.booleans())
+@example(url=f"ftp://key:{URL_SECRET}@127.0.0.1:21/?t={URL_SECRET}", command="setup", env=True)
+@example(url="http://127.0.0.1:99999", command="setup", env=False)
+@example(url="http://a b", command="cleanup", env=False)
+def test_bad_endpoint_urls(recorder: Recorder, url: str, command: str, env: bool) -> None:
+    """From --endpoint-url or from AWS_ENDPOINT_URL (as CI sets it): exit 2 at once, and the
+    URL's userinfo and query string are not shown."""
+    assume(not (env and "\x00" in url))  # no environment variable can hold a NUL
+    script = "cleanup" if command == "cleanup" else "setup"
+    first = ["status"] if command == "status" else []
+    if env:
+        args = first
+        outcome = run_in_process(recorder, args, script, endpoint=url)
+    else:
+        args = [*first, "--endpoint-url", url]
+        outcome = run_in_process(recorder, args, script)
+    assert_bad_input(outcome, [url, *args])
+    assert URL_SECRET not in outcome.stdout + outcome.stderr, outcome.stderr
+
+
 BAD_CONCURRENCY = st.one_of(
     st.integers(-5, 0).map(str),
     st.integers(65, 10_000).map(str),
@@ -335,6 +427,7 @@ FLAG_CATEGORIES: dict[str, st.SearchStrategy[list[str]]] = {
     "role arn": BAD_ROLE_ARNS,
     "concurrency": BAD_CONCURRENCY,
     "region set": BAD_REGION_SETS,
+    "profile": BAD_PROFILES,
 }
 #: Valid options mixed in front of the bad one (which comes last, so it wins). No -w/-d/-t:
 #: those add up, and an empty bad list beside a good one would be valid.
@@ -378,6 +471,8 @@ def test_invalid_flags(
         BAD_ROLE_ARNS,
         BAD_CONCURRENCY,
         BAD_REGION_SETS,
+        BAD_NAMES,
+        BAD_PROFILES,
     )
 )
 def test_invalid_cleanup_flags(recorder: Recorder, bad: list[str]) -> None:
@@ -387,7 +482,15 @@ def test_invalid_cleanup_flags(recorder: Recorder, bad: list[str]) -> None:
 @FEW
 @given(
     command=st.sampled_from(["status", "export"]),
-    bad=st.one_of(UNKNOWN_OPTIONS, BAD_REGIONS, BAD_LOG_LEVELS, BAD_ROLE_ARNS, BAD_REGION_SETS),
+    bad=st.one_of(
+        UNKNOWN_OPTIONS,
+        BAD_REGIONS,
+        BAD_LOG_LEVELS,
+        BAD_ROLE_ARNS,
+        BAD_REGION_SETS,
+        BAD_NAMES,
+        BAD_PROFILES,
+    ),
 )
 def test_invalid_status_and_export_flags(recorder: Recorder, command: str, bad: list[str]) -> None:
     args = [command, *bad]
@@ -710,7 +813,16 @@ BAD_SCHEDULES = st.one_of(
             "rate(7 fortnights)",
             "rate(7 days)\n",
             "cron()",
+            "rate(99999999999999999999 days)",
+            "rate(3651 days)",
+            "rate(87601 hours)",
+            "rate(5256001 minutes)",
         ]
+    ),
+    st.builds(
+        "rate({} {})".format,
+        st.integers(5256001, 10**40),
+        st.sampled_from(["minutes", "hours", "days"]),
     ),
     TEXT.filter(lambda s: not s.strip().lower().startswith(("cron(", "rate(", "at("))),
 )
@@ -876,6 +988,52 @@ def over_quota(draw: st.DrawFn, base: Any) -> Any:
     return data
 
 
+#: A character PatchGroup's pattern ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$ does not allow.
+BAD_GROUP_CHARS = st.characters(codec="utf-8").filter(
+    lambda c: c not in "_.:/=+-@" and unicodedata.category(c)[0] not in "LZN"
+)
+BAD_PATCH_GROUPS = st.one_of(
+    st.sampled_from(["a,b", "*", ";", "\U0001f600", "x#y", "a\nb", "(prod)", "50%"]),
+    st.builds(
+        "{}{}{}".format,
+        st.text(alphabet=string.ascii_letters + " -", max_size=6),
+        BAD_GROUP_CHARS,
+        st.text(alphabet=string.ascii_letters + string.digits, max_size=6),
+    ),
+)
+
+
+@st.composite
+def bad_patch_group(draw: st.DrawFn, base: Any) -> Any:
+    """A patch group outside AWS's pattern in some baseline (or in a new one)."""
+    data = copy.deepcopy(base)
+    baselines_ = data.setdefault("baselines", {})
+    choices = [*sorted(k for k, b in baselines_.items() if "patch_groups" in b), "zz-new"]
+    key = draw(st.sampled_from(choices))
+    group = draw(BAD_PATCH_GROUPS)
+    if key == "zz-new":
+        baselines_[key] = {"operating_system": "UBUNTU", "patch_groups": [group]}
+    else:
+        groups = list(baselines_[key]["patch_groups"])
+        groups.insert(draw(st.integers(0, len(groups))), group)
+        baselines_[key]["patch_groups"] = groups
+    return data
+
+
+@st.composite
+def bad_priority(draw: st.DrawFn, base: Any) -> Any:
+    """A task priority outside 0..2^31-1 (AWS's Integer); 2^63 once passed."""
+    data = copy.deepcopy(base)
+    window = draw(st.sampled_from(_windows_with(data, "tasks")))
+    task = draw(st.sampled_from(data["windows"][window]["tasks"]))
+    task["priority"] = draw(
+        st.one_of(
+            st.integers(2**31, 2**70), st.integers(-(2**70), -1), st.just(9223372036854775808)
+        )
+    )
+    return data
+
+
 BASES: dict[str, Any] = {
     path.name: tomllib.loads(path.read_text(encoding="utf-8")) for path in [*EXAMPLES, KITCHEN]
 }
@@ -896,6 +1054,8 @@ CONFIG_CATEGORIES: dict[str, Callable[[Any], st.SearchStrategy[Any]]] = {
     "duplicate name": duplicate,
     "over quota": over_quota,
     "bad name": bad_name,
+    "bad patch group": bad_patch_group,
+    "bad priority": bad_priority,
 }
 
 
@@ -953,6 +1113,7 @@ TRICKY_FLAGS = {
     "empty region": ["-r", ""],
     # Issue 10: each of these passed the checks and failed half-way, or hung.
     "unknown profile": ["--profile", "nope"],
+    "empty profile": ["--profile", ""],
     "ftp endpoint": ["--endpoint-url", "ftp://127.0.0.1:21"],
     "endpoint without host": ["--endpoint-url", "http://"],
     "endpoint port out of range": ["--endpoint-url", "http://127.0.0.1:99999"],
@@ -1021,6 +1182,14 @@ TRICKY_CONFIGS = {
 def test_tricky_flags(recorder: Recorder, case: str) -> None:
     args = TRICKY_FLAGS[case]
     assert_bad_input(run_in_process(recorder, args), args)
+
+
+@pytest.mark.parametrize("command", ["setup", "cleanup"])
+def test_unknown_profile_from_the_environment(recorder: Recorder, command: str) -> None:
+    """AWS_PROFILE as CI sets it: once exit 1 at the first config read, now exit 2."""
+    outcome = run_in_process(recorder, [], command, AWS_PROFILE="nope")
+    assert_bad_input(outcome, ["AWS_PROFILE=nope", command])
+    assert "AWS_PROFILE" in outcome.stderr
 
 
 @pytest.mark.parametrize("case", sorted(TRICKY_CLEANUP))
