@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import functools
+import ipaddress
 import logging
 import re
 import threading
@@ -106,7 +107,10 @@ def check_endpoint_url(url: str) -> str:
     where = "--endpoint-url (or AWS_ENDPOINT_URL)"
     if not url or url != url.strip() or any(c.isspace() or not c.isprintable() for c in url):
         raise BadInput(f"{where}: {shown!r} is empty or has spaces or control characters")
-    parts = urllib.parse.urlsplit(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:  # e.g. an unclosed "[" of an IPv6 address
+        raise BadInput(f"{where}: {shown!r} is not a URL") from None
     if parts.scheme.lower() not in ("http", "https"):
         raise BadInput(
             f"{where}: {shown!r} must start with http:// or https:// (e.g. http://127.0.0.1:5000)"
@@ -117,14 +121,24 @@ def check_endpoint_url(url: str) -> str:
         port = -1
     if port == -1 or port == 0:
         raise BadInput(f"{where}: {shown!r} has no valid port (1-65535)")
-    host = parts.hostname or ""
-    bare = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
-    valid = botocore.utils.is_valid_ipv6_endpoint_url(bare) or botocore.utils.is_valid_endpoint_url(
-        bare
-    )
-    if not host or not valid:
+    authority = parts.netloc.rpartition("@")[2]
+    bare = f"{parts.scheme}://{authority}"
+    # botocore's own checks, as it makes the client: an IPv6 literal in brackets, or a name.
+    if authority.startswith("["):
+        valid = _is_ipv6_literal(authority) and botocore.utils.is_valid_ipv6_endpoint_url(bare)
+    else:
+        valid = bool(parts.hostname) and bool(botocore.utils.is_valid_endpoint_url(bare))
+    if not valid:
         raise BadInput(f"{where}: {shown!r} has no valid host name")
     return url
+
+
+def _is_ipv6_literal(authority: str) -> bool:
+    try:
+        ipaddress.IPv6Address(authority[1:].partition("]")[0].partition("%")[0])
+    except ValueError:
+        return False
+    return True
 
 
 def make_session(profile: str | None, **credentials: str) -> boto3.session.Session:

@@ -373,6 +373,14 @@ BAD_URLS = st.one_of(
     ),
     # No scheme.
     st.sampled_from(["127.0.0.1:5000", "localhost", f"{URL_SECRET}@localhost:5000", "//h:1"]),
+    # IPv6 literals that are none (used to be "internal error").
+    st.builds(
+        "{}://{}{}/{}".format,
+        _HTTP,
+        _URL_USERINFO,
+        st.sampled_from(["[::1", "[zz]:5000", "[]:5000", "[::1]x:5000", "[1:2:3]:80", "::1:5000"]),
+        _URL_QUERY,
+    ),
 )
 
 
@@ -381,6 +389,8 @@ BAD_URLS = st.one_of(
 @example(url=f"ftp://key:{URL_SECRET}@127.0.0.1:21/?t={URL_SECRET}", command="setup", env=True)
 @example(url="http://127.0.0.1:99999", command="setup", env=False)
 @example(url="http://a b", command="cleanup", env=False)
+@example(url="http://[::1", command="setup", env=False)
+@example(url="http://[zz]:5000", command="setup", env=True)
 def test_bad_endpoint_urls(recorder: Recorder, url: str, command: str, env: bool) -> None:
     """From --endpoint-url or from AWS_ENDPOINT_URL (as CI sets it): exit 2 at once, and the
     URL's userinfo and query string are not shown."""
