@@ -203,6 +203,9 @@ def client(
         service, region_name=region, endpoint_url=endpoint_url, config=RETRY_CONFIG
     )
     made.meta.events.register_first("needs-retry", _no_retry_on_ssl_errors)
+    # Which endpoint a run talks to is the first question when debugging one; the
+    # handler's RedactingFilter keeps a URL's userinfo and query out of the line.
+    log.debug("%s client for %s: %s", service, region, made.meta.endpoint_url)
     return made
 
 

@@ -102,8 +102,10 @@ def test_no_secret_from_the_environment(aws: Any, output: str) -> None:
     make_documents(aws.url, *KITCHEN_HOOKS)
     url = with_url_secrets(aws.url)
     every_kind_of_run(runner(aws.url, output, cli_env(url, **SECRETS), seen))
-    # Not vacuous: DEBUG logging was on and said things.
+    # Not vacuous: DEBUG logging was on and said things, the endpoint among them (redacted).
     assert any("DEBUG patchsetup" in stderr for stderr in seen), seen
+    redacted = with_url_secrets(aws.url).replace(URL_AUTH, "***@").replace(URL_QUERY, "?***")
+    assert any(f"client for us-east-1: {redacted}" in stderr for stderr in seen), seen
 
 
 def test_no_secret_from_a_profile(aws: Any, tmp_path: Path) -> None:
