@@ -904,7 +904,7 @@ def _for_each_target(
             return target, report, exc.exit_code
         except Exception as exc:  # one target's bug must not hide the others' results
             log.debug("internal error in %s", target.label, exc_info=True)
-            report.error = f"internal error: {type(exc).__name__}: {exc}"
+            report.error = f"internal error: {type(exc).__name__}: {aws.redact(str(exc))}"
             return target, report, EXIT_FAILURE
         finally:
             finished[target].set()

@@ -73,7 +73,7 @@ def resolve(
     if all_regions and regions:
         raise BadInput("--all-regions: give it or -r/--region, not both")
     if all_regions:
-        chosen = session.get_available_regions("ssm")
+        chosen = session.get_available_regions("ssm", partition_name=_partition(session, roles))
     elif regions:
         chosen = [aws.check_region(r) for r in regions]
     else:
@@ -82,6 +82,20 @@ def resolve(
         _check_partition(session, role, chosen)
     accounts: list[str | None] = [*roles] if roles else [None]
     return [Target(region, role) for role in accounts for region in chosen]
+
+
+def _partition(session: boto3.session.Session, roles: list[str]) -> str:
+    """The partition --all-regions covers: the role ARNs', else the configured region's."""
+    partitions = sorted({role.split(":", 2)[1] for role in roles})
+    if len(partitions) > 1:
+        raise BadInput(
+            f"--all-regions: the role ARNs are in partitions {', '.join(partitions)}; "
+            "each partition has its own regions: run once per partition"
+        )
+    if partitions:
+        return partitions[0]
+    region = session.region_name
+    return session.get_partition_for_region(region) if region in aws.known_regions() else "aws"
 
 
 def _check_partition(session: boto3.session.Session, role: str, regions: list[str]) -> None:
