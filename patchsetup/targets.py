@@ -53,7 +53,11 @@ def role_arns(arns: tuple[str, ...], path: str | None) -> list[str]:
             raise BadInput(f"--role-arns-file: cannot read {path}: {exc.strerror}") from None
         except TextFileError as exc:
             raise BadInput(f"--role-arns-file: {path}: {exc}") from None
-        found += [line.split("#", 1)[0].strip() for line in text.splitlines()]
+        listed = [line.split("#", 1)[0].strip() for line in text.splitlines()]
+        if not any(listed):
+            # As with an empty --role-arn: a truncated file must not mean "this account".
+            raise BadInput(f"--role-arns-file: {path} names no role ARN")
+        found += listed
     found = [a for a in dict.fromkeys(found) if a]
     for arn in found:
         if not _ROLE_ARN.match(arn):

@@ -48,7 +48,7 @@ from conftest import ROOT, LocalAws, record_file, start_local_aws, stop_local_aw
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from patchsetup import aws, baselines, cli, config, config_tasks, schedule
+from patchsetup import aws, baselines, cli, config, config_tasks, schedule, textfile
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
 KITCHEN = ROOT / "tests" / "data" / "kitchen-sink.toml"
@@ -606,7 +606,13 @@ def _special_files(workdir: Path) -> dict[str, Path]:
     big = workdir / "big.toml"
     if not big.exists():
         big.write_bytes(b"# padding\n" * (200 * 1024))  # 2 MiB of comments: valid TOML
-    return {"fifo": fifo, "device": Path("/dev/zero"), "directory": workdir, "too big": big}
+    return {
+        "fifo": fifo,
+        "device": Path("/dev/zero"),
+        "empty device": Path("/dev/null"),
+        "directory": workdir,
+        "too big": big,
+    }
 
 
 FILE_OPTIONS = (["-b"], ["--config"], ["--role-arns-file"], ["cleanup", "--config"])
@@ -637,7 +643,7 @@ def _guarded(recorder: Recorder, args: list[str]) -> Outcome:
     return Outcome(result.returncode, result.stdout, result.stderr, recorder.since(before))
 
 
-@pytest.mark.parametrize("kind", ["fifo", "device", "directory", "too big"])
+@pytest.mark.parametrize("kind", ["fifo", "device", "empty device", "directory", "too big"])
 def test_file_arguments_must_be_small_regular_files(
     recorder: Recorder, workdir: Path, kind: str
 ) -> None:
@@ -654,6 +660,43 @@ def test_file_arguments_must_be_small_regular_files(
     config_path.write_text(to_toml(data), encoding="utf-8")
     args = ["--config", str(config_path)]
     assert_bad_input(_guarded(recorder, args), args)
+
+
+@FEW
+@given(
+    kind=st.sampled_from(["fifo", "device", "empty device", "directory", "too big", "sized"]),
+    option=st.sampled_from(FILE_OPTIONS),
+    extra=st.integers(1, 64 * 1024),
+    fill=st.binary(min_size=1, max_size=8),
+)
+@example(kind="sized", option=["--role-arns-file"], extra=1, fill=b"\n")
+def test_file_kinds_in_process(
+    recorder: Recorder, workdir: Path, kind: str, option: list[str], extra: int, fill: bytes
+) -> None:
+    """The same in-process, now that nothing blocks: every kind for every file option, and
+    regular files just past the 1 MiB cap with any content."""
+    if kind == "sized":
+        path = workdir / "sized"
+        path.write_bytes(
+            (fill * (textfile.MAX_BYTES // len(fill) + extra))[: textfile.MAX_BYTES + extra]
+        )
+    else:
+        path = _special_files(workdir)[kind]
+    args = [*option, str(path)]
+    script = "cleanup" if args[0] == "cleanup" else "setup"
+    outcome = run_in_process(recorder, args[1:] if script == "cleanup" else args, script)
+    assert_bad_input(outcome, args)
+
+
+@pytest.mark.parametrize("content", [b"", b"# no accounts yet\n", b"\n \n"])
+def test_role_arns_file_naming_no_role(recorder: Recorder, workdir: Path, content: bytes) -> None:
+    """A truncated or empty file of role ARNs must not mean "the caller's own account"."""
+    path = workdir / "no-roles.txt"
+    path.write_bytes(content)
+    args = ["--role-arns-file", str(path)]
+    outcome = run_in_process(recorder, args)
+    assert_bad_input(outcome, args)
+    assert "names no role ARN" in outcome.stderr
 
 
 @pytest.mark.parametrize(
