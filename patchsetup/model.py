@@ -45,15 +45,38 @@ PRIORITY_MAX = 2**31 - 1
 _PATCH_GROUP_PUNCTUATION = frozenset("_.:/=+-@")
 
 
+#: TargetKey's pattern ^[\p{L}\p{Z}\p{N}_.:/=\-@]*$ (1-163 characters): no "+" here.
+_TARGET_KEY_PUNCTUATION = frozenset("_.:/=-@")
+TARGET_KEY_MAX = 163
+#: The keys TargetKey's pattern admits besides those of its character class.
+_RESOURCE_GROUP_KEYS = frozenset({"resource-groups:ResourceTypeFilters", "resource-groups:Name"})
+
+
+def _unicode_class_problem(value: str, punctuation: frozenset[str]) -> str | None:
+    """The first character outside [\\p{L}\\p{Z}\\p{N}<punctuation>], said in words.
+    Python's re has no \\p{..}, so the categories come from unicodedata."""
+    for char in value:
+        if char not in punctuation and unicodedata.category(char)[0] not in "LZN":
+            marks = "".join(sorted(punctuation))
+            return f"{char!r} is not allowed: AWS takes letters, digits, spaces and {marks} only"
+    return None
+
+
 def patch_group_problem(group: str) -> str | None:
     """Why AWS would refuse ``group`` as a patch group (RegisterPatchBaselineForPatchGroup),
-    or None. Python's re has no \\p{..}, so the categories come from unicodedata."""
+    or None."""
     if not 1 <= len(group) <= PATCH_GROUP_MAX:
         return f"must be 1-{PATCH_GROUP_MAX} characters"
-    for char in group:
-        if char not in _PATCH_GROUP_PUNCTUATION and unicodedata.category(char)[0] not in "LZN":
-            return f"{char!r} is not allowed: AWS takes letters, digits, spaces and _.:/=+-@ only"
-    return None
+    return _unicode_class_problem(group, _PATCH_GROUP_PUNCTUATION)
+
+
+def target_key_problem(key: str) -> str | None:
+    """Why AWS would refuse ``key`` (e.g. ``tag:Patch Group``) as a target's Key, or None."""
+    if key in _RESOURCE_GROUP_KEYS:
+        return None
+    if not 1 <= len(key) <= TARGET_KEY_MAX:
+        return f"must be 1-{TARGET_KEY_MAX} characters"
+    return _unicode_class_problem(key, _TARGET_KEY_PUNCTUATION)
 
 
 class ModelError(ValueError):
@@ -390,6 +413,10 @@ def _validate_window(window: WindowSpec) -> None:
     target_names = {t.name for t in window.targets}
     for target in window.targets:
         _check_name("target", target.name)
+        for key, _ in target.targets:
+            problem = target_key_problem(key)
+            if problem is not None:
+                raise ModelError(f"target {target.name}: key {key!r}: {problem}")
     for task in window.tasks:
         _check_name("task", task.name)
         missing = [n for n in task.target_names if n not in target_names]

@@ -1073,6 +1073,29 @@ def bad_patch_group(draw: st.DrawFn, base: Any) -> Any:
     return data
 
 
+BAD_TARGET_KEYS = st.one_of(
+    st.sampled_from(["a,b", "a+b", "\U0001f600", "env;prod", "50%", "key*"]),
+    st.builds(
+        "{}{}{}".format,
+        st.text(alphabet=string.ascii_letters + " -", max_size=6),
+        st.one_of(BAD_GROUP_CHARS, st.just("+")),
+        st.text(alphabet=string.ascii_letters + string.digits, max_size=6),
+    ),
+)
+
+
+@st.composite
+def bad_target_key(draw: st.DrawFn, base: Any) -> Any:
+    """A target selecting by a tag key outside TargetKey's pattern (no "+" either)."""
+    data = copy.deepcopy(base)
+    window = draw(st.sampled_from(_windows_with(data, "targets")))
+    targets = data["windows"][window]["targets"]
+    index = draw(st.integers(0, len(targets) - 1))
+    kept = {k: v for k, v in targets[index].items() if k in ("name", "description")}
+    targets[index] = {**kept, "tags": {draw(BAD_TARGET_KEYS): ["x"]}}
+    return data
+
+
 @st.composite
 def bad_priority(draw: st.DrawFn, base: Any) -> Any:
     """A task priority outside 0..2^31-1 (AWS's Integer); 2^63 once passed."""
@@ -1109,6 +1132,7 @@ CONFIG_CATEGORIES: dict[str, Callable[[Any], st.SearchStrategy[Any]]] = {
     "bad name": bad_name,
     "bad patch group": bad_patch_group,
     "bad priority": bad_priority,
+    "bad target key": bad_target_key,
 }
 
 
@@ -1144,6 +1168,13 @@ def _seed000_with(path: PathKey, value: Any) -> dict[str, Any]:
     data = copy.deepcopy(BASES[SEED000.name])
     put(data, path, value)
     return dict(data)
+
+
+def _retagged_target(windows: Any, key: str) -> Any:
+    """Seed 000's windows with its one target selecting by tag ``key``."""
+    windows = copy.deepcopy(windows)
+    windows["PatchInstances"]["targets"][0]["tags"] = {key: ["true"]}
+    return windows
 
 
 def _seed002_with_group(group: str) -> dict[str, Any]:
@@ -1224,6 +1255,13 @@ TRICKY_CONFIGS = {
     "priority past AWS's integer": _seed000_with(
         ("windows", "PatchInstances", "tasks", 0, "priority"), 2147483648
     ),
+    **{
+        f"target tag key {key!r}": {
+            **BASES[SEED000.name],
+            "windows": _retagged_target(BASES[SEED000.name]["windows"], key),
+        }
+        for key in ["a,b", "a+b", "\U0001f600"]
+    },
     **{
         f"patch group {group!r}": _seed002_with_group(group)
         for group in ["a,b", "*", ";", "\U0001f600", "tab\tgroup", "x#y", "a\nb", "é!"]
