@@ -6,8 +6,13 @@ controls and names, missing/unreadable/invalid baseline files, a contradicting
 --operating-system, unknown options, model flags beside --config, ...) and invalid
 config files, each made from a valid one (every file in examples/ and
 tests/data/kitchen-sink.toml) by one mutation: an unknown key, a wrong type, a bad enum
-value, a bad schedule, a dangling reference, a duplicate name, a quota overflow, a TOML
-syntax error, or binary garbage.
+value, a bad schedule (rates too long included), a dangling reference, a duplicate name,
+a quota overflow, a patch group or target tag key outside AWS's pattern, a priority out
+of range, a TOML syntax error, or binary garbage. Issue 10 added endpoint URLs (bad
+schemes, hosts, ports, whitespace, IPv6 literals; with secrets in userinfo and query,
+which must not be shown), unknown profiles, role ARNs of another partition, setup names
+for cleanup and status, and file arguments of every kind (FIFO, device, directory, past
+the 1 MiB cap, not UTF-8, naming no role).
 
 The proof that nothing is written: AWS_ENDPOINT_URL points at a recording
 tools/local_aws.py (``--record``), and after each example the record must hold no
