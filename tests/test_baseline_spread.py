@@ -16,6 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from clihelp import assert_one_line_error, ok_json, setup
+from hypothesis import given
+from hypothesis import strategies as st
+
+from patchsetup import baselines, schedule
+from patchsetup.flags import FlagOptions, build_setup
+from patchsetup.quotas import PATCH_GROUPS_PER_BASELINE
 
 FIRST = "ssm-patching-setup-default-amazon-linux-2"
 FORTY = ("-w", "1,2,3,4", "-d", "1,2,3,4,5", "-t", "2,3")
@@ -96,3 +102,34 @@ def test_a_config_baseline_over_the_quota_is_bad_input_naming_it(aws: Any, tmp_p
     )
     result = setup(aws.url, "--config", str(path))
     assert_one_line_error(result, 2, "CrowdedBaseline", "26 patch groups", "25")
+
+
+@given(
+    weeks=st.lists(st.integers(1, 5), min_size=1, max_size=5, unique=True),
+    days=st.lists(st.integers(1, 7), min_size=1, max_size=7, unique=True),
+    hours=st.lists(st.integers(0, 23), min_size=1, max_size=24, unique=True),
+)
+def test_any_flags_spread_within_the_quota(
+    weeks: list[int], days: list[int], hours: list[int]
+) -> None:
+    """Pure: every baseline holds at most 25 groups, every group exactly one baseline, the
+    first keeps today's name, and the order of the flags changes nothing."""
+    rules = baselines.preset("AMAZON_LINUX_2")
+    built = build_setup(
+        FlagOptions(weeks=tuple(weeks), days=tuple(days), hours=tuple(hours)), rules
+    )
+    built.validate()
+    groups = [g for b in built.baselines for g in b.patch_groups]
+    assert sorted(groups) == sorted(
+        schedule.seed_patch_group(w, d, h) for w in weeks for d in days for h in hours
+    )
+    assert all(len(b.patch_groups) <= PATCH_GROUPS_PER_BASELINE for b in built.baselines)
+    assert len(built.baselines) == -(-len(groups) // PATCH_GROUPS_PER_BASELINE)
+    assert built.baselines[0].name == FIRST
+    reordered = build_setup(
+        FlagOptions(weeks=tuple(reversed(weeks)), days=tuple(reversed(days)), hours=tuple(hours)),
+        rules,
+    )
+    assert {b.name: set(b.patch_groups) for b in reordered.baselines} == {
+        b.name: set(b.patch_groups) for b in built.baselines
+    }
