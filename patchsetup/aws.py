@@ -9,9 +9,12 @@ from __future__ import annotations
 import contextlib
 import difflib
 import functools
+import ipaddress
 import logging
 import os
+import re
 import threading
+import urllib.parse
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -19,6 +22,7 @@ import boto3
 import botocore.exceptions
 import botocore.loaders
 import botocore.session
+import botocore.utils
 from botocore.config import Config
 
 from patchsetup import __version__, preflight
@@ -68,11 +72,97 @@ def check_region(region: str) -> str:
     raise BadInput(f"--region: {region!r} is not a region where SSM exists{hint}")
 
 
+#: Userinfo (``scheme://KEY:SECRET@``) and query strings (``?token=...``) of any URL in a
+#: message: a CI job's AWS_ENDPOINT_URL may carry a proxy's credentials in either.
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s\"'@]*@")
+_QUERY = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^\s\"'?#]*)\?[^\s\"'#]*")
+REDACTED = "***"
+
+
+def redact(text: str) -> str:
+    """``text`` with the userinfo and query string of every URL in it replaced by ***."""
+    return _QUERY.sub(rf"\1?{REDACTED}", _USERINFO.sub(rf"\1{REDACTED}@", text))
+
+
+class RedactingFilter(logging.Filter):
+    """Redacts URLs' secrets in every log record a handler emits (ours and botocore's)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_info and record.exc_info[1] is not None:
+            # The traceback's last line repeats the exception's text: format it now, redacted.
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
+def _redact_whole(url: str) -> str:
+    """One URL value, however malformed (spaces included): everything after the first
+    "?" and everything before the last "@" of the authority go."""
+    head, query, _ = url.partition("?")
+    scheme, sep, rest = head.rpartition("://") if "://" in head else ("", "", head)
+    authority, slash, path = rest.partition("/")
+    if "@" in authority:
+        authority = f"{REDACTED}@{authority.rpartition('@')[2]}"
+    shown = f"{scheme}{sep}{authority}{slash}{path}"
+    return f"{shown}?{REDACTED}" if query else shown
+
+
+def check_endpoint_url(url: str) -> str:
+    """``url`` if botocore can send requests to it, else BadInput (secrets redacted).
+
+    Only http and https with a host and a valid port: anything else (ftp://, no host,
+    a port out of range, a space) used to end mid-run in an internal error or in
+    half a minute of retries.
+    """
+    shown = _redact_whole(url)
+    where = "--endpoint-url (or AWS_ENDPOINT_URL)"
+    if not url or url != url.strip() or any(c.isspace() or not c.isprintable() for c in url):
+        raise BadInput(f"{where}: {shown!r} is empty or has spaces or control characters")
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:  # e.g. an unclosed "[" of an IPv6 address
+        raise BadInput(f"{where}: {shown!r} is not a URL") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise BadInput(
+            f"{where}: {shown!r} must start with http:// or https:// (e.g. http://127.0.0.1:5000)"
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if port == -1 or port == 0:
+        raise BadInput(f"{where}: {shown!r} has no valid port (1-65535)")
+    authority = parts.netloc.rpartition("@")[2]
+    bare = f"{parts.scheme}://{authority}"
+    # botocore's own checks, as it makes the client: an IPv6 literal in brackets, or a name.
+    if authority.startswith("["):
+        valid = _is_ipv6_literal(authority) and botocore.utils.is_valid_ipv6_endpoint_url(bare)
+    else:
+        valid = bool(parts.hostname) and bool(botocore.utils.is_valid_endpoint_url(bare))
+    if not valid:
+        raise BadInput(f"{where}: {shown!r} has no valid host name")
+    return url
+
+
+def _is_ipv6_literal(authority: str) -> bool:
+    try:
+        ipaddress.IPv6Address(authority[1:].partition("]")[0].partition("%")[0])
+    except ValueError:
+        return False
+    return True
+
+
 def make_session(profile: str | None, **credentials: str) -> boto3.session.Session:
     """A session on the standard credential chain, or on ``profile``, or on the given
     credentials. Every session of a run shares one loader, so each service model is
     parsed once per run however many targets the run has."""
     core = botocore.session.get_session()
+    if not credentials:  # explicit credentials (an assumed role) take no profile
+        _check_profile(core, profile)
     with _LOADER_GUARD:
         if not _LOADER:
             _LOADER.append(core.get_component("data_loader"))
@@ -88,6 +178,21 @@ def make_session(profile: str | None, **credentials: str) -> boto3.session.Sessi
             paths = _LOADER[0].search_paths
             paths[:] = dict.fromkeys(paths)
     return session
+
+
+def _check_profile(core: botocore.session.Session, profile: str | None) -> None:
+    """An unknown profile, from --profile or AWS_PROFILE, is bad input (exit 2). boto3 only
+    records the name, and botocore would fail at the first call or the first config read
+    (exit 1). Only a profile named nowhere may be missing: then "default" is implied."""
+    chosen = profile if profile is not None else core.get_config_variable("profile")
+    if chosen is None or chosen in core.available_profiles:
+        return
+    known = ", ".join(sorted(core.available_profiles)) or "none"
+    where = "--profile" if profile is not None else "AWS_PROFILE"
+    raise BadInput(
+        f"{where}: no profile {chosen!r} in the AWS config or credentials files "
+        f"(profiles found: {known})"
+    )
 
 
 _LOADER: list[botocore.loaders.Loader] = []
@@ -109,9 +214,22 @@ def client(
     session: boto3.session.Session, service: str, region: str, endpoint_url: str | None
 ) -> Any:
     """A client with adaptive retries; ``endpoint_url`` for a local stand-in."""
-    return session.client(  # type: ignore[call-overload]
+    made = session.client(  # type: ignore[call-overload]
         service, region_name=region, endpoint_url=endpoint_url, config=RETRY_CONFIG
     )
+    made.meta.events.register_first("needs-retry", _no_retry_on_ssl_errors)
+    # Which endpoint a run talks to is the first question when debugging one; the
+    # handler's RedactingFilter keeps a URL's userinfo and query out of the line.
+    log.debug("%s client for %s: %s", service, region, made.meta.endpoint_url)
+    return made
+
+
+def _no_retry_on_ssl_errors(caught_exception: Exception | None = None, **_: Any) -> None:
+    """An SSL error is a setup problem, not congestion: https to an http port, a proxy
+    that intercepts TLS, a missing CA bundle. Retrying it ten times took 30-37 s; raising
+    it from the retry hook ends the call at once with the error itself."""
+    if isinstance(caught_exception, botocore.exceptions.SSLError):
+        raise caught_exception
 
 
 #: Quota names as Service Quotas lists them for "ssm" contain these words; names
@@ -152,17 +270,17 @@ def describe_error(exc: BaseException) -> str:
         operation = getattr(exc, "operation_name", "request")
         code = error.get("Code", "Error")
         message = error.get("Message", "")
-        return f"{operation} failed: {code}: {message}".rstrip(": ")
+        return redact(f"{operation} failed: {code}: {message}".rstrip(": "))
     if isinstance(exc, botocore.exceptions.NoCredentialsError):
         return (
             "no AWS credentials found: use --profile, AWS_PROFILE, AWS_ACCESS_KEY_ID/"
             "AWS_SECRET_ACCESS_KEY, or an instance or task role"
         )
     if isinstance(exc, botocore.exceptions.EndpointConnectionError):
-        return f"cannot reach the AWS endpoint: {exc}"
+        return redact(f"cannot reach the AWS endpoint: {exc}")
     if isinstance(exc, botocore.exceptions.BotoCoreError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"
+        return redact(str(exc))
+    return redact(f"{type(exc).__name__}: {exc}")
 
 
 AWS_EXCEPTIONS = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)

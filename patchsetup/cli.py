@@ -52,7 +52,7 @@ from patchsetup.errors import (
 )
 from patchsetup.flags import FlagOptions, build_setup, unique
 from patchsetup.gate import Gate
-from patchsetup.model import ModelError, Setup, WindowSpec, role_regions
+from patchsetup.model import SETUP_NAME_RE, ModelError, Setup, WindowSpec, role_regions
 from patchsetup.output import (
     Report,
     WindowRuns,
@@ -126,6 +126,18 @@ def _regions(ctx: click.Context, param: click.Parameter, values: Sequence[str]) 
         return tuple(dict.fromkeys(aws.check_region(r) for r in _split(values)))
     except BadInput as exc:
         raise click.BadParameter(str(exc).removeprefix("--region: ")) from None
+
+
+def _endpoint_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return aws.check_endpoint_url(value)
+    except BadInput as exc:
+        problem = str(exc).split(": ", 1)[1]
+        if ctx.get_parameter_source(param.name or "") is click.core.ParameterSource.ENVIRONMENT:
+            problem += " (from AWS_ENDPOINT_URL)"
+        raise click.BadParameter(problem) from None
 
 
 class SeedCompatCommand(click.Command):
@@ -245,6 +257,7 @@ def _shared(func: F, outputs: tuple[str, ...], writes: bool) -> F:
         click.option(
             "--endpoint-url",
             envvar="AWS_ENDPOINT_URL",
+            callback=_endpoint_url,
             metavar="URL",
             help="Send SSM calls here instead of AWS, e.g. the local endpoint "
             "http://127.0.0.1:5000. Env: AWS_ENDPOINT_URL.",
@@ -307,13 +320,22 @@ _READ_ONLY_DEFAULTS: dict[str, Any] = {"dry_run": False, "yes": False}
 
 
 def _common(values: dict[str, Any]) -> Common:
-    """The shared options out of ``values``; read-only commands lack the write ones."""
-    return Common(
+    """The shared options out of ``values``; read-only commands lack the write ones.
+
+    The setup name is checked here, for every command: cleanup and status look
+    resources up by it, and a name no setup can have finds nothing, silently.
+    """
+    common = Common(
         **{
             k: values.pop(k) if k in values else _READ_ONLY_DEFAULTS[k]
             for k in Common.__dataclass_fields__
         }
     )
+    if not SETUP_NAME_RE.match(common.name):
+        raise BadInput(
+            f"--name: must be 1-64 letters, digits, '_', '-' or '.', got {common.name!r}"
+        )
+    return common
 
 
 # -- commands ---------------------------------------------------------------------
@@ -957,7 +979,7 @@ def _for_each_target(
             return target, report, signals.exit_code(exc.signum)
         except Exception as exc:  # one target's bug must not hide the others' results
             log.debug("internal error in %s", target.label, exc_info=True)
-            report.error = f"internal error: {type(exc).__name__}: {exc}"
+            report.error = f"internal error: {type(exc).__name__}: {aws.redact(str(exc))}"
             return target, report, EXIT_FAILURE
         finally:
             finished[target].set()
@@ -1282,6 +1304,9 @@ def _configure_logging(level: str) -> None:
     # Only our logger gets the chosen level: botocore's DEBUG output contains
     # signed headers and is never turned on.
     logging.basicConfig(format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for handler in logging.getLogger().handlers:  # no log line shows an endpoint's secrets
+        if not any(isinstance(f, aws.RedactingFilter) for f in handler.filters):
+            handler.addFilter(aws.RedactingFilter())
     logging.getLogger().setLevel(logging.WARNING)
     log.setLevel(level.upper())
 
@@ -1321,7 +1346,7 @@ def _entry(command: click.Command, prog: str, args: Sequence[str] | None = None)
     except Exception as exc:  # a bug: say so in one line; the traceback is one flag away
         log.debug("internal error", exc_info=True)
         click.echo(
-            f"error: internal error: {type(exc).__name__}: {exc} "
+            f"error: internal error: {type(exc).__name__}: {aws.redact(str(exc))} "
             f"(rerun with -l DEBUG for the traceback, and please report it)",
             err=True,
         )

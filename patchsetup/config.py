@@ -45,6 +45,7 @@ from patchsetup.config_tasks import (
 from patchsetup.model import (
     CONCURRENCY_RE,
     ERRORS_RE,
+    PRIORITY_MAX,
     ROLE_NAME_RE,
     RUN_PATCH_BASELINE,
     SERVICE_ROLE,
@@ -511,7 +512,7 @@ class _Builder:
             settings,
             parameters,
             document=document,
-            priority=table.integer("priority", 0),
+            priority=table.integer("priority", 0, PRIORITY_MAX),
             description=table.string("description", max_len=128),
             timeout_seconds=table.integer("timeout_seconds", 30, 2592000),
             comment=table.string("comment", max_len=100),

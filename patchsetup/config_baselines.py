@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 
 from patchsetup import baselines
 from patchsetup.config_schema import Table, describe, fail, join_key
-from patchsetup.model import NAME_RE, OWNER_TAG, BaselineSpec
+from patchsetup.model import NAME_RE, OWNER_TAG, BaselineSpec, patch_group_problem
 
 __all__ = ["read_baselines"]
 
@@ -112,6 +112,10 @@ def _baseline(
     groups = table.strings("patch_groups", max_len=256) or ()
     if len(set(groups)) != len(groups):
         table.fail("patch_groups", "names a patch group twice")
+    for group in groups:
+        problem = patch_group_problem(group)
+        if problem is not None:
+            table.fail("patch_groups", f"{group!r}: {problem}")
     tags = _tags(table)
     # Request path (as the validator reports it) -> TOML key path, for messages.
     trail: dict[str, str] = {

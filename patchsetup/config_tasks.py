@@ -20,6 +20,7 @@ from patchsetup.model import (
     ROLE_ARN_RE,
     SERVICE_ROLE,
     TargetSpec,
+    target_key_problem,
 )
 
 __all__ = [
@@ -261,6 +262,9 @@ def read_target(table: Table, default_key: str) -> TargetSpec:
         for tag, values in tags.data.items():
             if not tag or len(tag) > 128:
                 tags.fail(tag, "tag keys are 1-128 characters")
+            problem = target_key_problem(f"tag:{tag}")
+            if problem is not None:
+                tags.fail(tag, f"as a target key: {problem}")
             found = tags.string_list(tag, values, max_items=TARGET_VALUES_MAX, single=True)
             if not found:
                 tags.fail(tag, "needs at least one value")

@@ -2,7 +2,8 @@
 
 One window per (week, day, hour), named and scheduled exactly as the seed tool
 did, so instances already tagged for it keep working; every window's patch
-group is registered to one baseline.
+group is registered to one baseline, or, past the 25 patch groups one baseline
+may hold, to one of as many identical baselines as needed (``spread``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from patchsetup.model import (
     WindowSpec,
     default_role,
 )
+from patchsetup.quotas import PATCH_GROUPS_PER_BASELINE
 
 PATCH_GROUP_TAG = "tag:Patch Group"
 
@@ -92,17 +94,41 @@ def build_setup(options: FlagOptions, baseline_rules: Mapping[str, Any]) -> Setu
     operating_system = str(rules.get("OperatingSystem", "WINDOWS"))
     rules["OperatingSystem"] = operating_system
     file_tags = {t["Key"]: t["Value"] for t in baseline_rules.get("Tags", [])}
-    baseline = BaselineSpec(
-        name=str(baseline_rules.get("Name") or baseline_name(options.name, operating_system)),
-        operating_system=operating_system,
-        rules=rules,
-        patch_groups=tuple(groups),
-        tags=file_tags,
+    first = str(baseline_rules.get("Name") or baseline_name(options.name, operating_system))
+    baselines = tuple(
+        BaselineSpec(
+            name=spread_name(first, index),
+            operating_system=operating_system,
+            rules=rules,
+            patch_groups=share,
+            tags=file_tags,
+        )
+        for index, share in enumerate(spread(groups))
     )
     role = default_role(options.name) if options.create_service_role else None
-    return Setup(
-        name=options.name, baselines=(baseline,), windows=tuple(windows), service_role=role
-    )
+    return Setup(name=options.name, baselines=baselines, windows=tuple(windows), service_role=role)
+
+
+def spread(groups: Sequence[str]) -> list[tuple[str, ...]]:
+    """The patch groups in shares of at most PATCH_GROUPS_PER_BASELINE, one per baseline.
+
+    The user of the flags never named a baseline, so more windows than one baseline may
+    hold (25 groups) get identical baselines rather than a failure half-way. Shares are
+    cut from the groups in sorted order, so the order of -w/-d/-t does not move a group.
+    """
+    size = PATCH_GROUPS_PER_BASELINE
+    share_of = {group: rank // size for rank, group in enumerate(sorted(groups))}
+    shares: list[tuple[str, ...]] = []
+    for index in range(max(share_of.values(), default=0) + 1):
+        # Within a share the groups keep the windows' order, as with one baseline.
+        shares.append(tuple(g for g in groups if share_of[g] == index))
+    return shares
+
+
+def spread_name(first: str, index: int) -> str:
+    """The first baseline keeps its name (existing setups do not change); the n-th extra
+    one is ``<first>-<n+1>``: ``ssm-patching-setup-default-amazon-linux-2-2``."""
+    return first if index == 0 else f"{first}-{index + 1}"
 
 
 def unique(values: Sequence[int]) -> tuple[int, ...]:

@@ -9,6 +9,7 @@ resource (baselines and windows); targets and tasks belong to their window.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,46 @@ ROLE_ARN_RE = re.compile(r"\Aarn:aws[a-z-]*:iam::([0-9]{12}):role/[\w+=,.@/-]{1,
 CONCURRENCY_RE = re.compile(r"\A(?:[1-9][0-9]{0,3}|(?:[1-9][0-9]?|100)%)\Z")
 ERRORS_RE = re.compile(r"\A(?:[1-9][0-9]{0,3}|0|(?:100|[1-9]?[0-9])%)\Z")
 PATCH_GROUP_MAX = 256
+#: MaintenanceWindowTaskPriority has "min": 0 and no max in the API model; the field is
+#: AWS's 32-bit Integer, so a larger number is refused by the service, after the window exists.
+PRIORITY_MAX = 2**31 - 1
+#: PatchGroup's pattern ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$ (also TagKey's and TagValue's):
+#: Unicode letters, separators (spaces) and numbers, and these punctuation marks.
+_PATCH_GROUP_PUNCTUATION = frozenset("_.:/=+-@")
+
+
+#: TargetKey's pattern ^[\p{L}\p{Z}\p{N}_.:/=\-@]*$ (1-163 characters): no "+" here.
+_TARGET_KEY_PUNCTUATION = frozenset("_.:/=-@")
+TARGET_KEY_MAX = 163
+#: The keys TargetKey's pattern admits besides those of its character class.
+_RESOURCE_GROUP_KEYS = frozenset({"resource-groups:ResourceTypeFilters", "resource-groups:Name"})
+
+
+def _unicode_class_problem(value: str, punctuation: frozenset[str]) -> str | None:
+    """The first character outside [\\p{L}\\p{Z}\\p{N}<punctuation>], said in words.
+    Python's re has no \\p{..}, so the categories come from unicodedata."""
+    for char in value:
+        if char not in punctuation and unicodedata.category(char)[0] not in "LZN":
+            marks = "".join(sorted(punctuation))
+            return f"{char!r} is not allowed: AWS takes letters, digits, spaces and {marks} only"
+    return None
+
+
+def patch_group_problem(group: str) -> str | None:
+    """Why AWS would refuse ``group`` as a patch group (RegisterPatchBaselineForPatchGroup),
+    or None."""
+    if not 1 <= len(group) <= PATCH_GROUP_MAX:
+        return f"must be 1-{PATCH_GROUP_MAX} characters"
+    return _unicode_class_problem(group, _PATCH_GROUP_PUNCTUATION)
+
+
+def target_key_problem(key: str) -> str | None:
+    """Why AWS would refuse ``key`` (e.g. ``tag:Patch Group``) as a target's Key, or None."""
+    if key in _RESOURCE_GROUP_KEYS:
+        return None
+    if not 1 <= len(key) <= TARGET_KEY_MAX:
+        return f"must be 1-{TARGET_KEY_MAX} characters"
+    return _unicode_class_problem(key, _TARGET_KEY_PUNCTUATION)
 
 
 class ModelError(ValueError):
@@ -330,8 +371,9 @@ class Setup:
         for baseline in self.baselines:
             _check_name("baseline", baseline.name)
             for group in baseline.patch_groups:
-                if not 1 <= len(group) <= PATCH_GROUP_MAX:
-                    raise ModelError(f"patch group {group!r}: must be 1-256 characters")
+                problem = patch_group_problem(group)
+                if problem is not None:
+                    raise ModelError(f"baseline {baseline.name}: patch group {group!r}: {problem}")
                 key = (group, baseline.operating_system)
                 if key in seen:
                     raise ModelError(
@@ -371,11 +413,19 @@ def _validate_window(window: WindowSpec) -> None:
     target_names = {t.name for t in window.targets}
     for target in window.targets:
         _check_name("target", target.name)
+        for key, _ in target.targets:
+            problem = target_key_problem(key)
+            if problem is not None:
+                raise ModelError(f"target {target.name}: key {key!r}: {problem}")
     for task in window.tasks:
         _check_name("task", task.name)
         missing = [n for n in task.target_names if n not in target_names]
         if missing:
             raise ModelError(f"task {task.name}: names unknown target(s) {', '.join(missing)}")
+        if not 0 <= task.priority <= PRIORITY_MAX:
+            raise ModelError(
+                f"task {task.name}: priority must be 0-{PRIORITY_MAX}, got {task.priority}"
+            )
         if not CONCURRENCY_RE.match(task.max_concurrency):
             raise ModelError(
                 f"task {task.name}: max concurrency must be a number 1-9999 or a "

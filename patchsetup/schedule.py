@@ -16,6 +16,9 @@ for maintenance-window schedules:
 * Cron expressions that lead to rates faster than five minutes are not supported.
 * ``rate(value unit)``: value a positive whole number; unit ``minute``, ``hour`` or
   ``day`` when the value is 1, ``minutes``, ``hours`` or ``days`` when it is greater.
+  AWS documents no largest value; this tool refuses intervals over 3650 days (10 years,
+  so at most ``rate(3650 days)``, ``rate(87600 hours)``, ``rate(5256000 minutes)``):
+  no patch schedule needs more, and next-run dates stay computable.
 * ``at(yyyy-mm-ddThh:mm:ss)``: a single run.
 * ScheduleOffset: the number of days (1-6, per the CreateMaintenanceWindow API) to wait
   after each cron occurrence; cron expressions only. An occurrence that has already
@@ -532,6 +535,10 @@ def _check_min_interval(cron: _Cron) -> None:
         )
 
 
+#: The longest rate interval taken (see the module docstring).
+_MAX_RATE_DAYS = 3650
+
+
 def _parse_rate(expression: str, body: str) -> _Rate:
     """Parse and validate the inside of ``rate(...)``."""
     parts = body.split()
@@ -540,7 +547,8 @@ def _parse_rate(expression: str, body: str) -> _Rate:
     value_text, unit = parts
     if not re.fullmatch(r"[0-9]+", value_text):
         raise _fail(expression, f"rate value {value_text!r} must be a positive whole number")
-    value = int(value_text)
+    # Cut before int(): Python refuses to convert over 4300 digits (ValueError).
+    value = int(value_text) if len(value_text) <= 12 else 10**12
     if value < 1:
         raise _fail(expression, f"rate value must be a positive whole number, got {value}")
     singular = unit.removesuffix("s")
@@ -548,6 +556,14 @@ def _parse_rate(expression: str, body: str) -> _Rate:
         raise _fail(
             expression,
             f"rate unit {unit!r} must be minute(s), hour(s) or day(s)",
+        )
+    most = _MAX_RATE_DAYS * {"minute": 24 * 60, "hour": 24, "day": 1}[singular]
+    if value > most:
+        raise _fail(
+            expression,
+            f"rate value must be at most {most} {singular}s"
+            + (f" ({_MAX_RATE_DAYS} days)" if singular != "day" else "")
+            + f", got {value_text}",
         )
     if value == 1 and unit != singular:
         raise _fail(expression, f"use the singular unit with 1: rate(1 {singular})")

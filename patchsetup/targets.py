@@ -11,7 +11,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -19,6 +18,7 @@ import boto3
 from patchsetup import aws
 from patchsetup.errors import BadInput
 from patchsetup.model import ROLE_ARN_RE as _ROLE_ARN
+from patchsetup.textfile import TextFileError, read_utf8
 
 SESSION_NAME = "ssm-patching-setup"
 
@@ -48,10 +48,16 @@ def role_arns(arns: tuple[str, ...], path: str | None) -> list[str]:
     found = list(arns)
     if path:
         try:
-            text = Path(path).read_text()
+            text = read_utf8(path)
         except OSError as exc:
             raise BadInput(f"--role-arns-file: cannot read {path}: {exc.strerror}") from None
-        found += [line.split("#", 1)[0].strip() for line in text.splitlines()]
+        except TextFileError as exc:
+            raise BadInput(f"--role-arns-file: {path}: {exc}") from None
+        listed = [line.split("#", 1)[0].strip() for line in text.splitlines()]
+        if not any(listed):
+            # As with an empty --role-arn: a truncated file must not mean "this account".
+            raise BadInput(f"--role-arns-file: {path} names no role ARN")
+        found += listed
     found = [a for a in dict.fromkeys(found) if a]
     for arn in found:
         if not _ROLE_ARN.match(arn):
@@ -71,13 +77,48 @@ def resolve(
     if all_regions and regions:
         raise BadInput("--all-regions: give it or -r/--region, not both")
     if all_regions:
-        chosen = session.get_available_regions("ssm")
+        chosen = session.get_available_regions("ssm", partition_name=_partition(session, roles))
     elif regions:
         chosen = [aws.check_region(r) for r in regions]
     else:
         chosen = [aws.resolve_region(session, None)]
+    for role in roles:
+        _check_partition(session, role, chosen)
     accounts: list[str | None] = [*roles] if roles else [None]
     return [Target(region, role) for role in accounts for region in chosen]
+
+
+def _partition(session: boto3.session.Session, roles: list[str]) -> str:
+    """The partition --all-regions covers: the role ARNs', else the configured region's."""
+    partitions = sorted({role.split(":", 2)[1] for role in roles})
+    if len(partitions) > 1:
+        raise BadInput(
+            f"--all-regions: the role ARNs are in partitions {', '.join(partitions)}; "
+            "each partition has its own regions: run once per partition"
+        )
+    if partitions:
+        return partitions[0]
+    region = session.region_name
+    return session.get_partition_for_region(region) if region in aws.known_regions() else "aws"
+
+
+def _check_partition(session: boto3.session.Session, role: str, regions: list[str]) -> None:
+    """A role lives in one partition (aws, aws-cn, aws-us-gov, ...) and STS there hands out
+    credentials only that partition's regions take: say so now, from botocore's offline
+    partition data, rather than after the first call fails."""
+    partition = role.split(":", 2)[1]
+    known = session.get_available_partitions()
+    if partition not in known:
+        raise BadInput(
+            f"--role-arn: {role!r}: unknown partition {partition!r} (known: {', '.join(known)})"
+        )
+    for region in regions:
+        home = session.get_partition_for_region(region)
+        if home != partition:
+            raise BadInput(
+                f"--role-arn: {role!r} is in partition {partition!r}, but region {region} "
+                f"is in {home!r}: a role works only in its own partition's regions"
+            )
 
 
 #: The services a run talks to; their clients are made when first used.

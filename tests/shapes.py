@@ -169,3 +169,11 @@ def check_output(operation_name: str, raw_json_body: Any, service: str = "ssm") 
         raise AssertionError(
             f"{operation_name} response does not match botocore's output shape:\n  {listing}"
         )
+
+
+def input_errors(operation_name: str, params: Any, service: str = "ssm") -> list[str]:
+    """Every violation of the operation's input shape (types, lengths, ranges, patterns)."""
+    shape = service_model(service).operation_model(operation_name).input_shape
+    errors: list[str] = []
+    _check(params, shape, "$", errors)
+    return errors

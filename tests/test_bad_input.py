@@ -6,8 +6,13 @@ controls and names, missing/unreadable/invalid baseline files, a contradicting
 --operating-system, unknown options, model flags beside --config, ...) and invalid
 config files, each made from a valid one (every file in examples/ and
 tests/data/kitchen-sink.toml) by one mutation: an unknown key, a wrong type, a bad enum
-value, a bad schedule, a dangling reference, a duplicate name, a quota overflow, a TOML
-syntax error, or binary garbage.
+value, a bad schedule (rates too long included), a dangling reference, a duplicate name,
+a quota overflow, a patch group or target tag key outside AWS's pattern, a priority out
+of range, a TOML syntax error, or binary garbage. Issue 10 added endpoint URLs (bad
+schemes, hosts, ports, whitespace, IPv6 literals; with secrets in userinfo and query,
+which must not be shown), unknown profiles, role ARNs of another partition, setup names
+for cleanup and status, and file arguments of every kind (FIFO, device, directory, past
+the 1 MiB cap, not UTF-8, naming no role).
 
 The proof that nothing is written: AWS_ENDPOINT_URL points at a recording
 tools/local_aws.py (``--record``), and after each example the record must hold no
@@ -25,9 +30,11 @@ import json
 import math
 import os
 import re
+import resource
 import string
 import subprocess
 import tomllib
+import unicodedata
 import zoneinfo
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -39,18 +46,19 @@ import botocore.session
 import click.testing
 import pytest
 from botocore.model import StringShape
+from clihelp import BIN, cli_env
 from clihelp import cleanup as run_cleanup
-from clihelp import cli_env
 from clihelp import setup as run_setup
 from conftest import ROOT, LocalAws, record_file, start_local_aws, stop_local_aws
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from patchsetup import aws, baselines, cli, config, config_tasks, schedule
+from patchsetup import aws, baselines, cli, config, config_tasks, schedule, textfile
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
 KITCHEN = ROOT / "tests" / "data" / "kitchen-sink.toml"
 SEED000 = ROOT / "examples" / "seed000-terraform.toml"
+SEED002 = ROOT / "examples" / "seed002-webserver-hooks.toml"
 SAMPLES = sorted((ROOT / "tests" / "data" / "baselines" / "seed-tool").glob("*.json"))
 SETTINGS = settings(
     max_examples=50,
@@ -123,13 +131,23 @@ def _aws_env(url: str) -> dict[str, str]:
     return {k: v for k, v in cli_env(url).items() if k.startswith("AWS_")}
 
 
-def run_in_process(recorder: Recorder, args: Sequence[str], command: str = "setup") -> Outcome:
-    """The console script's entry point, in this process, with the real environment."""
+def run_in_process(
+    recorder: Recorder,
+    args: Sequence[str],
+    command: str = "setup",
+    endpoint: str | None = None,
+    **extra_env: str,
+) -> Outcome:
+    """The console script's entry point, in this process, with the real environment
+    (AWS_ENDPOINT_URL set to ``endpoint`` if given, else the recording endpoint)."""
     entry = cli.setup_main if command == "setup" else cli.cleanup_main
     before = recorder.offset()
     runner = click.testing.CliRunner()
     code = 0
-    with runner.isolation(env=_aws_env(recorder.server.url)) as (out, err, _):
+    env = {**_aws_env(recorder.server.url), **extra_env}
+    if endpoint is not None:
+        env["AWS_ENDPOINT_URL"] = endpoint
+    with runner.isolation(env=env) as (out, err, _):
         try:
             entry(list(args))
         except SystemExit as exit_:
@@ -300,9 +318,100 @@ BAD_ROLE_ARNS = st.one_of(
             "arn:aws:iam::111111111111:role/x\n",
             "arn:aws:sts::111111111111:assumed-role/x/y",
             "111111111111",
+            # Another partition than the region's (us-east-1, from the environment).
+            "arn:aws-cn:iam::111111111111:role/x",
+            "arn:aws-us-gov:iam::111111111111:role/x",
+            "arn:aws-mars:iam::111111111111:role/x",
         ]
     ),
 ).map(lambda a: ["--role-arn", a])
+#: No profile exists: the environment points AWS_CONFIG_FILE and the credentials file nowhere.
+#: Even "default", when named, must exist (botocore fails at the first call otherwise).
+BAD_PROFILES = st.one_of(TEXT, st.sampled_from(["nope", "", " ", "default"])).map(
+    lambda p: ["--profile", p]
+)
+#: Stands for a credential in an endpoint URL; it must never be shown (issue 10).
+URL_SECRET = "HYPO-URL-SECRET-0042"
+_URL_HOSTS = st.sampled_from(["127.0.0.1", "localhost", "ssm.us-east-1.amazonaws.com", "[::1]"])
+_URL_USERINFO = st.sampled_from(["", f"key:{URL_SECRET}@", f"{URL_SECRET}@"])
+_URL_QUERY = st.sampled_from(["", f"?token={URL_SECRET}", f"?a=1&X-Token={URL_SECRET}"])
+_HTTP = st.sampled_from(["http", "https", "HTTP"])
+
+
+def _with_whitespace(url: str, where: float, space: str) -> str:
+    index = int(where * len(url))
+    return url[:index] + space + url[index:]
+
+
+BAD_URLS = st.one_of(
+    # Schemes botocore cannot speak (ftp:// used to spend 30 s in retries).
+    st.builds(
+        "{}://{}{}:5000/{}".format,
+        st.one_of(
+            st.sampled_from(["ftp", "file", "ws", "s3", "htp", "httpx"]),
+            st.text(alphabet=string.ascii_lowercase, min_size=1, max_size=6),
+        ).filter(lambda scheme: scheme not in ("http", "https")),
+        _URL_USERINFO,
+        _URL_HOSTS,
+        _URL_QUERY,
+    ),
+    # Ports out of range or not numbers (used to be "internal error").
+    st.builds(
+        "{}://{}{}:{}/{}".format,
+        _HTTP,
+        _URL_USERINFO,
+        _URL_HOSTS,
+        st.one_of(
+            st.integers(65536, 10**12).map(str),
+            st.sampled_from(["0", "x", "-1", "5000x", "1e3", "٣"]),
+        ),
+        _URL_QUERY,
+    ),
+    # No host at all.
+    st.builds("{}://{}{}".format, _HTTP, _URL_USERINFO, st.sampled_from(["", ":5000", "/x"])),
+    # Whitespace or a control character anywhere (used to be "internal error").
+    st.builds(
+        _with_whitespace,
+        st.builds("{}://{}{}:5000/{}".format, _HTTP, _URL_USERINFO, _URL_HOSTS, _URL_QUERY),
+        st.floats(0, 1),
+        st.sampled_from([" ", "\t", "\n", "\x00", "\u00a0"]),
+    ),
+    # No scheme.
+    st.sampled_from(["127.0.0.1:5000", "localhost", f"{URL_SECRET}@localhost:5000", "//h:1"]),
+    # IPv6 literals that are none (used to be "internal error").
+    st.builds(
+        "{}://{}{}/{}".format,
+        _HTTP,
+        _URL_USERINFO,
+        st.sampled_from(["[::1", "[zz]:5000", "[]:5000", "[::1]x:5000", "[1:2:3]:80", "::1:5000"]),
+        _URL_QUERY,
+    ),
+)
+
+
+@FEW
+@given(url=BAD_URLS, command=st.sampled_from(["setup", "cleanup", "status"]), env=st.booleans())
+@example(url=f"ftp://key:{URL_SECRET}@127.0.0.1:21/?t={URL_SECRET}", command="setup", env=True)
+@example(url="http://127.0.0.1:99999", command="setup", env=False)
+@example(url="http://a b", command="cleanup", env=False)
+@example(url="http://[::1", command="setup", env=False)
+@example(url="http://[zz]:5000", command="setup", env=True)
+def test_bad_endpoint_urls(recorder: Recorder, url: str, command: str, env: bool) -> None:
+    """From --endpoint-url or from AWS_ENDPOINT_URL (as CI sets it): exit 2 at once, and the
+    URL's userinfo and query string are not shown."""
+    assume(not (env and "\x00" in url))  # no environment variable can hold a NUL
+    script = "cleanup" if command == "cleanup" else "setup"
+    first = ["status"] if command == "status" else []
+    if env:
+        args = first
+        outcome = run_in_process(recorder, args, script, endpoint=url)
+    else:
+        args = [*first, "--endpoint-url", url]
+        outcome = run_in_process(recorder, args, script)
+    assert_bad_input(outcome, [url, *args])
+    assert URL_SECRET not in outcome.stdout + outcome.stderr, outcome.stderr
+
+
 BAD_CONCURRENCY = st.one_of(
     st.integers(-5, 0).map(str),
     st.integers(65, 10_000).map(str),
@@ -333,6 +442,7 @@ FLAG_CATEGORIES: dict[str, st.SearchStrategy[list[str]]] = {
     "role arn": BAD_ROLE_ARNS,
     "concurrency": BAD_CONCURRENCY,
     "region set": BAD_REGION_SETS,
+    "profile": BAD_PROFILES,
 }
 #: Valid options mixed in front of the bad one (which comes last, so it wins). No -w/-d/-t:
 #: those add up, and an empty bad list beside a good one would be valid.
@@ -376,6 +486,8 @@ def test_invalid_flags(
         BAD_ROLE_ARNS,
         BAD_CONCURRENCY,
         BAD_REGION_SETS,
+        BAD_NAMES,
+        BAD_PROFILES,
     )
 )
 def test_invalid_cleanup_flags(recorder: Recorder, bad: list[str]) -> None:
@@ -385,7 +497,15 @@ def test_invalid_cleanup_flags(recorder: Recorder, bad: list[str]) -> None:
 @FEW
 @given(
     command=st.sampled_from(["status", "export"]),
-    bad=st.one_of(UNKNOWN_OPTIONS, BAD_REGIONS, BAD_LOG_LEVELS, BAD_ROLE_ARNS, BAD_REGION_SETS),
+    bad=st.one_of(
+        UNKNOWN_OPTIONS,
+        BAD_REGIONS,
+        BAD_LOG_LEVELS,
+        BAD_ROLE_ARNS,
+        BAD_REGION_SETS,
+        BAD_NAMES,
+        BAD_PROFILES,
+    ),
 )
 def test_invalid_status_and_export_flags(recorder: Recorder, command: str, bad: list[str]) -> None:
     args = [command, *bad]
@@ -480,6 +600,121 @@ def test_missing_and_unreadable_files(recorder: Recorder, workdir: Path) -> None
             assert_bad_input(run_in_process(recorder, args), args)
         args = ["--config", str(path)]
         assert_bad_input(run_in_process(recorder, args, "cleanup"), args)
+
+
+def _special_files(workdir: Path) -> dict[str, Path]:
+    """Paths that are no regular file, or one too big to be a config: each must be exit 2
+    at once (a FIFO used to block forever, /dev/zero to be read until memory ran out)."""
+    fifo = workdir / "a-fifo"
+    if not fifo.exists():
+        os.mkfifo(fifo)
+    big = workdir / "big.toml"
+    if not big.exists():
+        big.write_bytes(b"# padding\n" * (200 * 1024))  # 2 MiB of comments: valid TOML
+    return {
+        "fifo": fifo,
+        "device": Path("/dev/zero"),
+        "empty device": Path("/dev/null"),
+        "directory": workdir,
+        "too big": big,
+    }
+
+
+FILE_OPTIONS = (["-b"], ["--config"], ["--role-arns-file"], ["cleanup", "--config"])
+
+
+def _guarded(recorder: Recorder, args: list[str]) -> Outcome:
+    """A real process with a time and memory limit: a hang or a runaway read fails the test
+    instead of stalling the suite."""
+    command = "cleanup" if args[0] == "cleanup" else "setup"
+    script = BIN / f"ssm-patching-{command}"
+    before = recorder.offset()
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    try:
+        result = subprocess.run(
+            [str(script), *args[1 if command == "cleanup" else 0 :]],
+            env=cli_env(recorder.server.url),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=20,
+            preexec_fn=limit_memory,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{args}: still running after 20 s")
+    return Outcome(result.returncode, result.stdout, result.stderr, recorder.since(before))
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "empty device", "directory", "too big"])
+def test_file_arguments_must_be_small_regular_files(
+    recorder: Recorder, workdir: Path, kind: str
+) -> None:
+    path = _special_files(workdir)[kind]
+    for option in FILE_OPTIONS:
+        args = [*option, str(path)]
+        outcome = _guarded(recorder, args)
+        assert_bad_input(outcome, args)
+        assert str(path) in outcome.stderr, outcome.stderr
+    # A baseline file a config names (`file = ...`) is held to the same rule.
+    data = copy.deepcopy(BASES[SEED002.name])
+    data["baselines"]["al2-all"] = {"file": str(path), "patch_groups": ["WebServer-Prd"]}
+    config_path = workdir / f"names-a-{kind.replace(' ', '-')}.toml"
+    config_path.write_text(to_toml(data), encoding="utf-8")
+    args = ["--config", str(config_path)]
+    assert_bad_input(_guarded(recorder, args), args)
+
+
+@FEW
+@given(
+    kind=st.sampled_from(["fifo", "device", "empty device", "directory", "too big", "sized"]),
+    option=st.sampled_from(FILE_OPTIONS),
+    extra=st.integers(1, 64 * 1024),
+    fill=st.binary(min_size=1, max_size=8),
+)
+@example(kind="sized", option=["--role-arns-file"], extra=1, fill=b"\n")
+def test_file_kinds_in_process(
+    recorder: Recorder, workdir: Path, kind: str, option: list[str], extra: int, fill: bytes
+) -> None:
+    """The same in-process, now that nothing blocks: every kind for every file option, and
+    regular files just past the 1 MiB cap with any content."""
+    if kind == "sized":
+        path = workdir / "sized"
+        path.write_bytes(
+            (fill * (textfile.MAX_BYTES // len(fill) + extra))[: textfile.MAX_BYTES + extra]
+        )
+    else:
+        path = _special_files(workdir)[kind]
+    args = [*option, str(path)]
+    script = "cleanup" if args[0] == "cleanup" else "setup"
+    outcome = run_in_process(recorder, args[1:] if script == "cleanup" else args, script)
+    assert_bad_input(outcome, args)
+
+
+@pytest.mark.parametrize("content", [b"", b"# no accounts yet\n", b"\n \n"])
+def test_role_arns_file_naming_no_role(recorder: Recorder, workdir: Path, content: bytes) -> None:
+    """A truncated or empty file of role ARNs must not mean "the caller's own account"."""
+    path = workdir / "no-roles.txt"
+    path.write_bytes(content)
+    args = ["--role-arns-file", str(path)]
+    outcome = run_in_process(recorder, args)
+    assert_bad_input(outcome, args)
+    assert "names no role ARN" in outcome.stderr
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\xff\xfearn:aws:iam::111111111111:role/x\n", b"arn:aws:iam::111111111111:role/\xe9\n"],
+)
+def test_role_arns_file_not_utf8(recorder: Recorder, workdir: Path, content: bytes) -> None:
+    path = workdir / "roles.txt"
+    path.write_bytes(content)
+    args = ["--role-arns-file", str(path)]
+    outcome = run_in_process(recorder, args)
+    assert_bad_input(outcome, args)
+    assert "UTF-8" in outcome.stderr
 
 
 # -- invalid config files: mutations of valid ones -------------------------------------------
@@ -636,7 +871,16 @@ BAD_SCHEDULES = st.one_of(
             "rate(7 fortnights)",
             "rate(7 days)\n",
             "cron()",
+            "rate(99999999999999999999 days)",
+            "rate(3651 days)",
+            "rate(87601 hours)",
+            "rate(5256001 minutes)",
         ]
+    ),
+    st.builds(
+        "rate({} {})".format,
+        st.integers(5256001, 10**40),
+        st.sampled_from(["minutes", "hours", "days"]),
     ),
     TEXT.filter(lambda s: not s.strip().lower().startswith(("cron(", "rate(", "at("))),
 )
@@ -802,6 +1046,75 @@ def over_quota(draw: st.DrawFn, base: Any) -> Any:
     return data
 
 
+#: A character PatchGroup's pattern ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$ does not allow.
+BAD_GROUP_CHARS = st.characters(codec="utf-8").filter(
+    lambda c: c not in "_.:/=+-@" and unicodedata.category(c)[0] not in "LZN"
+)
+BAD_PATCH_GROUPS = st.one_of(
+    st.sampled_from(["a,b", "*", ";", "\U0001f600", "x#y", "a\nb", "(prod)", "50%"]),
+    st.builds(
+        "{}{}{}".format,
+        st.text(alphabet=string.ascii_letters + " -", max_size=6),
+        BAD_GROUP_CHARS,
+        st.text(alphabet=string.ascii_letters + string.digits, max_size=6),
+    ),
+)
+
+
+@st.composite
+def bad_patch_group(draw: st.DrawFn, base: Any) -> Any:
+    """A patch group outside AWS's pattern in some baseline (or in a new one)."""
+    data = copy.deepcopy(base)
+    baselines_ = data.setdefault("baselines", {})
+    choices = [*sorted(k for k, b in baselines_.items() if "patch_groups" in b), "zz-new"]
+    key = draw(st.sampled_from(choices))
+    group = draw(BAD_PATCH_GROUPS)
+    if key == "zz-new":
+        baselines_[key] = {"operating_system": "UBUNTU", "patch_groups": [group]}
+    else:
+        groups = list(baselines_[key]["patch_groups"])
+        groups.insert(draw(st.integers(0, len(groups))), group)
+        baselines_[key]["patch_groups"] = groups
+    return data
+
+
+BAD_TARGET_KEYS = st.one_of(
+    st.sampled_from(["a,b", "a+b", "\U0001f600", "env;prod", "50%", "key*"]),
+    st.builds(
+        "{}{}{}".format,
+        st.text(alphabet=string.ascii_letters + " -", max_size=6),
+        st.one_of(BAD_GROUP_CHARS, st.just("+")),
+        st.text(alphabet=string.ascii_letters + string.digits, max_size=6),
+    ),
+)
+
+
+@st.composite
+def bad_target_key(draw: st.DrawFn, base: Any) -> Any:
+    """A target selecting by a tag key outside TargetKey's pattern (no "+" either)."""
+    data = copy.deepcopy(base)
+    window = draw(st.sampled_from(_windows_with(data, "targets")))
+    targets = data["windows"][window]["targets"]
+    index = draw(st.integers(0, len(targets) - 1))
+    kept = {k: v for k, v in targets[index].items() if k in ("name", "description")}
+    targets[index] = {**kept, "tags": {draw(BAD_TARGET_KEYS): ["x"]}}
+    return data
+
+
+@st.composite
+def bad_priority(draw: st.DrawFn, base: Any) -> Any:
+    """A task priority outside 0..2^31-1 (AWS's Integer); 2^63 once passed."""
+    data = copy.deepcopy(base)
+    window = draw(st.sampled_from(_windows_with(data, "tasks")))
+    task = draw(st.sampled_from(data["windows"][window]["tasks"]))
+    task["priority"] = draw(
+        st.one_of(
+            st.integers(2**31, 2**70), st.integers(-(2**70), -1), st.just(9223372036854775808)
+        )
+    )
+    return data
+
+
 BASES: dict[str, Any] = {
     path.name: tomllib.loads(path.read_text(encoding="utf-8")) for path in [*EXAMPLES, KITCHEN]
 }
@@ -822,6 +1135,9 @@ CONFIG_CATEGORIES: dict[str, Callable[[Any], st.SearchStrategy[Any]]] = {
     "duplicate name": duplicate,
     "over quota": over_quota,
     "bad name": bad_name,
+    "bad patch group": bad_patch_group,
+    "bad priority": bad_priority,
+    "bad target key": bad_target_key,
 }
 
 
@@ -859,6 +1175,19 @@ def _seed000_with(path: PathKey, value: Any) -> dict[str, Any]:
     return dict(data)
 
 
+def _retagged_target(windows: Any, key: str) -> Any:
+    """Seed 000's windows with its one target selecting by tag ``key``."""
+    windows = copy.deepcopy(windows)
+    windows["PatchInstances"]["targets"][0]["tags"] = {key: ["true"]}
+    return windows
+
+
+def _seed002_with_group(group: str) -> dict[str, Any]:
+    data = copy.deepcopy(BASES[SEED002.name])
+    data["baselines"]["al2-all"]["patch_groups"] = [group]
+    return dict(data)
+
+
 #: Inputs that once got past the checks, kept as explicit cases (hypothesis found them):
 #: str.isdigit() is true for superscript digits, which int() rejects; and a regex
 #: anchored with "$" (re.match) also accepts a trailing newline.
@@ -871,6 +1200,39 @@ TRICKY_FLAGS = {
     "role arn newline": ["--role-arn", "arn:aws:iam::111111111111:role/x\n"],
     "empty role arn": ["--role-arn", ""],
     "empty region": ["-r", ""],
+    # Issue 10: each of these passed the checks and failed half-way, or hung.
+    "unknown profile": ["--profile", "nope"],
+    "empty profile": ["--profile", ""],
+    "ftp endpoint": ["--endpoint-url", "ftp://127.0.0.1:21"],
+    "endpoint without host": ["--endpoint-url", "http://"],
+    "endpoint port out of range": ["--endpoint-url", "http://127.0.0.1:99999"],
+    "endpoint port not a number": ["--endpoint-url", "http://127.0.0.1:x"],
+    "endpoint with a space": ["--endpoint-url", "http://a b"],
+    "endpoint without scheme": ["--endpoint-url", "127.0.0.1:5000"],
+    "endpoint empty": ["--endpoint-url", ""],
+    "china role in an aws region": [
+        "--role-arn",
+        "arn:aws-cn:iam::111111111111:role/x",
+        "-r",
+        "eu-west-1",
+    ],
+    "aws role in a govcloud region": [
+        "--role-arn",
+        "arn:aws:iam::111111111111:role/x",
+        "-r",
+        "us-gov-west-1",
+    ],
+    "unknown partition": ["--role-arn", "arn:aws-mars:iam::111111111111:role/x"],
+    "status name with a slash": ["status", "--name", "a/b"],
+    "export name with a slash": ["export", "--name", "a/b"],
+}
+#: The same for the cleanup script.
+TRICKY_CLEANUP = {
+    "name with a slash": ["--name", "a/b"],
+    "name with a space": ["--name", "a b"],
+    "name too long": ["--name", "x" * 65],
+    "unknown profile": ["--profile", "nope"],
+    "ftp endpoint": ["--endpoint-url", "ftp://127.0.0.1:21"],
 }
 TRICKY_CONFIGS = {
     "setup name newline": _seed000_with(("name",), "terraform\n"),
@@ -882,6 +1244,33 @@ TRICKY_CONFIGS = {
     "task max_errors newline": _seed000_with(
         ("windows", "PatchInstances", "tasks", 0, "max_errors"), "0\n"
     ),
+    # Issue 10: outside the API's range or pattern, and once accepted.
+    "rate too long for any clock": _seed000_with(
+        ("windows", "PatchInstances", "schedule"), "rate(99999999999999999999 days)"
+    ),
+    "rate past the tool's limit": _seed000_with(
+        ("windows", "PatchInstances", "schedule"), "rate(3651 days)"
+    ),
+    "rate in minutes past the limit": _seed000_with(
+        ("windows", "PatchInstances", "schedule"), "rate(5256001 minutes)"
+    ),
+    "priority past a 64-bit integer": _seed000_with(
+        ("windows", "PatchInstances", "tasks", 0, "priority"), 9223372036854775808
+    ),
+    "priority past AWS's integer": _seed000_with(
+        ("windows", "PatchInstances", "tasks", 0, "priority"), 2147483648
+    ),
+    **{
+        f"target tag key {key!r}": {
+            **BASES[SEED000.name],
+            "windows": _retagged_target(BASES[SEED000.name]["windows"], key),
+        }
+        for key in ["a,b", "a+b", "\U0001f600"]
+    },
+    **{
+        f"patch group {group!r}": _seed002_with_group(group)
+        for group in ["a,b", "*", ";", "\U0001f600", "tab\tgroup", "x#y", "a\nb", "é!"]
+    },
 }
 
 
@@ -889,6 +1278,20 @@ TRICKY_CONFIGS = {
 def test_tricky_flags(recorder: Recorder, case: str) -> None:
     args = TRICKY_FLAGS[case]
     assert_bad_input(run_in_process(recorder, args), args)
+
+
+@pytest.mark.parametrize("command", ["setup", "cleanup"])
+def test_unknown_profile_from_the_environment(recorder: Recorder, command: str) -> None:
+    """AWS_PROFILE as CI sets it: once exit 1 at the first config read, now exit 2."""
+    outcome = run_in_process(recorder, [], command, AWS_PROFILE="nope")
+    assert_bad_input(outcome, ["AWS_PROFILE=nope", command])
+    assert "AWS_PROFILE" in outcome.stderr
+
+
+@pytest.mark.parametrize("case", sorted(TRICKY_CLEANUP))
+def test_tricky_cleanup_flags(recorder: Recorder, case: str) -> None:
+    args = TRICKY_CLEANUP[case]
+    assert_bad_input(run_in_process(recorder, args, "cleanup"), args)
 
 
 @pytest.mark.parametrize("case", sorted(TRICKY_CONFIGS))

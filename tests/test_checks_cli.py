@@ -77,14 +77,20 @@ def test_a_config_that_describes_nothing_deletes_nothing(
     assert after == before and len(after[0]) == 8
 
 
-def test_dev_null_as_the_config_deletes_nothing(aws: Any, ssm: Any) -> None:
+def test_dev_null_as_the_config_deletes_nothing(aws: Any, ssm: Any, tmp_path: Path) -> None:
     ok_json(setup(aws.url, *JSON))
+    # A device is no config file (issue 10: only regular files are read), so /dev/null is
+    # refused before it could read as empty; an empty regular file says "is empty".
     assert_one_line_error(
-        setup(aws.url, "--config", "/dev/null", "--yes"), 2, "/dev/null", "is empty"
+        setup(aws.url, "--config", "/dev/null", "--yes"), 2, "/dev/null", "not a regular file"
     )
     assert_one_line_error(
-        cleanup(aws.url, "--config", "/dev/null", "--yes"), 2, "/dev/null", "is empty"
+        cleanup(aws.url, "--config", "/dev/null", "--yes"), 2, "/dev/null", "not a regular file"
     )
+    empty = tmp_path / "empty.toml"
+    empty.write_bytes(b"")
+    assert_one_line_error(setup(aws.url, "--config", str(empty), "--yes"), 2, "is empty")
+    assert_one_line_error(cleanup(aws.url, "--config", str(empty), "--yes"), 2, "is empty")
     assert len(windows(ssm)) == 8
 
 

@@ -87,6 +87,8 @@ CASES: dict[str, Any] = {
     "kitchen-sink": KITCHEN_SINK,
     "flags-default": FlagOptions(),
     "flags-service-role": FlagOptions(create_service_role=True),
+    # 40 patch groups: more than one baseline holds (25), spread over two identical ones.
+    "flags-forty-windows": FlagOptions(weeks=(1, 2, 3, 4), days=(1, 2, 3, 4, 5), hours=(2, 3)),
     "collisions": _collisions,
 }
 

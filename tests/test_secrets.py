@@ -31,11 +31,15 @@ SIGNED = ("Signature=", "Authorization", "X-Amz-Security-Token")
 #: Field names of credentials STS returns for --role-arn (the values are moto's).
 STS_FIELDS = ("SecretAccessKey", "SessionToken", "aws_secret_access_key", "aws_session_token")
 ROLE = "arn:aws:iam::111111111111:role/patching-operator"
-CLOSED_PORT = "http://127.0.0.1:9"
+#: An endpoint URL as CI sets AWS_ENDPOINT_URL: a proxy's credentials, a token in the query.
+URL_SECRETS = ("URLKEY0042", "URL-SECRET-never-printed-0042", "URL-TOKEN-never-printed-0042")
+URL_AUTH = f"{URL_SECRETS[0]}:{URL_SECRETS[1]}@"
+URL_QUERY = f"?token={URL_SECRETS[2]}"
+CLOSED_PORT = f"http://{URL_AUTH}127.0.0.1:9/{URL_QUERY}"
 
 
 def forbidden() -> list[str]:
-    words = [*SIGNED, *STS_FIELDS]
+    words = [*SIGNED, *STS_FIELDS, *URL_SECRETS]
     for secret in SECRETS.values():
         words += {secret, quote(secret, safe=""), quote_plus(secret)}
     # A fragment is enough to leak a key: the distinctive middle of each.
@@ -79,17 +83,29 @@ def every_kind_of_run(go: Runner) -> None:
     go("cleanup", "ssm-patching-cleanup", "--yes")
     go("cleanup elsewhere", "ssm-patching-cleanup", "--role-arn", ROLE, "--yes")
     # botocore retries a refused connection 10 times (~20 s): one failing run per mode.
-    go("unreachable", "ssm-patching-setup", code=1, endpoint=CLOSED_PORT)
+    failed = go("unreachable", "ssm-patching-setup", code=1, endpoint=CLOSED_PORT)
+    assert "http://***@127.0.0.1:9/?***" in failed.stderr, failed.stderr  # redacted, not cut
     go("bad input", "ssm-patching-setup", "-w", "9", code=2)
+    go("bad endpoint", "ssm-patching-setup", code=2, endpoint=f"ftp://{URL_AUTH}h/{URL_QUERY}")
+    go("bad port", "ssm-patching-setup", code=2, endpoint=f"http://{URL_AUTH}h:0/{URL_QUERY}")
+
+
+def with_url_secrets(url: str) -> str:
+    """The local endpoint's URL with userinfo and a query string (botocore sends neither)."""
+    scheme, rest = url.split("://", 1)
+    return f"{scheme}://{URL_AUTH}{rest.rstrip('/')}/{URL_QUERY}"
 
 
 @pytest.mark.parametrize("output", ["text", "json"])
 def test_no_secret_from_the_environment(aws: Any, output: str) -> None:
     seen: list[str] = []
     make_documents(aws.url, *KITCHEN_HOOKS)
-    every_kind_of_run(runner(aws.url, output, cli_env(aws.url, **SECRETS), seen))
-    # Not vacuous: DEBUG logging was on and said things.
+    url = with_url_secrets(aws.url)
+    every_kind_of_run(runner(aws.url, output, cli_env(url, **SECRETS), seen))
+    # Not vacuous: DEBUG logging was on and said things, the endpoint among them (redacted).
     assert any("DEBUG patchsetup" in stderr for stderr in seen), seen
+    redacted = with_url_secrets(aws.url).replace(URL_AUTH, "***@").replace(URL_QUERY, "?***")
+    assert any(f"client for us-east-1: {redacted}" in stderr for stderr in seen), seen
 
 
 def test_no_secret_from_a_profile(aws: Any, tmp_path: Path) -> None:
@@ -115,6 +131,7 @@ def test_the_check_would_catch_a_leak() -> None:
         quote(SECRETS["AWS_SECRET_ACCESS_KEY"], safe=""),
         "token=" + SECRETS["AWS_SESSION_TOKEN"][5:40],
         "X-Amz-Security-Token: x",
+        f'Could not connect to the endpoint URL: "{CLOSED_PORT}"',
     ):
         leak = subprocess.CompletedProcess(args=[], returncode=0, stdout="", stderr=text)
         with pytest.raises(AssertionError):

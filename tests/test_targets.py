@@ -93,6 +93,24 @@ def test_all_regions_dry_run_covers_every_ssm_region(aws: Any) -> None:
     assert _window_names(aws, "us-east-1") == []
 
 
+def test_all_regions_of_the_roles_partition(aws: Any) -> None:
+    """A China role with --all-regions covers the China regions (it once got the aws
+    partition's, where its credentials are worthless); roles of two partitions cannot
+    share one run."""
+    china = "arn:aws-cn:iam::111111111111:role/patching"
+    result = setup(
+        aws.url, "--output", "json", *ONE_WINDOW, "--all-regions", "--role-arn", china, "--dry-run"
+    )
+    assert result.returncode == 0, result.stderr
+    regions = [t["region"] for t in _json(result)["targets"]]
+    assert regions == boto3.session.Session().get_available_regions("ssm", "aws-cn")
+    mixed = setup(aws.url, "--all-regions", "--role-arn", china, "--role-arn", ROLES[0])
+    assert_one_line_error(mixed, 2, "--all-regions", "aws-cn", "partition")
+    # Without --all-regions, a region of another partition is refused by name.
+    other = setup(aws.url, "--role-arn", china, "-r", "eu-west-1")
+    assert_one_line_error(other, 2, "--role-arn", "aws-cn", "eu-west-1")
+
+
 def test_bad_targets_are_bad_input(aws: Any, tmp_path: Any) -> None:
     assert_one_line_error(setup(aws.url, "--role-arn", "arn:aws:iam::1:user/x"), 2, "--role-arn")
     assert_one_line_error(setup(aws.url, "--all-regions", "-r", "us-east-1"), 2, "--all-regions")

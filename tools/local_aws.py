@@ -43,7 +43,8 @@ each following the SSM API reference and botocore's SSM model:
    Behaviour fixed: RegisterPatchBaselineForPatchGroup refuses a second baseline for the
    same patch group + operating system (AlreadyExistsException; moto let the same one
    through and its default-association table made GetPatchBaselineForPatchGroup /
-   Deregister wrong); DeregisterPatchBaselineForPatchGroup really removes the
+   Deregister wrong) and a 26th patch group on one baseline (ResourceLimitExceededException,
+   AWS's default quota of 25); DeregisterPatchBaselineForPatchGroup really removes the
    registration (moto re-set it) and gives InvalidResourceId when not registered;
    GetPatchBaselineForPatchGroup falls back to the OS's default baseline;
    DeletePatchBaseline returns its BaselineId, refuses a baseline registered to a patch

@@ -835,6 +835,10 @@ def describe_patch_baselines(backend: Backend, filters: list[JSON] | None) -> li
     return [baseline_json(backend, b) for b in _filter_baselines(backend, filters)]
 
 
+#: Patch groups one baseline may hold.
+PATCH_GROUPS_PER_BASELINE = 25
+
+
 def register_patch_group(backend: Backend, baseline_id: str, group: str) -> None:
     validate_request(
         "RegisterPatchBaselineForPatchGroup", {"BaselineId": baseline_id, "PatchGroup": group}
@@ -845,14 +849,23 @@ def register_patch_group(backend: Backend, baseline_id: str, group: str) -> None
         raise LocalSSMError(
             "DoesNotExistException", f"Patch Baseline {baseline_id} does not exist."
         ) from None
-    by_os = _extras(backend).patch_groups.setdefault(group, {})
+    groups = _extras(backend).patch_groups
+    by_os = groups.get(group, {})
     if baseline.operating_system in by_os:
         raise LocalSSMError(
             "AlreadyExistsException",
             "Patch Group baseline already has a baseline registered for OperatingSystem "
             f"{baseline.operating_system}.",
         )
-    by_os[baseline.operating_system] = baseline.id
+    # AWS's quota "Patch groups per patch baseline" (default 25, AWS General Reference).
+    held = sum(1 for registered in groups.values() if baseline.id in registered.values())
+    if held >= PATCH_GROUPS_PER_BASELINE:
+        raise LocalSSMError(
+            "ResourceLimitExceededException",
+            f"Patch baseline {baseline.id} already has {held} patch groups registered, "
+            f"the maximum of {PATCH_GROUPS_PER_BASELINE}.",
+        )
+    groups.setdefault(group, by_os)[baseline.operating_system] = baseline.id
 
 
 def deregister_patch_group(backend: Backend, baseline_id: str, group: str) -> None:
