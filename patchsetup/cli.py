@@ -583,6 +583,9 @@ def init_command(path: str, force: bool) -> None:
         click.echo(text, nl=False)
         return
     target = Path(path)
+    if target.exists() and not target.is_file():
+        # A FIFO would block the write forever; a directory or device is no config.
+        raise BadInput(f"{path} is not a regular file: give a file path to write the sample to")
     if target.exists() and not force:
         raise BadInput(f"{path} exists: pass --force to overwrite it")
     try:

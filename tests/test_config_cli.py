@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
-from clihelp import KITCHEN_HOOKS, assert_one_line_error, make_documents, ok_json, setup
+from clihelp import KITCHEN_HOOKS, assert_one_line_error, make_documents, ok_json, run, setup
 from conftest import client
 from test_cleanup_cli import cleanup
 from test_setup_cli import JSON, custom_baselines, patch_groups, windows
@@ -92,3 +93,11 @@ def test_flags_override_the_file_and_model_flags_clash(aws: Any, ssm: Any) -> No
     clash = setup(aws.url, "--config", str(KITCHEN), "-w", "1")
     assert_one_line_error(clash, 2, "-w/--week", "cannot be combined")
     assert windows(ssm) == {}
+
+
+def test_init_refuses_to_write_over_what_is_not_a_regular_file(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)
+    for path in (fifo, tmp_path):
+        result = run("http://127.0.0.1:9", "ssm-patching-setup", "init", str(path), "--force")
+        assert_one_line_error(result, 2, str(path), "not a regular file")
