@@ -30,7 +30,6 @@ _VERBS = {
     ("done", "adopt"): "adopted",
     ("failed", "adopt"): "FAILED adopt",
 }
-_PAST = {"create": "created", "update": "updated", "delete": "deleted", "adopt": "adopted"}
 
 
 @dataclass(frozen=True)
@@ -156,7 +155,7 @@ def _footer(report: Report) -> str:
         parts = [f"{counts[a]} to {a}" for a in actions if a != "adopt" or counts[a]]
         line = f"Plan: {', '.join(parts)}, {counts['unchanged']} in place"
     else:
-        parts = [f"{counts[a]} {_PAST[a]}" for a in actions if a != "adopt" or counts[a]]
+        parts = [f"{counts[a]} {_VERBS[('done', a)]}" for a in actions if a != "adopt" or counts[a]]
         line = f"Result: {', '.join(parts)}, {counts['unchanged']} in place"
     if counts["failed"] or counts["not_run"]:
         line += f", {counts['failed']} failed, {counts['not_run']} not done"

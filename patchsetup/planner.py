@@ -511,7 +511,6 @@ class _Builder:
             remote_targets.setdefault(existing.fields.get("Name"), existing)
         target_ids: dict[str, str | Ref] = {}
         kept_targets: set[str] = set()
-        action = "adopt" if adopting else None
         for target in spec.targets:
             have = remote_targets.get(target.name)
             if have is None and adopting:
@@ -525,7 +524,7 @@ class _Builder:
                 kept_targets.add(have.window_target_id)
                 target_ids[target.name] = have.window_target_id
                 change = self._update_target(spec, window_id, target, have)
-                self.window_writes.append(_as(change, action))
+                self.window_writes.append(_adopted(change, adopting))
             else:
                 target_ids[target.name] = self._create_target(spec, window_id, target)
         kept_tasks: set[str] = set()
@@ -544,7 +543,7 @@ class _Builder:
             if have_task is not None and have_task.fields.get("TaskType") == "RUN_COMMAND":
                 kept_tasks.add(have_task.window_task_id)
                 change = self._update_task(spec, window_id, task, have_task, target_ids)
-                self.window_writes.append(_as(change, action))
+                self.window_writes.append(_adopted(change, adopting))
             else:
                 self.window_writes.append(self._create_task(spec, window_id, task, target_ids))
         if found is None:
@@ -857,11 +856,9 @@ def _delete_target(window: RemoteWindow, target: RemoteTarget, parent: str) -> C
     )
 
 
-def _as(change: Change, action: str | None) -> Change:
+def _adopted(change: Change, adopting: bool) -> Change:
     """A child of an adopted window is adopted too (with the fields that change)."""
-    if action is None:
-        return change
-    return replace(change, action="adopt")
+    return replace(change, action="adopt") if adopting else change
 
 
 def in_phase(phase: int, changes: list[Change]) -> list[Change]:
