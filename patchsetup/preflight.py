@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from patchsetup import quotas
-from patchsetup.plan import Plan
-from patchsetup.state import RemoteState
+from patchsetup.deploy.plan import Plan
+from patchsetup.deploy.remote import RemoteState
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from types import FrameType
 from typing import Any
 
-from patchsetup import lock
+from patchsetup.aws import lock
 
 #: Set by the first signal: nothing new may start.
 STOP = threading.Event()

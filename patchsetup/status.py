@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from patchsetup import runs, schedule
-from patchsetup.plan import Plan
-from patchsetup.state import RemoteState
+from patchsetup import schedule
+from patchsetup.deploy.plan import Plan
+from patchsetup.deploy.remote import RemoteState
+from patchsetup.schedule import runs
 
 
 @dataclass

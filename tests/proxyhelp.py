@@ -44,7 +44,7 @@ from clihelp import BIN, cleanup, cli_env, ok_json, setup
 from conftest import FAKE_CREDENTIALS, ROOT, AwsEnv, LocalAws, client, reset_local_aws
 from test_cleanup_cli import make_baseline, make_window
 
-from patchsetup import lock
+from patchsetup.aws import lock
 from patchsetup.model import OWNER_TAG
 
 EXAMPLE = ROOT / "examples" / "seed004-test-prod-batches.toml"

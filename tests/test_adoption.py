@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from patchsetup.adoption import adoption_candidates, find_duplicate, pair_target, same_schedule
+from patchsetup.deploy.adoption import (
+    adoption_candidates,
+    find_duplicate,
+    pair_target,
+    same_schedule,
+)
+from patchsetup.deploy.plan import PlanConflict
+from patchsetup.deploy.remote import RemoteTarget, RemoteWindow
 from patchsetup.model import OWNER_TAG, Setup, TargetSpec, WindowSpec
-from patchsetup.plan import PlanConflict
-from patchsetup.state import RemoteTarget, RemoteWindow
 
 GROUP = (("tag:Patch Group", ("g1",)),)
 SPEC = WindowSpec(

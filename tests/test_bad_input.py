@@ -53,7 +53,10 @@ from conftest import ROOT, LocalAws, record_file, start_local_aws, stop_local_aw
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from patchsetup import aws, baselines, cli, config, config_tasks, schedule, textfile
+from patchsetup import baselines, cli, config, schedule
+from patchsetup import files as textfile
+from patchsetup.aws import session as aws
+from patchsetup.config import tasks as config_tasks
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
 KITCHEN = ROOT / "tests" / "data" / "kitchen-sink.toml"

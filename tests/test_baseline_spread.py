@@ -20,8 +20,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from patchsetup import baselines, schedule
-from patchsetup.flags import FlagOptions, build_setup
 from patchsetup.quotas import PATCH_GROUPS_PER_BASELINE
+from patchsetup.seed import FlagOptions, build_setup
 
 FIRST = "ssm-patching-setup-default-amazon-linux-2"
 FORTY = ("-w", "1,2,3,4", "-d", "1,2,3,4,5", "-t", "2,3")

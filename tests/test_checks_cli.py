@@ -27,7 +27,6 @@ from clihelp import (
 from test_setup_cli import SEED, custom_baselines, windows
 
 from patchsetup import baselines, checks
-from patchsetup.flags import FlagOptions, build_setup
 from patchsetup.model import (
     ModelError,
     NotificationSpec,
@@ -36,6 +35,7 @@ from patchsetup.model import (
     TaskSpec,
     WindowSpec,
 )
+from patchsetup.seed import FlagOptions, build_setup
 
 JSON = ("--output", "json")
 ONE = ("-w", "1", "-d", "2", "-t", "3")

@@ -68,7 +68,7 @@ def window(setup: Setup, name: str) -> WindowSpec:
 
 def test_sample_is_the_package_file() -> None:
     text = sample_config()
-    packaged = Path(__file__).resolve().parent.parent / "patchsetup" / "sample_config.toml"
+    packaged = Path(__file__).resolve().parent.parent / "patchsetup" / "config" / "sample.toml"
     assert text == packaged.read_text(encoding="utf-8")
     assert text.startswith("# ssm-patching-setup config")
 

@@ -10,9 +10,9 @@ import botocore.exceptions
 import pytest
 from botocore.stub import Stubber
 
-from patchsetup.aws import describe_error
-from patchsetup.executor import ExecutionFailed, ExecutionStopped, execute, resolve
-from patchsetup.plan import Call, Change, Plan, Ref
+from patchsetup.aws.session import describe_error
+from patchsetup.deploy.executor import ExecutionFailed, ExecutionStopped, execute, resolve
+from patchsetup.deploy.plan import Call, Change, Plan, Ref
 
 DENIED = "User is not authorized to perform: ssm:RegisterTargetWithMaintenanceWindow"
 
@@ -117,7 +117,7 @@ def test_resolve_walks_nested_values() -> None:
 
 
 def test_summary_counts_only_what_was_done() -> None:
-    from patchsetup.output import Report, render_text, summary
+    from patchsetup.report import Report, render_text, summary
 
     ssm = _client()
     with Stubber(ssm) as stub:
@@ -151,8 +151,8 @@ def _deletes_plan() -> Plan:
     """The planner's own delete calls: a window, a task and a target (all by ID)."""
     from test_planner import _as_remote, _setup
 
-    from patchsetup.planner import delete_task, delete_window, plan
-    from patchsetup.state import RemoteTarget
+    from patchsetup.deploy.planner import delete_task, delete_window, plan
+    from patchsetup.deploy.remote import RemoteTarget
 
     setup = _setup(weeks=(1,), days=(2,), hours=(3,))
     remote = _as_remote(setup)
@@ -188,8 +188,8 @@ def _registration_plan() -> Plan:
     """A new baseline, then a patch group registered to it, as the planner builds it."""
     from test_planner import _setup
 
-    from patchsetup.planner import plan
-    from patchsetup.state import RemoteState
+    from patchsetup.deploy.planner import plan
+    from patchsetup.deploy.remote import RemoteState
 
     setup = _setup(weeks=(1,), days=(2,), hours=(3,))
     changes = plan(setup, RemoteState(), lambda: "token").changes

@@ -33,8 +33,10 @@ from cfnlint.helpers import REGIONS  # type: ignore[import-untyped]
 
 from patchsetup import baselines, export
 from patchsetup.config import load_config
+from patchsetup.deploy.plan import Ref
+from patchsetup.deploy.planner import plan
+from patchsetup.deploy.remote import RemoteState
 from patchsetup.export import BASELINE, ROLE, TARGET, TASK, WINDOW, cloudformation
-from patchsetup.flags import FlagOptions, build_setup
 from patchsetup.model import (
     OWNER_TAG,
     SERVICE_ROLE,
@@ -45,9 +47,7 @@ from patchsetup.model import (
     TaskSpec,
     WindowSpec,
 )
-from patchsetup.plan import Ref
-from patchsetup.planner import plan
-from patchsetup.state import RemoteState
+from patchsetup.seed import FlagOptions, build_setup
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from patchsetup.gate import Gate
+from patchsetup.aws.gate import Gate
 
 
 class Meter:

@@ -22,8 +22,8 @@ from conftest import client
 from proxyhelp import FaultProxy, direct_env
 from test_setup_cli import JSON, ONE_WINDOW, custom_baselines, windows
 
-from patchsetup import lock
-from patchsetup.lock import parameter_name
+from patchsetup.aws import lock
+from patchsetup.aws.lock import parameter_name
 
 fault_proxy = proxyhelp.fault_proxy
 proxied = proxyhelp.proxied

@@ -6,12 +6,11 @@ import itertools
 import json
 from typing import Any
 
-from patchsetup import aws_defaults, baselines
-from patchsetup.flags import FlagOptions, build_setup
-from patchsetup.model import OWNER_TAG, SERVICE_ROLE, Setup, role_region_tag
-from patchsetup.plan import Json, Plan, Ref
-from patchsetup.planner import plan
-from patchsetup.state import (
+from patchsetup import baselines
+from patchsetup.deploy import aws_defaults
+from patchsetup.deploy.plan import Json, Plan, Ref
+from patchsetup.deploy.planner import plan
+from patchsetup.deploy.remote import (
     Registration,
     RemoteBaseline,
     RemoteRole,
@@ -20,7 +19,9 @@ from patchsetup.state import (
     RemoteTask,
     RemoteWindow,
 )
-from patchsetup.sweeper import cleanup_plan
+from patchsetup.deploy.sweeper import cleanup_plan
+from patchsetup.model import OWNER_TAG, SERVICE_ROLE, Setup, role_region_tag
+from patchsetup.seed import FlagOptions, build_setup
 
 
 def _tokens() -> Any:

@@ -60,7 +60,7 @@ from proxyhelp import start_fault_proxy, stop_fault_proxy
 from test_bad_input import to_toml
 from test_cleanup_cli import make_baseline, make_window
 
-from patchsetup.lock import parameter_name
+from patchsetup.aws.lock import parameter_name
 from patchsetup.model import OWNER_TAG, ROLE_PATH
 
 JSON = ("--output", "json")
@@ -558,7 +558,8 @@ def test_workload_calls_only_granted_actions_and_every_grant(
 
 def test_the_tool_tags_its_user_agent_on_every_client() -> None:
     """The recorder tells the tool's calls by User-Agent: every client must carry it."""
-    from patchsetup import __version__, aws
+    from patchsetup import __version__
+    from patchsetup.aws import session as aws
 
     retry: Any = aws.RETRY_CONFIG
     assert retry.user_agent_extra == f"ssm-patching-setup/{__version__}"

@@ -28,9 +28,9 @@ from test_export import CASES, setup_of
 
 from patchsetup import model
 from patchsetup.config import ConfigError, load_config
-from patchsetup.executor import resolve
-from patchsetup.planner import plan
-from patchsetup.state import RemoteState
+from patchsetup.deploy.executor import resolve
+from patchsetup.deploy.planner import plan
+from patchsetup.deploy.remote import RemoteState
 
 regex: Any = importlib.import_module("regex")  # comes with cfn-lint, a test dependency
 

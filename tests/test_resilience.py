@@ -12,7 +12,7 @@ from typing import Any
 from clihelp import BIN, assert_one_line_error, cli_env, ok_json, setup
 from test_setup_cli import JSON, ONE_WINDOW, custom_baselines, patch_groups, windows
 
-from patchsetup.lock import parameter_name
+from patchsetup.aws.lock import parameter_name
 
 LOCK = parameter_name("default")
 

@@ -40,7 +40,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from proxyhelp import FaultProxy, age_locks, direct_env, start
 from test_cleanup_cli import make_baseline, make_window
 
-from patchsetup.lock import parameter_name
+from patchsetup.aws.lock import parameter_name
 from patchsetup.model import OWNER_TAG, PATCHING_DOCUMENTS
 
 fault_proxy = proxyhelp.fault_proxy

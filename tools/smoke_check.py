@@ -35,11 +35,11 @@ import boto3
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from patchsetup import baselines
-from patchsetup.flags import FlagOptions, build_setup
+from patchsetup.deploy.plan import Ref
+from patchsetup.deploy.planner import plan
+from patchsetup.deploy.remote import RemoteState
 from patchsetup.model import OWNER_TAG
-from patchsetup.plan import Ref
-from patchsetup.planner import plan
-from patchsetup.state import RemoteState
+from patchsetup.seed import FlagOptions, build_setup
 
 WINDOW = ("-w", "1", "-d", "2", "-t", "3")
 #: Request-only members and what only AWS can know: never a "change".

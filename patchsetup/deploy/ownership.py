@@ -11,8 +11,8 @@ kept and reported instead of deleted with it.
 
 from __future__ import annotations
 
+from patchsetup.deploy.remote import RemoteTask, RemoteWindow
 from patchsetup.model import PATCHING_DOCUMENTS
-from patchsetup.state import RemoteTask, RemoteWindow
 
 
 def is_setup_task(task: RemoteTask) -> bool:

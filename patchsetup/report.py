@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from patchsetup.executor import Outcome
-from patchsetup.plan import Plan
+from patchsetup.deploy.executor import Outcome
+from patchsetup.deploy.plan import Plan
 from patchsetup.status import others_hint
 
 _VERBS = {

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 import botocore.exceptions
 
-from patchsetup.plan import Call, Change, Json, Plan, Ref
+from patchsetup.deploy.plan import Call, Change, Json, Plan, Ref
 
 log = logging.getLogger(__name__)
 

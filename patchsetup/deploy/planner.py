@@ -17,9 +17,21 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
-from patchsetup import aws_defaults
 from patchsetup import baselines as baseline_rules
-from patchsetup.adoption import adoption_candidates, find_duplicate, pair_target
+from patchsetup.deploy import aws_defaults
+from patchsetup.deploy.adoption import adoption_candidates, find_duplicate, pair_target
+from patchsetup.deploy.ownership import foreign_tasks, held_targets, is_setup_task, task_label
+from patchsetup.deploy.plan import Call, Change, Confirm, FieldDiff, Json, Plan, PlanConflict, Ref
+from patchsetup.deploy.remote import (
+    UNKNOWN,
+    Registration,
+    RemoteBaseline,
+    RemoteRole,
+    RemoteState,
+    RemoteTarget,
+    RemoteTask,
+    RemoteWindow,
+)
 from patchsetup.model import (
     OWNER_TAG,
     ROLE_PATH,
@@ -33,18 +45,6 @@ from patchsetup.model import (
     WindowSpec,
     role_region_tag,
     role_regions,
-)
-from patchsetup.ownership import foreign_tasks, held_targets, is_setup_task, task_label
-from patchsetup.plan import Call, Change, Confirm, FieldDiff, Json, Plan, PlanConflict, Ref
-from patchsetup.state import (
-    UNKNOWN,
-    Registration,
-    RemoteBaseline,
-    RemoteRole,
-    RemoteState,
-    RemoteTarget,
-    RemoteTask,
-    RemoteWindow,
 )
 
 __all__ = ["PlanConflict", "adoption_candidates", "plan"]

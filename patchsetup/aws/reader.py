@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import botocore.exceptions
 
-from patchsetup.gate import Gate
-from patchsetup.model import OWNER_TAG, PATCHING_DOCUMENTS, ROLE_PATH
-from patchsetup.state import (
+from patchsetup.aws.gate import Gate
+from patchsetup.deploy.remote import (
     UNKNOWN,
     Registration,
     RemoteBaseline,
@@ -25,6 +24,7 @@ from patchsetup.state import (
     RemoteTask,
     RemoteWindow,
 )
+from patchsetup.model import OWNER_TAG, PATCHING_DOCUMENTS, ROLE_PATH
 
 if TYPE_CHECKING:
     from mypy_boto3_ssm import SSMClient

@@ -53,8 +53,8 @@ from typing import Any, NoReturn
 import botocore.loaders
 from botocore.model import ListShape, MapShape, ServiceModel, Shape, StringShape, StructureShape
 
-from patchsetup import aws_defaults
-from patchsetup.textfile import TextFileError, read_utf8
+from patchsetup.deploy import aws_defaults
+from patchsetup.files import TextFileError, read_utf8
 
 __all__ = [
     "NO_APPROVAL_DELAY",

@@ -19,15 +19,15 @@ too (patchsetup/ownership.py); what differs is what the reader hands over
 
 from __future__ import annotations
 
-from patchsetup.plan import Change, Plan
-from patchsetup.planner import (
+from patchsetup.deploy.plan import Change, Plan
+from patchsetup.deploy.planner import (
     delete_baseline,
     delete_registration,
     in_phase,
     release_role,
     retire_window,
 )
-from patchsetup.state import RemoteState
+from patchsetup.deploy.remote import RemoteState
 
 
 def cleanup_plan(

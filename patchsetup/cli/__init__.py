@@ -21,25 +21,25 @@ import click
 
 from patchsetup import (
     __version__,
-    aws,
     baselines,
     checks,
     config,
-    executor,
     export,
-    lock,
-    planner,
     policy,
     preflight,
-    reader,
-    runs,
     schedule,
     signals,
     status,
-    sweeper,
-    targets,
 )
 from patchsetup import config as _config_module
+from patchsetup.aws import accounts as targets
+from patchsetup.aws import lock, reader
+from patchsetup.aws import session as aws
+from patchsetup.aws.accounts import Clients
+from patchsetup.aws.gate import Gate
+from patchsetup.deploy import executor, planner, sweeper
+from patchsetup.deploy.plan import Plan
+from patchsetup.deploy.remote import RemoteState
 from patchsetup.errors import (
     EXIT_BAD_INPUT,
     EXIT_FAILURE,
@@ -50,10 +50,8 @@ from patchsetup.errors import (
     Refused,
     Stopped,
 )
-from patchsetup.flags import FlagOptions, build_setup, unique
-from patchsetup.gate import Gate
 from patchsetup.model import SETUP_NAME_RE, ModelError, Setup, WindowSpec, role_regions
-from patchsetup.output import (
+from patchsetup.report import (
     Report,
     WindowRuns,
     planned,
@@ -61,9 +59,8 @@ from patchsetup.output import (
     render_targets,
     render_text,
 )
-from patchsetup.plan import Plan
-from patchsetup.state import RemoteState
-from patchsetup.targets import Clients
+from patchsetup.schedule import runs
+from patchsetup.seed import FlagOptions, build_setup, unique
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONTEXT: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

@@ -15,10 +15,10 @@ from typing import Any
 
 import boto3
 
-from patchsetup import aws
+from patchsetup.aws import session as aws
 from patchsetup.errors import BadInput
+from patchsetup.files import TextFileError, read_utf8
 from patchsetup.model import ROLE_ARN_RE as _ROLE_ARN
-from patchsetup.textfile import TextFileError, read_utf8
 
 SESSION_NAME = "ssm-patching-setup"
 

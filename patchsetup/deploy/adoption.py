@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from patchsetup.deploy.plan import PlanConflict
+from patchsetup.deploy.remote import RemoteTarget, RemoteWindow
 from patchsetup.model import OWNER_TAG, Setup, WindowSpec
-from patchsetup.plan import PlanConflict
-from patchsetup.state import RemoteTarget, RemoteWindow
 
 
 def adoption_candidates(desired: Setup) -> Callable[[Mapping[str, Any]], bool]:

@@ -8,7 +8,7 @@ reads it, checks everything it can without AWS, and returns the same
 :class:`~patchsetup.model.Setup` the planner already diffs against AWS.
 
 Every problem is one :class:`ConfigError` line, ``FILE: key.path: problem``,
-never a traceback. The schema is shown by ``sample_config.toml``
+never a traceback. The schema is shown by ``config/sample.toml``
 (``ssm-patching-setup init`` writes it). Reading and type checks are in
 ``config_schema.py``, baselines in ``config_baselines.py``, targets and task
 settings in ``config_tasks.py``; this module puts windows, tasks, the scan
@@ -25,9 +25,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from patchsetup import config_baselines, quotas, runs, schedule
-from patchsetup.config_schema import ConfigError, Table, fail, read_toml
-from patchsetup.config_tasks import (
+from patchsetup import quotas, schedule
+from patchsetup.config import baselines as config_baselines
+from patchsetup.config.tables import ConfigError, Table, fail, read_toml
+from patchsetup.config.tasks import (
     CREATE,
     OPERATIONS,
     PATCH_GROUP_KEYS,
@@ -62,6 +63,7 @@ from patchsetup.model import (
     maintenance_window_policy,
     notification_roles,
 )
+from patchsetup.schedule import runs
 
 __all__ = ["ConfigError", "Overrides", "load_config", "sample_config"]
 
@@ -135,7 +137,7 @@ class Overrides:
 
 def sample_config() -> str:
     """Return the text of the commented sample config (``ssm-patching-setup init``)."""
-    resource = importlib.resources.files("patchsetup").joinpath("sample_config.toml")
+    resource = importlib.resources.files("patchsetup.config").joinpath("sample.toml")
     return resource.read_text(encoding="utf-8")
 
 

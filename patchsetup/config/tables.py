@@ -20,7 +20,7 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from patchsetup.textfile import TextFileError, read_utf8
+from patchsetup.files import TextFileError, read_utf8
 
 __all__ = ["ConfigError", "Table", "describe", "fail", "hint", "join_key", "read_toml"]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from patchsetup import baselines
-from patchsetup.config_schema import Table, describe, fail, join_key
+from patchsetup.config.tables import Table, describe, fail, join_key
 from patchsetup.model import NAME_RE, OWNER_TAG, BaselineSpec, patch_group_problem
 
 __all__ = ["read_baselines"]

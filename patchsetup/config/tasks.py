@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from patchsetup.config_schema import Table, fail
+from patchsetup.config.tables import Table, fail
 from patchsetup.model import (
     CONCURRENCY_RE,
     ERRORS_RE,
