@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from patchsetup.baselines import NO_APPROVAL_DELAY
+from patchsetup.baselines.validate import NO_APPROVAL_DELAY
 from patchsetup.model import BaselineSpec, Setup
 
 #: The tag keys Patch Manager reads an instance's patch group from.

@@ -53,9 +53,10 @@ from conftest import ROOT, LocalAws, record_file, start_local_aws, stop_local_aw
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from patchsetup import baselines, cli, config, schedule
+from patchsetup import cli, config, schedule
 from patchsetup import files as textfile
 from patchsetup.aws import session as aws
+from patchsetup.baselines import shapes
 from patchsetup.config import tasks as config_tasks
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
@@ -267,7 +268,7 @@ BAD_REGIONS = st.one_of(
 BAD_LOG_LEVELS = TEXT.filter(_not_in(cli.LOG_LEVELS, folded=True)).map(lambda v: ["-l", v])
 BAD_OUTPUT = TEXT.filter(_not_in(["text", "json"])).map(lambda v: ["--output", v])
 BAD_OPERATION = TEXT.filter(_not_in(["Install", "Scan"])).map(lambda v: ["--operation", v])
-BAD_OS = TEXT.filter(_not_in(baselines.OPERATING_SYSTEMS, folded=True)).map(
+BAD_OS = TEXT.filter(_not_in(shapes.OPERATING_SYSTEMS, folded=True)).map(
     lambda v: ["--operating-system", v]
 )
 
@@ -571,7 +572,7 @@ def _file_os(path: Path) -> str:
 @FEW
 @given(
     sample=st.sampled_from(SAMPLES),
-    chosen=st.sampled_from(baselines.OPERATING_SYSTEMS),
+    chosen=st.sampled_from(shapes.OPERATING_SYSTEMS),
     lower=st.booleans(),
 )
 def test_operating_system_contradicting_the_file(
@@ -796,7 +797,7 @@ def _enum(shape: str) -> list[str]:
 
 
 CONFIG_ENUMS: dict[str, list[str]] = {
-    "operating_system": list(baselines.OPERATING_SYSTEMS),
+    "operating_system": list(shapes.OPERATING_SYSTEMS),
     "document": list(config.DOCUMENTS),
     "operation": list(config_tasks.OPERATIONS),
     "reboot_option": list(config_tasks.REBOOT_OPTIONS),

@@ -19,7 +19,8 @@ from clihelp import assert_one_line_error, ok_json, setup
 from hypothesis import given
 from hypothesis import strategies as st
 
-from patchsetup import baselines, schedule
+from patchsetup import schedule
+from patchsetup.baselines.presets import preset
 from patchsetup.quotas import PATCH_GROUPS_PER_BASELINE
 from patchsetup.seed import FlagOptions, build_setup
 
@@ -114,7 +115,7 @@ def test_any_flags_spread_within_the_quota(
 ) -> None:
     """Pure: every baseline holds at most 25 groups, every group exactly one baseline, the
     first keeps today's name, and the order of the flags changes nothing."""
-    rules = baselines.preset("AMAZON_LINUX_2")
+    rules = preset("AMAZON_LINUX_2")
     built = build_setup(
         FlagOptions(weeks=tuple(weeks), days=tuple(days), hours=tuple(hours)), rules
     )

@@ -19,14 +19,11 @@ from botocore.validate import ParamValidator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from patchsetup import baselines
-from patchsetup.baselines import (
-    BaselineError,
-    canonical,
-    load_baseline_file,
-    preset,
-    update_params,
-)
+from patchsetup.baselines import shapes
+from patchsetup.baselines.compare import canonical, update_params
+from patchsetup.baselines.messages import BaselineError
+from patchsetup.baselines.presets import preset
+from patchsetup.baselines.validate import load_baseline_file
 
 DATA = Path(__file__).parent / "data" / "baselines"
 # Verbatim copies of shared/reference/seed-tool-baselines, so the suite does not
@@ -107,13 +104,13 @@ def test_loading_accepts_str_paths() -> None:
 
 def test_operating_systems_is_the_model_enum_in_order() -> None:
     expected = tuple(_ssm_model().shape_for("OperatingSystem").enum)
-    assert expected == baselines.OPERATING_SYSTEMS
+    assert expected == shapes.OPERATING_SYSTEMS
     assert "AMAZON_LINUX_2023" in expected and "ALMA_LINUX" in expected
 
 
 def test_import_does_not_load_the_service_model() -> None:
     code = (
-        "import patchsetup.baselines as b\n"
+        "import patchsetup.baselines.shapes as b\n"
         "assert b._ssm_model.cache_info().currsize == 0\n"
         "b.OPERATING_SYSTEMS\n"
         "assert b._ssm_model.cache_info().currsize == 1\n"
@@ -126,7 +123,7 @@ def test_import_does_not_load_the_service_model() -> None:
 # --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("operating_system", baselines.OPERATING_SYSTEMS)
+@pytest.mark.parametrize("operating_system", shapes.OPERATING_SYSTEMS)
 def test_preset_passes_file_validation(operating_system: str, tmp_path: Path) -> None:
     spec = preset(operating_system)
     assert set(spec) == RULE_FIELDS
@@ -241,7 +238,7 @@ def test_preset_for_unknown_os_lists_valid_values(bad: str) -> None:
     with pytest.raises(BaselineError) as caught:
         preset(bad)
     message = str(caught.value)
-    assert "valid values: " + ", ".join(baselines.OPERATING_SYSTEMS) in message
+    assert "valid values: " + ", ".join(shapes.OPERATING_SYSTEMS) in message
     assert "\n" not in message
 
 
@@ -827,7 +824,7 @@ def test_update_params_replaces_every_rule_field() -> None:
 
 
 def test_update_params_round_trips_through_canonical() -> None:
-    for operating_system in baselines.OPERATING_SYSTEMS:
+    for operating_system in shapes.OPERATING_SYSTEMS:
         desired = {**preset(operating_system), "Name": "base-line"}
         applied = {**update_params(desired), "OperatingSystem": operating_system}
         assert canonical(applied) == canonical(desired)
@@ -870,7 +867,7 @@ _MEMBER_NAMES = sorted(
 )
 _INTERESTING = st.sampled_from(
     [
-        *baselines.OPERATING_SYSTEMS,
+        *shapes.OPERATING_SYSTEMS,
         "*",
         "Security",
         "Critical",

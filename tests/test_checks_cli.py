@@ -26,7 +26,9 @@ from clihelp import (
 )
 from test_setup_cli import SEED, custom_baselines, windows
 
-from patchsetup import baselines, checks
+from patchsetup import checks
+from patchsetup.baselines import shapes
+from patchsetup.baselines.presets import preset
 from patchsetup.model import (
     ModelError,
     NotificationSpec,
@@ -411,7 +413,7 @@ def test_the_examples_trip_no_check(aws: Any, example: Path) -> None:
     assert "warning: " not in result.stderr
 
 
-@pytest.mark.parametrize("operating_system", baselines.OPERATING_SYSTEMS)
+@pytest.mark.parametrize("operating_system", shapes.OPERATING_SYSTEMS)
 def test_the_presets_trip_no_check(operating_system: str) -> None:
     options = FlagOptions(operating_system=operating_system)
-    assert checks.setup_warnings(build_setup(options, baselines.preset(operating_system))) == []
+    assert checks.setup_warnings(build_setup(options, preset(operating_system))) == []

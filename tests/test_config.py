@@ -19,7 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from patchsetup import baselines, quotas, schedule
+from patchsetup import quotas, schedule
+from patchsetup.baselines import presets
 from patchsetup.config import ConfigError, Overrides, load_config, sample_config
 from patchsetup.model import (
     SERVICE_ROLE,
@@ -583,7 +584,7 @@ def test_full_config_baseline_from_preset_with_shorthands(tmp_path: Path) -> Non
         ("patch_test_0600_batch_1",),
         {},
     )
-    preset = baselines.preset("REDHAT_ENTERPRISE_LINUX")
+    preset = presets.preset("REDHAT_ENTERPRISE_LINUX")
     for rule in preset["ApprovalRules"]["PatchRules"]:
         rule["ApproveAfterDays"] = 0
         rule["ComplianceLevel"] = "HIGH"

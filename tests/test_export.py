@@ -31,7 +31,8 @@ import pytest
 from cfnlint.api import ManualArgs, lint_file  # type: ignore[import-untyped]
 from cfnlint.helpers import REGIONS  # type: ignore[import-untyped]
 
-from patchsetup import baselines, export
+from patchsetup import export
+from patchsetup.baselines.presets import preset
 from patchsetup.config import load_config
 from patchsetup.deploy.plan import Ref
 from patchsetup.deploy.planner import plan
@@ -68,7 +69,7 @@ def _collisions() -> Setup:
             tasks=(TaskSpec("patch", ("linux",)),),
         )
 
-    rules = baselines.preset("AMAZON_LINUX_2")
+    rules = preset("AMAZON_LINUX_2")
     setup = Setup(
         name="clash",
         baselines=(
@@ -99,7 +100,7 @@ def setup_of(case: str) -> Setup:
     if isinstance(source, Path):
         return load_config(source)
     if isinstance(source, FlagOptions):
-        return build_setup(source, baselines.preset("AMAZON_LINUX_2"))
+        return build_setup(source, preset("AMAZON_LINUX_2"))
     result = source()
     assert isinstance(result, Setup)
     return result

@@ -6,7 +6,8 @@ import itertools
 import json
 from typing import Any
 
-from patchsetup import baselines
+from patchsetup.baselines.compare import canonical
+from patchsetup.baselines.presets import preset
 from patchsetup.deploy import aws_defaults
 from patchsetup.deploy.plan import Json, Plan, Ref
 from patchsetup.deploy.planner import plan
@@ -30,7 +31,7 @@ def _tokens() -> Any:
 
 
 def _setup(**kw: Any) -> Setup:
-    return build_setup(FlagOptions(**kw), baselines.preset("AMAZON_LINUX_2"))
+    return build_setup(FlagOptions(**kw), preset("AMAZON_LINUX_2"))
 
 
 def _as_remote(setup: Setup) -> RemoteState:
@@ -38,7 +39,7 @@ def _as_remote(setup: Setup) -> RemoteState:
     state = RemoteState()
     for n, spec in enumerate(setup.baselines):
         baseline_id = f"pb-{n:017x}"
-        rules = {"BaselineId": baseline_id, "Name": spec.name, **baselines.canonical(spec.rules)}
+        rules = {"BaselineId": baseline_id, "Name": spec.name, **canonical(spec.rules)}
         state.baselines.append(
             RemoteBaseline(
                 baseline_id, spec.name, spec.operating_system, rules, {OWNER_TAG: setup.name}
@@ -195,7 +196,7 @@ def test_retargeted_task_is_repointed_before_the_stray_target_goes() -> None:
 def test_baseline_with_new_os_replaces_old_after_deregistering() -> None:
     before = _setup()
     remote = _as_remote(before)
-    after = build_setup(FlagOptions(), baselines.preset("WINDOWS"))
+    after = build_setup(FlagOptions(), preset("WINDOWS"))
     p = plan(after, remote, _tokens())
     methods = _methods(p)
     assert methods.index("delete_patch_baseline") > max(

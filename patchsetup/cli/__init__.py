@@ -21,7 +21,6 @@ import click
 
 from patchsetup import (
     __version__,
-    baselines,
     checks,
     config,
     export,
@@ -37,6 +36,10 @@ from patchsetup.aws import lock, reader
 from patchsetup.aws import session as aws
 from patchsetup.aws.accounts import Clients
 from patchsetup.aws.gate import Gate
+from patchsetup.baselines import shapes
+from patchsetup.baselines.messages import BaselineError
+from patchsetup.baselines.presets import preset
+from patchsetup.baselines.validate import load_baseline_file
 from patchsetup.deploy import executor, planner, sweeper
 from patchsetup.deploy.plan import Plan
 from patchsetup.deploy.remote import RemoteState
@@ -405,10 +408,10 @@ _MODEL_OPTIONS = [
     click.option(
         "--operating-system",
         "operating_system",
-        type=click.Choice(baselines.OPERATING_SYSTEMS, case_sensitive=False),
+        type=click.Choice(shapes.OPERATING_SYSTEMS, case_sensitive=False),
         metavar="OS",
         help="OS of the built-in baseline, with the rules of AWS's predefined baseline for it: "
-        f"{', '.join(baselines.OPERATING_SYSTEMS)}.  [default: AMAZON_LINUX_2]",
+        f"{', '.join(shapes.OPERATING_SYSTEMS)}.  [default: AMAZON_LINUX_2]",
     ),
     click.option(
         "--duration",
@@ -847,7 +850,7 @@ def _desired_setup(values: dict[str, Any], name: str, warnings: list[str] | None
     chosen_os = values["operating_system"]
     try:
         if values["baseline_file"]:
-            rules = baselines.load_baseline_file(values["baseline_file"])
+            rules = load_baseline_file(values["baseline_file"])
             file_os = rules.get("OperatingSystem", "WINDOWS")
             if "OperatingSystem" not in rules and not chosen_os and warnings is not None:
                 warnings.append(
@@ -861,7 +864,7 @@ def _desired_setup(values: dict[str, Any], name: str, warnings: list[str] | None
                     f"OperatingSystem {file_os}: drop one"
                 )
         else:
-            rules = baselines.preset((chosen_os or "AMAZON_LINUX_2").upper())
+            rules = preset((chosen_os or "AMAZON_LINUX_2").upper())
         options = FlagOptions(
             weeks=values["weeks"],
             days=values["days"],
@@ -877,8 +880,8 @@ def _desired_setup(values: dict[str, Any], name: str, warnings: list[str] | None
         )
         setup = build_setup(options, rules)
         setup.validate()
-    except (baselines.BaselineError, ModelError) as exc:
-        option = "-b/--baseline-file" if isinstance(exc, baselines.BaselineError) else "options"
+    except (BaselineError, ModelError) as exc:
+        option = "-b/--baseline-file" if isinstance(exc, BaselineError) else "options"
         raise BadInput(f"{option}: {exc}") from None
     return setup
 

@@ -1,7 +1,7 @@
 """The ``[baselines.<key>]`` tables of the config file, as BaselineSpecs.
 
 A baseline starts from AWS's predefined rules for its OS
-(:func:`patchsetup.baselines.preset`) and the table overrides parts of them, or
+(:func:`patchsetup.baselines.presets.preset`) and the table overrides parts of them, or
 it comes from a JSON baseline file. Either way the resulting
 CreatePatchBaseline request goes through the same validator as a baseline file
 (botocore's model plus the API reference's prose rules), and any problem it
@@ -15,7 +15,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
-from patchsetup import baselines
+from patchsetup.baselines.messages import BaselineError
+from patchsetup.baselines.presets import preset
+from patchsetup.baselines.validate import NO_APPROVAL_DELAY, load_baseline_file, validate_rules
 from patchsetup.config.tables import Table, describe, fail, join_key
 from patchsetup.model import NAME_RE, OWNER_TAG, BaselineSpec, patch_group_problem
 
@@ -130,8 +132,8 @@ def _baseline(
         if given is not None:
             table.fail(given, "cannot be combined with file: the file holds the rules")
         try:
-            params = baselines.load_baseline_file(base_dir / file)
-        except baselines.BaselineError as error:
+            params = load_baseline_file(base_dir / file)
+        except BaselineError as error:
             table.fail("file", str(error))
         file_os = str(params.get("OperatingSystem", "WINDOWS"))  # the API's default
         if "OperatingSystem" not in params and operating_system is None and warnings is not None:
@@ -154,8 +156,8 @@ def _baseline(
         if operating_system is None:
             table.fail("operating_system", "required key is missing (or set file)")
         try:
-            params = baselines.preset(operating_system)
-        except baselines.BaselineError as error:
+            params = preset(operating_system)
+        except BaselineError as error:
             table.fail("operating_system", str(error))
         _apply(table, params, trail)
     name = name or f"{setup_name}-{key}"
@@ -176,8 +178,8 @@ def _baseline(
     try:
         # The validator load_baseline_file uses, on the request built here ("" as the
         # source so the request path can be mapped back to the TOML key).
-        checked = baselines.validate_rules(request, "")
-    except baselines.BaselineError as error:
+        checked = validate_rules(request, "")
+    except BaselineError as error:
         _translate(table, trail, str(error))
     rules = {k: v for k, v in checked.items() if k not in ("Name", "Tags")}
     return BaselineSpec(
@@ -349,7 +351,7 @@ def _check_delay(table: Table, operating_system: str, after: int | None, until: 
     Set in the config, it is a request ("prod 14 days after test") that AWS would
     accept and silently not honour; 0 days is what these OSes do anyway.
     """
-    if operating_system not in baselines.NO_APPROVAL_DELAY:
+    if operating_system not in NO_APPROVAL_DELAY:
         return
     why = (
         f"is ignored on {operating_system} (the API reference: not supported for Debian "

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
-from patchsetup import baselines as baseline_rules
+from patchsetup.baselines.compare import canonical, update_params
 from patchsetup.deploy import aws_defaults
 from patchsetup.deploy.adoption import adoption_candidates, find_duplicate, pair_target
 from patchsetup.deploy.ownership import foreign_tasks, held_targets, is_setup_task, task_label
@@ -238,14 +238,14 @@ class _Builder:
         return Ref(var)
 
     def _update_baseline(self, spec: BaselineSpec, found: RemoteBaseline) -> Change:
-        want = baseline_rules.canonical(spec.rules)
-        have = baseline_rules.canonical(found.rules)
+        want = canonical(spec.rules)
+        have = canonical(found.rules)
         diffs = diff_fields(want, have)
         if not diffs:
             return Change("unchanged", "baseline", spec.name, resource_id=found.baseline_id)
         params = {
             "BaselineId": found.baseline_id,
-            **baseline_rules.update_params({**spec.rules, "Name": spec.name}),
+            **update_params({**spec.rules, "Name": spec.name}),
             "Replace": True,
         }
         return Change(
