@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from patchsetup import schedule
 from patchsetup.model import (
     SERVICE_ROLE,
     BaselineSpec,
@@ -23,6 +22,7 @@ from patchsetup.model import (
     default_role,
 )
 from patchsetup.quotas import PATCH_GROUPS_PER_BASELINE
+from patchsetup.schedule.compose import seed_cron, seed_patch_group, seed_window_name
 
 PATCH_GROUP_TAG = "tag:Patch Group"
 
@@ -61,13 +61,13 @@ def build_setup(options: FlagOptions, baseline_rules: Mapping[str, Any]) -> Setu
     for week in options.weeks:
         for day in options.days:
             for hour in options.hours:
-                name = schedule.seed_window_name(week, day, hour)
-                group = schedule.seed_patch_group(week, day, hour)
+                name = seed_window_name(week, day, hour)
+                group = seed_patch_group(week, day, hour)
                 groups.append(group)
                 windows.append(
                     WindowSpec(
                         name=name,
-                        schedule=schedule.seed_cron(week, day, hour),
+                        schedule=seed_cron(week, day, hour),
                         duration=options.duration,
                         cutoff=options.cutoff,
                         timezone=options.timezone,

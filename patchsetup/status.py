@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from patchsetup import schedule
 from patchsetup.deploy.plan import Plan
 from patchsetup.deploy.remote import RemoteState
-from patchsetup.schedule import runs
+from patchsetup.schedule.errors import ScheduleError
+from patchsetup.schedule.window_runs import upcoming
+from patchsetup.schedule.words import describe
 
 
 @dataclass
@@ -65,10 +66,10 @@ def view(
         fields = window.fields
         expression, zone = str(fields.get("Schedule")), fields.get("ScheduleTimezone")
         try:
-            words = schedule.describe(expression, zone)
-            # apply's rule: start and end dates, the offset and Enabled (runs.py).
-            next_runs = runs.upcoming(fields, now).runs
-        except schedule.ScheduleError:
+            words = describe(expression, zone)
+            # apply's rule: start and end dates, the offset and Enabled (schedule.window_runs).
+            next_runs = upcoming(fields, now).runs
+        except ScheduleError:
             words, next_runs = "(not a schedule this tool understands)", ()
         names = {t.window_target_id: t.fields.get("Name") for t in window.targets}
         result.windows.append(

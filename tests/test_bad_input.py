@@ -53,11 +53,16 @@ from conftest import ROOT, LocalAws, record_file, start_local_aws, stop_local_aw
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
+<<<<<<< HEAD
 from patchsetup import cli, config, schedule
+=======
+from patchsetup import baselines, cli, config
+>>>>>>> r11-sched
 from patchsetup import files as textfile
 from patchsetup.aws import session as aws
 from patchsetup.baselines import shapes
 from patchsetup.config import tasks as config_tasks
+from patchsetup.schedule.compose import parse_day, parse_time
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
 KITCHEN = ROOT / "tests" / "data" / "kitchen-sink.toml"
@@ -210,7 +215,7 @@ def _days_are_bad(value: str) -> bool:
     days = []
     for token in tokens:
         try:
-            days.append(schedule.parse_day(token))
+            days.append(parse_day(token))
         except Exception:  # ScheduleError, or anything the tool would choke on
             return True
     return not days or (0 in days and 7 in days)
@@ -845,7 +850,7 @@ def bad_enum(base: Any, enums: dict[str, list[str]]) -> st.SearchStrategy[Any]:
 
 def _time_is_bad(value: str) -> bool:
     try:
-        schedule.parse_time(value)
+        parse_time(value)
     except Exception:
         return True
     return False
@@ -853,7 +858,7 @@ def _time_is_bad(value: str) -> bool:
 
 def _day_is_bad(value: Any) -> bool:
     try:
-        schedule.parse_day(str(value))
+        parse_day(str(value))
     except Exception:
         return True
     return isinstance(value, bool)

@@ -19,9 +19,14 @@ from clihelp import assert_one_line_error, ok_json, setup
 from hypothesis import given
 from hypothesis import strategies as st
 
+<<<<<<< HEAD
 from patchsetup import schedule
 from patchsetup.baselines.presets import preset
+=======
+from patchsetup import baselines
+>>>>>>> r11-sched
 from patchsetup.quotas import PATCH_GROUPS_PER_BASELINE
+from patchsetup.schedule.compose import seed_patch_group
 from patchsetup.seed import FlagOptions, build_setup
 
 FIRST = "ssm-patching-setup-default-amazon-linux-2"
@@ -122,7 +127,7 @@ def test_any_flags_spread_within_the_quota(
     built.validate()
     groups = [g for b in built.baselines for g in b.patch_groups]
     assert sorted(groups) == sorted(
-        schedule.seed_patch_group(w, d, h) for w in weeks for d in days for h in hours
+        seed_patch_group(w, d, h) for w in weeks for d in days for h in hours
     )
     assert all(len(b.patch_groups) <= PATCH_GROUPS_PER_BASELINE for b in built.baselines)
     assert len(built.baselines) == -(-len(groups) // PATCH_GROUPS_PER_BASELINE)

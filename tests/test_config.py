@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from patchsetup import quotas, schedule
+from patchsetup import quotas
 from patchsetup.baselines import presets
 from patchsetup.config import ConfigError, Overrides, load_config, sample_config
 from patchsetup.model import (
@@ -33,6 +33,10 @@ from patchsetup.model import (
     default_role,
     maintenance_window_policy,
 )
+from patchsetup.schedule.compose import daily_cron, parse_time, seed_cron, window_cron
+from patchsetup.schedule.errors import ScheduleError
+from patchsetup.schedule.expressions import validate_expression
+from patchsetup.schedule.runs import next_runs
 
 # ---------------------------------------------------------------------------- helpers
 
@@ -1216,16 +1220,16 @@ def test_week_day_time_forms(tmp_path: Path) -> None:
 
 
 def test_schedule_window_cron_daily_cron_and_parse_time() -> None:
-    assert schedule.window_cron(2, 2, 3, 30) == "cron(30 03 ? * TUE#2 *)"
-    assert schedule.window_cron(1, 6, 6) == "cron(00 06 ? * SAT#1 *)"
-    assert schedule.window_cron(1, 2, 3) == schedule.seed_cron(1, 2, 3)
-    assert schedule.window_cron("last", 2, 3, 30) == "cron(30 03 ? * 3L *)"
-    assert schedule.window_cron("last", 0, 6) == schedule.window_cron("last", 7, 6)
-    assert schedule.daily_cron(1) == "cron(00 01 ? * * *)"
+    assert window_cron(2, 2, 3, 30) == "cron(30 03 ? * TUE#2 *)"
+    assert window_cron(1, 6, 6) == "cron(00 06 ? * SAT#1 *)"
+    assert window_cron(1, 2, 3) == seed_cron(1, 2, 3)
+    assert window_cron("last", 2, 3, 30) == "cron(30 03 ? * 3L *)"
+    assert window_cron("last", 0, 6) == window_cron("last", 7, 6)
+    assert daily_cron(1) == "cron(00 01 ? * * *)"
     for expression in ("cron(30 03 ? * 3L *)", "cron(00 01 ? * * *)"):
-        schedule.validate_expression(expression)
+        validate_expression(expression)
     # The last Tuesday, checked against the calendar: the last day with weekday 1.
-    runs = schedule.next_runs(
+    runs = next_runs(
         "cron(30 03 ? * 3L *)",
         None,
         count=12,
@@ -1234,16 +1238,16 @@ def test_schedule_window_cron_daily_cron_and_parse_time() -> None:
     for run in runs:
         days = [d for d in range(1, 32) if _weekday(run.year, run.month, d) == 1]
         assert (run.day, run.hour, run.minute) == (days[-1], 3, 30)
-    assert schedule.parse_time(" 3:05 ") == (3, 5)
+    assert parse_time(" 3:05 ") == (3, 5)
     for bad in ("24:00", "12:60", "1200", "12:5", "noon", "-1:00"):
-        with pytest.raises(schedule.ScheduleError):
-            schedule.parse_time(bad)
-    with pytest.raises(schedule.ScheduleError):
-        schedule.window_cron(6, 2, 3)
-    with pytest.raises(schedule.ScheduleError):
-        schedule.window_cron("last", 8, 3)
-    with pytest.raises(schedule.ScheduleError):
-        schedule.daily_cron(24)
+        with pytest.raises(ScheduleError):
+            parse_time(bad)
+    with pytest.raises(ScheduleError):
+        window_cron(6, 2, 3)
+    with pytest.raises(ScheduleError):
+        window_cron("last", 8, 3)
+    with pytest.raises(ScheduleError):
+        daily_cron(24)
 
 
 def _weekday(year: int, month: int, day: int) -> int | None:

@@ -15,19 +15,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from patchsetup.schedule import (
-    DAY_NAMES,
-    ScheduleError,
-    describe,
-    next_runs,
-    parse_day,
-    schedule_warnings,
-    seed_cron,
-    seed_patch_group,
-    seed_window_name,
-    validate_expression,
-    validate_timezone,
-)
+from patchsetup.schedule.compose import parse_day, seed_cron, seed_patch_group, seed_window_name
+from patchsetup.schedule.errors import ScheduleError
+from patchsetup.schedule.expressions import validate_expression
+from patchsetup.schedule.names import DAY_NAMES
+from patchsetup.schedule.runs import next_runs
+from patchsetup.schedule.warnings import schedule_warnings
+from patchsetup.schedule.words import describe
+from patchsetup.schedule.zones import validate_timezone
 
 NEW_YORK = ZoneInfo("America/New_York")
 LONDON = ZoneInfo("Europe/London")

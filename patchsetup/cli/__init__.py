@@ -26,7 +26,6 @@ from patchsetup import (
     export,
     policy,
     preflight,
-    schedule,
     signals,
     status,
 )
@@ -62,7 +61,11 @@ from patchsetup.report import (
     render_targets,
     render_text,
 )
-from patchsetup.schedule import runs
+from patchsetup.schedule.compose import parse_day
+from patchsetup.schedule.errors import ScheduleError
+from patchsetup.schedule.window_runs import upcoming
+from patchsetup.schedule.words import describe
+from patchsetup.schedule.zones import validate_timezone
 from patchsetup.seed import FlagOptions, build_setup, unique
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -100,8 +103,8 @@ def _int_list(
 
 def _days(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> tuple[int, ...]:
     try:
-        days = unique([schedule.parse_day(v) for v in _split(values)])
-    except schedule.ScheduleError as exc:
+        days = unique([parse_day(v) for v in _split(values)])
+    except ScheduleError as exc:
         raise click.BadParameter(str(exc)) from None
     if not days:
         raise click.BadParameter("give at least one day")
@@ -114,8 +117,8 @@ def _timezone(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     if value is None:
         return None
     try:
-        return schedule.validate_timezone(value)
-    except schedule.ScheduleError as exc:
+        return validate_timezone(value)
+    except ScheduleError as exc:
         raise click.BadParameter(str(exc)) from None
 
 
@@ -892,13 +895,13 @@ def _window_runs(setup: Setup) -> list[WindowRuns]:
 
 
 def _runs_of(window: WindowSpec, now: datetime) -> WindowRuns:
-    """When a window runs next, by the rule status uses too (runs.py)."""
-    coming = runs.upcoming(window.fields(), now)
+    """When a window runs next, by the rule status uses too (schedule.window_runs)."""
+    coming = upcoming(window.fields(), now)
     return WindowRuns(
         name=window.name,
         schedule=window.schedule,
         timezone=window.timezone,
-        description=schedule.describe(window.schedule, window.timezone)
+        description=describe(window.schedule, window.timezone)
         + (f", then {window.schedule_offset} day(s) later" if window.schedule_offset else ""),
         next_runs=coming.runs,
         warnings=coming.warnings,

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from patchsetup import quotas, schedule
+from patchsetup import quotas
 from patchsetup.config import baselines as config_baselines
 from patchsetup.config.tables import ConfigError, Table, fail, read_toml
 from patchsetup.config.tasks import (
@@ -63,7 +63,10 @@ from patchsetup.model import (
     maintenance_window_policy,
     notification_roles,
 )
-from patchsetup.schedule import runs
+from patchsetup.schedule.compose import daily_cron, parse_day, parse_time, window_cron
+from patchsetup.schedule.errors import ScheduleError
+from patchsetup.schedule.expressions import validate_expression
+from patchsetup.schedule.zones import validate_timezone, window_date
 
 __all__ = ["ConfigError", "Overrides", "load_config", "sample_config"]
 
@@ -301,8 +304,8 @@ class _Builder:
 
     def _timezone_at(self, value: str, where: str) -> str:
         try:
-            return schedule.validate_timezone(value)
-        except schedule.ScheduleError as error:
+            return validate_timezone(value)
+        except ScheduleError as error:
             fail(self.source, where, str(error))
 
     def _timezone(self, table: Table, inherited: str | None) -> str | None:
@@ -371,8 +374,8 @@ class _Builder:
         if offset is not None and not expression.startswith("cron("):
             table.fail("schedule_offset", f"applies to cron schedules only, not {expression}")
         start, end = table.datetime_text("start_date"), table.datetime_text("end_date")
-        # Without an offset, both dates are in the window's zone (runs.instant).
-        if start and end and runs.instant(end, timezone) <= runs.instant(start, timezone):
+        # Without an offset, both dates are in the window's zone (schedule.zones.window_date).
+        if start and end and window_date(end, timezone) <= window_date(start, timezone):
             table.fail("end_date", f"must be after start_date ({start}), got {end}")
         targets = self._targets(table, defaults.patch_group_key)
         target_names = [target.name for target in targets]
@@ -436,8 +439,8 @@ class _Builder:
                 table.fail(parts[0], "set either schedule or week/day/time, not both")
             expression = table.required_string("schedule")
             try:
-                schedule.validate_expression(expression)
-            except schedule.ScheduleError as error:
+                validate_expression(expression)
+            except ScheduleError as error:
                 table.fail("schedule", str(error))
             return expression
         if not parts:
@@ -457,14 +460,14 @@ class _Builder:
             table.fail("day", f"must be a day name like SAT or a number 0-7, got {day_value!r}")
         time_text = table.required_string("time")
         try:
-            day = schedule.parse_day(str(day_value))
-        except schedule.ScheduleError as error:
+            day = parse_day(str(day_value))
+        except ScheduleError as error:
             table.fail("day", str(error))
         try:
-            hour, minute = schedule.parse_time(time_text)
-        except schedule.ScheduleError as error:
+            hour, minute = parse_time(time_text)
+        except ScheduleError as error:
             table.fail("time", str(error))
-        return schedule.window_cron(week, day, hour, minute)
+        return window_cron(week, day, hour, minute)
 
     def _targets(self, window: Table, default_key: str) -> list[TargetSpec]:
         targets: list[TargetSpec] = []
@@ -589,8 +592,8 @@ class _Builder:
         name = table.string("name") or f"{setup_name}-daily-scan"
         check_name(table, "window", name)
         try:
-            hour, minute = schedule.parse_time(table.required_string("time"))
-        except schedule.ScheduleError as error:
+            hour, minute = parse_time(table.required_string("time"))
+        except ScheduleError as error:
             table.fail("time", str(error))
         timezone = self._timezone(table, defaults.timezone)
         # The scan keeps its own short window: --duration/--cutoff are for install windows.
@@ -620,7 +623,7 @@ class _Builder:
         task = self._task_spec("scan", [t.name for t in targets], task_defaults, parameters)
         return WindowSpec(
             name=name,
-            schedule=schedule.daily_cron(hour, minute),
+            schedule=daily_cron(hour, minute),
             duration=duration,
             cutoff=cutoff,
             timezone=timezone,
