@@ -21,9 +21,10 @@ several servers sharing one FILE never interleave lines. The tests use the recor
 prove least privilege: iam/ssm-patching-setup-operator-policy.json grants exactly
 what the tool calls (tests/conftest.py, tests/test_policy.py).
 
-Importing this module patches moto 5.2.5's SSM backend/response classes (see
-tools/local_ssm.py; data and schedule helpers in tools/local_ssm_data.py). Gaps filled,
-each following the SSM API reference and botocore's SSM model:
+Importing this module patches moto 5.2.5's SSM backend/response classes (the package
+tools/localssm/: resources, validation, windows, baselines, handlers, predefined data and
+a cron oracle of its own). Gaps filled, each following the SSM API reference and
+botocore's SSM model:
 
 1. Tags on patch baselines: CreatePatchBaseline ``Tags`` and AddTagsToResource /
    ListTagsForResource / RemoveTagsFromResource with ResourceType=PatchBaseline work
@@ -135,9 +136,9 @@ _TOOLS_DIR = str(Path(__file__).resolve().parent)
 if _TOOLS_DIR not in sys.path:
     sys.path.insert(0, _TOOLS_DIR)
 
-import local_ssm  # noqa: E402
+from localssm import handlers  # noqa: E402
 
-local_ssm.install()
+handlers.install()
 
 
 #: The User-Agent marker of the tool's clients (botocore user_agent_extra).
