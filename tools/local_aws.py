@@ -12,7 +12,8 @@ too): ``{"service": "ssm", "operation": "CreateMaintenanceWindow", "tool": true}
 ``service`` is the signing name from the Authorization header's credential scope
 (``Credential=AKID/DATE/REGION/SERVICE/aws4_request``); ``operation`` is the
 ``X-Amz-Target`` header's part after the dot (JSON protocol: SSM) or the ``Action``
-parameter of the form body or query string (query protocol: IAM, STS); ``tool`` is
+parameter of the form body or query string (query protocol: IAM, STS), both as
+tools/awsrequest.py reads them (the fault proxy names requests the same way); ``tool`` is
 whether the User-Agent contains ``ssm-patching-setup/``, the user_agent_extra every
 client of the tool sets. Requests to ``/moto-api`` are not recorded, nor requests whose
 body ends before its Content-Length (the client went away; answered 400). Each line is one
@@ -115,7 +116,6 @@ import io
 import json
 import logging
 import os
-import re
 import signal
 import sys
 import threading
@@ -123,7 +123,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import FrameType
 from typing import Any
-from urllib.parse import parse_qs
 
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -136,6 +135,7 @@ _TOOLS_DIR = str(Path(__file__).resolve().parent)
 if _TOOLS_DIR not in sys.path:
     sys.path.insert(0, _TOOLS_DIR)
 
+from awsrequest import is_moto_api, parse_request  # noqa: E402
 from localssm import handlers  # noqa: E402
 
 handlers.install()
@@ -143,27 +143,24 @@ handlers.install()
 
 #: The User-Agent marker of the tool's clients (botocore user_agent_extra).
 TOOL_AGENT = "ssm-patching-setup/"
-_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/[^/,\s]+/([^/,\s]+)/aws4_request")
 
 WsgiApp = Callable[[dict[str, Any], Any], Iterable[bytes]]
 
 
 def describe_request(environ: dict[str, Any], body: bytes) -> dict[str, Any] | None:
     """``{"service", "operation", "tool"}`` of one AWS request; None for moto's own API."""
-    if str(environ.get("PATH_INFO", "")).startswith("/moto-api"):
+    if is_moto_api(str(environ.get("PATH_INFO", ""))):
         return None
-    scope = _SCOPE.search(str(environ.get("HTTP_AUTHORIZATION", "")))
-    target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
-    operation = target.rpartition(".")[2] if target else None
-    if not operation:
-        params = parse_qs(str(environ.get("QUERY_STRING", "")))
-        content_type = str(environ.get("CONTENT_TYPE", ""))
-        if body and content_type.startswith("application/x-www-form-urlencoded"):
-            params.update(parse_qs(body.decode("utf-8", errors="replace")))
-        operation = params["Action"][0] if params.get("Action") else None
+    request = parse_request(
+        authorization=str(environ.get("HTTP_AUTHORIZATION", "")),
+        target=str(environ.get("HTTP_X_AMZ_TARGET", "")),
+        query=str(environ.get("QUERY_STRING", "")),
+        content_type=str(environ.get("CONTENT_TYPE", "")),
+        body=body,
+    )
     return {
-        "service": scope.group(1) if scope else None,
-        "operation": operation,
+        "service": request.service,
+        "operation": request.operation,
         "tool": TOOL_AGENT in str(environ.get("HTTP_USER_AGENT", "")),
     }
 
