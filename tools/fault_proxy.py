@@ -44,16 +44,13 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import signal
 import socket
 import struct
 import sys
-import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 _TOOLS_DIR = str(Path(__file__).resolve().parent)
@@ -70,6 +67,7 @@ from faults import (  # noqa: E402
     classify,
     error_body,
 )
+from serving import serve_until_signal  # noqa: E402
 
 READY_PREFIX = "fault_proxy listening on "
 CONTROL_PREFIX = "/__proxy/"
@@ -378,28 +376,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"fault_proxy: {exc}", file=sys.stderr)
         return 2
 
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-
-    thread = threading.Thread(
-        target=lambda: server.serve_forever(poll_interval=0.1), name="fault_proxy", daemon=True
-    )
-    thread.start()
     port: int = server.server_address[1]
-    print(f"{READY_PREFIX}http://{args.host}:{port}", flush=True)
-    try:
-        while not stop.wait(0.2):
-            pass
-    finally:
-        server.state.release()
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    serve_until_signal(
+        server,
+        "fault_proxy",
+        f"{READY_PREFIX}http://{args.host}:{port}",
+        before_shutdown=server.state.release,
+    )
     return 0
 
 

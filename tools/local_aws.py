@@ -116,12 +116,10 @@ import io
 import json
 import logging
 import os
-import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from moto.moto_server.werkzeug_app import (
@@ -137,6 +135,7 @@ if _TOOLS_DIR not in sys.path:
 
 from awsrequest import is_moto_api, parse_request  # noqa: E402
 from localssm import handlers  # noqa: E402
+from serving import serve_until_signal  # noqa: E402
 
 handlers.install()
 
@@ -224,29 +223,18 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
     server = build_server(args.host, args.port, args.record)
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-
-    thread = threading.Thread(
-        target=lambda: server.serve_forever(poll_interval=0.1), name="local_aws", daemon=True
-    )
-    thread.start()
     port: int = server.socket.getsockname()[1]
-    print(f"local_aws listening on http://{args.host}:{port}", flush=True)
-    try:
-        while not stop.wait(0.2):
-            pass
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+
+    def close_record() -> None:
         if isinstance(server.app, OperationRecorder):
             server.app.close()
+
+    serve_until_signal(
+        server,
+        "local_aws",
+        f"local_aws listening on http://{args.host}:{port}",
+        after_shutdown=close_record,
+    )
     return 0
 
 
