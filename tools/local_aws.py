@@ -12,7 +12,8 @@ too): ``{"service": "ssm", "operation": "CreateMaintenanceWindow", "tool": true}
 ``service`` is the signing name from the Authorization header's credential scope
 (``Credential=AKID/DATE/REGION/SERVICE/aws4_request``); ``operation`` is the
 ``X-Amz-Target`` header's part after the dot (JSON protocol: SSM) or the ``Action``
-parameter of the form body or query string (query protocol: IAM, STS); ``tool`` is
+parameter of the form body or query string (query protocol: IAM, STS), both as
+tools/awsrequest.py reads them (the fault proxy names requests the same way); ``tool`` is
 whether the User-Agent contains ``ssm-patching-setup/``, the user_agent_extra every
 client of the tool sets. Requests to ``/moto-api`` are not recorded, nor requests whose
 body ends before its Content-Length (the client went away; answered 400). Each line is one
@@ -21,9 +22,10 @@ several servers sharing one FILE never interleave lines. The tests use the recor
 prove least privilege: iam/ssm-patching-setup-operator-policy.json grants exactly
 what the tool calls (tests/conftest.py, tests/test_policy.py).
 
-Importing this module patches moto 5.2.5's SSM backend/response classes (see
-tools/local_ssm.py; data and schedule helpers in tools/local_ssm_data.py). Gaps filled,
-each following the SSM API reference and botocore's SSM model:
+Importing this module patches moto 5.2.5's SSM backend/response classes (the package
+tools/localssm/: resources, validation, windows, baselines, handlers, predefined data and
+a cron oracle of its own). Gaps filled, each following the SSM API reference and
+botocore's SSM model:
 
 1. Tags on patch baselines: CreatePatchBaseline ``Tags`` and AddTagsToResource /
    ListTagsForResource / RemoveTagsFromResource with ResourceType=PatchBaseline work
@@ -114,15 +116,11 @@ import io
 import json
 import logging
 import os
-import re
-import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from types import FrameType
 from typing import Any
-from urllib.parse import parse_qs
 
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -135,34 +133,33 @@ _TOOLS_DIR = str(Path(__file__).resolve().parent)
 if _TOOLS_DIR not in sys.path:
     sys.path.insert(0, _TOOLS_DIR)
 
-import local_ssm  # noqa: E402
+from awsrequest import is_moto_api, parse_request  # noqa: E402
+from localssm import handlers  # noqa: E402
+from serving import serve_until_signal  # noqa: E402
 
-local_ssm.install()
+handlers.install()
 
 
 #: The User-Agent marker of the tool's clients (botocore user_agent_extra).
 TOOL_AGENT = "ssm-patching-setup/"
-_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/[^/,\s]+/([^/,\s]+)/aws4_request")
 
 WsgiApp = Callable[[dict[str, Any], Any], Iterable[bytes]]
 
 
 def describe_request(environ: dict[str, Any], body: bytes) -> dict[str, Any] | None:
     """``{"service", "operation", "tool"}`` of one AWS request; None for moto's own API."""
-    if str(environ.get("PATH_INFO", "")).startswith("/moto-api"):
+    if is_moto_api(str(environ.get("PATH_INFO", ""))):
         return None
-    scope = _SCOPE.search(str(environ.get("HTTP_AUTHORIZATION", "")))
-    target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
-    operation = target.rpartition(".")[2] if target else None
-    if not operation:
-        params = parse_qs(str(environ.get("QUERY_STRING", "")))
-        content_type = str(environ.get("CONTENT_TYPE", ""))
-        if body and content_type.startswith("application/x-www-form-urlencoded"):
-            params.update(parse_qs(body.decode("utf-8", errors="replace")))
-        operation = params["Action"][0] if params.get("Action") else None
+    request = parse_request(
+        authorization=str(environ.get("HTTP_AUTHORIZATION", "")),
+        target=str(environ.get("HTTP_X_AMZ_TARGET", "")),
+        query=str(environ.get("QUERY_STRING", "")),
+        content_type=str(environ.get("CONTENT_TYPE", "")),
+        body=body,
+    )
     return {
-        "service": scope.group(1) if scope else None,
-        "operation": operation,
+        "service": request.service,
+        "operation": request.operation,
         "tool": TOOL_AGENT in str(environ.get("HTTP_USER_AGENT", "")),
     }
 
@@ -226,29 +223,18 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
     server = build_server(args.host, args.port, args.record)
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-
-    thread = threading.Thread(
-        target=lambda: server.serve_forever(poll_interval=0.1), name="local_aws", daemon=True
-    )
-    thread.start()
     port: int = server.socket.getsockname()[1]
-    print(f"local_aws listening on http://{args.host}:{port}", flush=True)
-    try:
-        while not stop.wait(0.2):
-            pass
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+
+    def close_record() -> None:
         if isinstance(server.app, OperationRecorder):
             server.app.close()
+
+    serve_until_signal(
+        server,
+        "local_aws",
+        f"local_aws listening on http://{args.host}:{port}",
+        after_shutdown=close_record,
+    )
     return 0
 
 
