@@ -2,18 +2,21 @@
 
 A report says, resource by resource, what was (or would be) created, updated,
 deleted or left in place, with IDs and the fields that differ, and when each
-window runs next.
+window runs next (``window_runs``, by the rule status uses too: schedule/runs.py).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from patchsetup import schedule
 from patchsetup.deploy.executor import Outcome
 from patchsetup.deploy.plan import Plan
+from patchsetup.model import Setup, WindowSpec
+from patchsetup.schedule import runs
 from patchsetup.status import others_hint
 
 _VERBS = {
@@ -42,6 +45,25 @@ class WindowRuns:
     description: str
     next_runs: tuple[datetime, ...]
     warnings: tuple[str, ...] = ()
+
+
+def window_runs(setup: Setup) -> list[WindowRuns]:
+    now = datetime.now(UTC)
+    return [_runs_of(w, now) for w in setup.windows]
+
+
+def _runs_of(window: WindowSpec, now: datetime) -> WindowRuns:
+    """When a window runs next, by the rule status uses too (runs.py)."""
+    coming = runs.upcoming(window.fields(), now)
+    return WindowRuns(
+        name=window.name,
+        schedule=window.schedule,
+        timezone=window.timezone,
+        description=schedule.describe(window.schedule, window.timezone)
+        + (f", then {window.schedule_offset} day(s) later" if window.schedule_offset else ""),
+        next_runs=coming.runs,
+        warnings=coming.warnings,
+    )
 
 
 @dataclass

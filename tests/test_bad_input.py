@@ -56,6 +56,8 @@ from hypothesis import strategies as st
 from patchsetup import baselines, cli, config, schedule
 from patchsetup import files as textfile
 from patchsetup.aws import session as aws
+from patchsetup.cli.commands import cleanup_command
+from patchsetup.cli.options import LOG_LEVELS
 from patchsetup.config import tasks as config_tasks
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
@@ -234,7 +236,7 @@ def _not_in(choices: Sequence[str], folded: bool = False) -> Callable[[str], boo
 
 OPTION_NAMES = frozenset(
     name
-    for command in [cli.main, *cli.main.commands.values(), cli.cleanup_command]
+    for command in [cli.main, *cli.main.commands.values(), cleanup_command]
     for param in command.params
     for name in (*param.opts, *param.secondary_opts)
 ) | {"-h", "--help", "--version"}
@@ -264,7 +266,7 @@ BAD_REGIONS = st.one_of(
     TEXT.filter(_regions_are_bad),
     st.sampled_from(["us-east-9", "US-EAST-1", "mars-north-1", "", " ", ","]),
 ).map(lambda r: ["-r", r])
-BAD_LOG_LEVELS = TEXT.filter(_not_in(cli.LOG_LEVELS, folded=True)).map(lambda v: ["-l", v])
+BAD_LOG_LEVELS = TEXT.filter(_not_in(LOG_LEVELS, folded=True)).map(lambda v: ["-l", v])
 BAD_OUTPUT = TEXT.filter(_not_in(["text", "json"])).map(lambda v: ["--output", v])
 BAD_OPERATION = TEXT.filter(_not_in(["Install", "Scan"])).map(lambda v: ["--operation", v])
 BAD_OS = TEXT.filter(_not_in(baselines.OPERATING_SYSTEMS, folded=True)).map(
