@@ -3,6 +3,7 @@
 A report says, resource by resource, what was (or would be) created, updated,
 deleted or left in place, with IDs and the fields that differ, and when each
 window runs next (``window_runs``, by the rule status uses too: schedule/runs.py).
+Pure: no boto3 or botocore is loaded for a report.
 """
 
 from __future__ import annotations
@@ -10,14 +11,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from patchsetup import schedule
-from patchsetup.deploy.executor import Outcome
-from patchsetup.deploy.plan import Plan
 from patchsetup.model import Setup, WindowSpec
 from patchsetup.schedule import runs
 from patchsetup.status import others_hint
+
+if TYPE_CHECKING:  # the executor loads botocore; a report only names its outcomes
+    from patchsetup.deploy.executor import Outcome
 
 _VERBS = {
     ("planned", "create"): "would create",
@@ -83,14 +85,6 @@ class Report:
     other_setups: list[dict[str, Any]] = field(default_factory=list)
     #: What would silently not work as written (also on stderr as ``warning: ...``).
     warnings: list[str] = field(default_factory=list)
-
-
-def planned(plan: Plan) -> list[Outcome]:
-    """Outcomes for a plan that is shown but not run."""
-    return [
-        Outcome(c, "planned" if c.calls or c.action == "delete" else "unchanged", c.resource_id)
-        for c in plan.changes
-    ]
 
 
 def verb(outcome: Outcome) -> str:

@@ -22,10 +22,11 @@ from patchsetup.aws.accounts import Clients
 from patchsetup.aws.gate import Gate
 from patchsetup.aws.session import aws_errors, describe_error, quota_limits
 from patchsetup.deploy import executor
+from patchsetup.deploy.executor import Outcome
 from patchsetup.deploy.plan import Plan
 from patchsetup.deploy.remote import RemoteState
 from patchsetup.errors import AwsError, Partial, Refused, Stopped
-from patchsetup.report import Report, WindowRuns, planned, render_json, render_text
+from patchsetup.report import Report, WindowRuns, render_json, render_text
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,14 @@ class Attempt:
     show: Show = emit
     #: Ask on the terminal before deleting; several targets refuse instead.
     ask: bool = True
+
+
+def planned(plan: Plan) -> list[Outcome]:
+    """Outcomes for a plan that is shown but not run."""
+    return [
+        Outcome(c, "planned" if c.calls or c.action == "delete" else "unchanged", c.resource_id)
+        for c in plan.changes
+    ]
 
 
 def run(attempt: Attempt) -> None:
