@@ -2,19 +2,24 @@
 
 A report says, resource by resource, what was (or would be) created, updated,
 deleted or left in place, with IDs and the fields that differ, and when each
-window runs next.
+window runs next (``window_runs``, by the rule status uses too: schedule/runs.py).
+Pure: no boto3 or botocore is loaded for a report.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
-from patchsetup.deploy.executor import Outcome
-from patchsetup.deploy.plan import Plan
+from patchsetup.model import Setup, WindowSpec
+from patchsetup.schedule.window_runs import upcoming
+from patchsetup.schedule.words import describe
 from patchsetup.status import others_hint
+
+if TYPE_CHECKING:  # the executor loads botocore; a report only names its outcomes
+    from patchsetup.deploy.executor import Outcome
 
 _VERBS = {
     ("planned", "create"): "would create",
@@ -44,6 +49,25 @@ class WindowRuns:
     warnings: tuple[str, ...] = ()
 
 
+def window_runs(setup: Setup) -> list[WindowRuns]:
+    now = datetime.now(UTC)
+    return [_runs_of(w, now) for w in setup.windows]
+
+
+def _runs_of(window: WindowSpec, now: datetime) -> WindowRuns:
+    """When a window runs next, by the rule status uses too (runs.py)."""
+    coming = upcoming(window.fields(), now)
+    return WindowRuns(
+        name=window.name,
+        schedule=window.schedule,
+        timezone=window.timezone,
+        description=describe(window.schedule, window.timezone)
+        + (f", then {window.schedule_offset} day(s) later" if window.schedule_offset else ""),
+        next_runs=coming.runs,
+        warnings=coming.warnings,
+    )
+
+
 @dataclass
 class Report:
     command: str
@@ -61,14 +85,6 @@ class Report:
     other_setups: list[dict[str, Any]] = field(default_factory=list)
     #: What would silently not work as written (also on stderr as ``warning: ...``).
     warnings: list[str] = field(default_factory=list)
-
-
-def planned(plan: Plan) -> list[Outcome]:
-    """Outcomes for a plan that is shown but not run."""
-    return [
-        Outcome(c, "planned" if c.calls or c.action == "delete" else "unchanged", c.resource_id)
-        for c in plan.changes
-    ]
 
 
 def verb(outcome: Outcome) -> str:

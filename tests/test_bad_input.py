@@ -53,14 +53,12 @@ from conftest import ROOT, LocalAws, record_file, start_local_aws, stop_local_aw
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-<<<<<<< HEAD
-from patchsetup import cli, config, schedule
-=======
-from patchsetup import baselines, cli, config
->>>>>>> r11-sched
+from patchsetup import cli, config
 from patchsetup import files as textfile
 from patchsetup.aws import session as aws
 from patchsetup.baselines import shapes
+from patchsetup.cli.commands import cleanup_command
+from patchsetup.cli.options import LOG_LEVELS
 from patchsetup.config import tasks as config_tasks
 from patchsetup.schedule.compose import parse_day, parse_time
 
@@ -240,7 +238,7 @@ def _not_in(choices: Sequence[str], folded: bool = False) -> Callable[[str], boo
 
 OPTION_NAMES = frozenset(
     name
-    for command in [cli.main, *cli.main.commands.values(), cli.cleanup_command]
+    for command in [cli.main, *cli.main.commands.values(), cleanup_command]
     for param in command.params
     for name in (*param.opts, *param.secondary_opts)
 ) | {"-h", "--help", "--version"}
@@ -270,7 +268,7 @@ BAD_REGIONS = st.one_of(
     TEXT.filter(_regions_are_bad),
     st.sampled_from(["us-east-9", "US-EAST-1", "mars-north-1", "", " ", ","]),
 ).map(lambda r: ["-r", r])
-BAD_LOG_LEVELS = TEXT.filter(_not_in(cli.LOG_LEVELS, folded=True)).map(lambda v: ["-l", v])
+BAD_LOG_LEVELS = TEXT.filter(_not_in(LOG_LEVELS, folded=True)).map(lambda v: ["-l", v])
 BAD_OUTPUT = TEXT.filter(_not_in(["text", "json"])).map(lambda v: ["--output", v])
 BAD_OPERATION = TEXT.filter(_not_in(["Install", "Scan"])).map(lambda v: ["--operation", v])
 BAD_OS = TEXT.filter(_not_in(shapes.OPERATING_SYSTEMS, folded=True)).map(

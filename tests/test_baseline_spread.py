@@ -19,12 +19,7 @@ from clihelp import assert_one_line_error, ok_json, setup
 from hypothesis import given
 from hypothesis import strategies as st
 
-<<<<<<< HEAD
-from patchsetup import schedule
 from patchsetup.baselines.presets import preset
-=======
-from patchsetup import baselines
->>>>>>> r11-sched
 from patchsetup.quotas import PATCH_GROUPS_PER_BASELINE
 from patchsetup.schedule.compose import seed_patch_group
 from patchsetup.seed import FlagOptions, build_setup

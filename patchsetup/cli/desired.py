@@ -1,0 +1,99 @@
+"""The desired setup a command describes: from the model options, or from --config.
+
+``desired_setup`` builds it from the replaced tool's flags (-w/-d/-t, a baseline
+file or the built-in baseline for --operating-system); ``config_setup`` reads
+the config file and lays the flags the user gave over it. No AWS call.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from patchsetup.baselines.messages import BaselineError
+from patchsetup.baselines.presets import preset
+from patchsetup.baselines.validate import load_baseline_file
+from patchsetup.config import ConfigError, Overrides, load_config
+from patchsetup.errors import BadInput
+from patchsetup.model import ModelError, Setup
+from patchsetup.seed import FlagOptions, build_setup
+
+
+def desired_setup(values: dict[str, Any], name: str, warnings: list[str] | None = None) -> Setup:
+    """Build and validate the desired state from the options (no AWS call)."""
+    chosen_os = values["operating_system"]
+    try:
+        if values["baseline_file"]:
+            rules = load_baseline_file(values["baseline_file"])
+            file_os = rules.get("OperatingSystem", "WINDOWS")
+            if "OperatingSystem" not in rules and not chosen_os and warnings is not None:
+                warnings.append(
+                    f"-b/--baseline-file: {values['baseline_file']} has no OperatingSystem, so "
+                    'AWS makes it a WINDOWS baseline; add "OperatingSystem" to the file, or '
+                    "pass --operating-system WINDOWS to say so"
+                )
+            if chosen_os and chosen_os.upper() != file_os:
+                raise BadInput(
+                    f"--operating-system {chosen_os.upper()} contradicts the baseline file's "
+                    f"OperatingSystem {file_os}: drop one"
+                )
+        else:
+            rules = preset((chosen_os or "AMAZON_LINUX_2").upper())
+        options = FlagOptions(
+            weeks=values["weeks"],
+            days=values["days"],
+            hours=values["hours"],
+            timezone=values["timezone"],
+            duration=values["duration"],
+            cutoff=values["cutoff"],
+            name=name,
+            max_concurrency=values["max_concurrency"],
+            max_errors=values["max_errors"],
+            operation=values["operation"],
+            create_service_role=values["create_service_role"],
+        )
+        setup = build_setup(options, rules)
+        setup.validate()
+    except (BaselineError, ModelError) as exc:
+        option = "-b/--baseline-file" if isinstance(exc, BaselineError) else "options"
+        raise BadInput(f"{option}: {exc}") from None
+    return setup
+
+
+#: Flags that describe windows and baselines: the config file does that instead.
+_MODEL_FLAGS = {
+    "weeks": "-w/--week",
+    "days": "-d/--days",
+    "hours": "-t/--hours",
+    "baseline_file": "-b/--baseline-file",
+    "operating_system": "--operating-system",
+}
+
+
+def config_setup(
+    values: dict[str, Any], name: str, given: set[str], warnings: list[str] | None = None
+) -> Setup:
+    """The desired state from --config, with the flags the user gave laid over it."""
+    clash = [flag for name, flag in _MODEL_FLAGS.items() if name in given]
+    if clash:
+        raise BadInput(
+            f"--config: {', '.join(clash)} cannot be combined with a config file, which "
+            "describes windows and baselines itself"
+        )
+
+    def flag(name: str, source: dict[str, Any] = values) -> Any:
+        return source[name] if name in given else None
+
+    overrides = Overrides(
+        name=name if "name" in given else None,
+        timezone=flag("timezone"),
+        duration=flag("duration"),
+        cutoff=flag("cutoff"),
+        max_concurrency=flag("max_concurrency"),
+        max_errors=flag("max_errors"),
+        operation=flag("operation"),
+        create_service_role=values["create_service_role"],
+    )
+    try:
+        return load_config(values["config"], overrides, warnings=warnings)
+    except ConfigError as exc:
+        raise BadInput(str(exc)) from None

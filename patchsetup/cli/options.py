@@ -1,0 +1,310 @@
+"""The options commands share, declared once, and reading them back.
+
+``common_options`` (commands that write), ``read_options`` (status) and
+``model_options`` (what should exist: apply, export, policy) are decorators;
+``common`` takes the shared options out of a command's keyword arguments as a
+``runner.Common``, ``given`` says which options the user set, and
+``configure_logging`` applies ``--loglevel``. The values are parsed and checked
+by the callbacks in values.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from patchsetup.aws.session import RedactingFilter
+from patchsetup.baselines import shapes
+from patchsetup.cli.values import (
+    int_list,
+    parse_days,
+    parse_endpoint_url,
+    parse_regions,
+    parse_timezone,
+)
+from patchsetup.deploy.executor import DEFAULT_CONCURRENCY
+from patchsetup.errors import BadInput
+from patchsetup.model import SETUP_NAME_RE
+from patchsetup.runner import Common
+
+F = TypeVar("F", bound=Callable[..., Any])
+CONTEXT: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+log = logging.getLogger("patchsetup")
+
+
+def common_options(func: F) -> F:
+    """The options every command that writes shares, declared once."""
+    return _shared(func, outputs=("text", "json"), writes=True)
+
+
+def read_options(func: F) -> F:
+    """The shared options of a read-only command: no --dry-run, --yes."""
+    return _shared(func, outputs=("text", "json", "csv"), writes=False)
+
+
+def _shared(func: F, outputs: tuple[str, ...], writes: bool) -> F:
+    options = [
+        click.option(
+            "-r",
+            "--region",
+            "regions",
+            multiple=True,
+            callback=parse_regions,
+            metavar="REGION",
+            help="AWS region, checked offline against botocore's region list; repeat or "
+            "comma-separate for several (they run concurrently). Default: AWS_REGION / "
+            "AWS_DEFAULT_REGION / the profile's region.",
+        ),
+        click.option(
+            "--all-regions",
+            is_flag=True,
+            help="Every region of the partition where SSM exists (botocore's offline data).",
+        ),
+        click.option(
+            "--role-arn",
+            "role_arns",
+            multiple=True,
+            metavar="ARN",
+            help="Assume this IAM role (one per account) and run there; repeat for several "
+            "accounts. Accounts x regions run concurrently, each with its own summary line.",
+        ),
+        click.option(
+            "--role-arns-file",
+            type=click.Path(dir_okay=False),
+            metavar="FILE",
+            help="A file of role ARNs, one per line (# comments), as for --role-arn.",
+        ),
+        click.option(
+            "--profile",
+            metavar="NAME",
+            help="Named profile from ~/.aws/config. Default: the standard credential chain "
+            "(environment, AWS_PROFILE, SSO, instance or task role).",
+        ),
+        click.option(
+            "--endpoint-url",
+            envvar="AWS_ENDPOINT_URL",
+            callback=parse_endpoint_url,
+            metavar="URL",
+            help="Send SSM calls here instead of AWS, e.g. the local endpoint "
+            "http://127.0.0.1:5000. Env: AWS_ENDPOINT_URL.",
+        ),
+        click.option(
+            "-l",
+            "--loglevel",
+            type=click.Choice(LOG_LEVELS, case_sensitive=False),
+            default="WARNING",
+            show_default=True,
+            help="Log detail on stderr. INFO lists every write call; no level logs credentials.",
+        ),
+        click.option(
+            "--output",
+            type=click.Choice(outputs),
+            default="text",
+            show_default=True,
+            help="text for people; json for scripts and CI (one document on stdout).",
+        ),
+        click.option(
+            "--name",
+            default="default",
+            show_default=True,
+            metavar="NAME",
+            help="Setup name. Every resource is tagged with it, so setups with different "
+            "names never touch each other.",
+        ),
+        click.option(
+            "--concurrency",
+            type=click.IntRange(1, 64),
+            default=DEFAULT_CONCURRENCY,
+            show_default=True,
+            help="At most N AWS calls in flight per target (region, or account and region) "
+            "and at most N targets at once. Reads fan out per window and baseline; writes run "
+            "independent chains side by side (a window with its targets and tasks; a "
+            "baseline, then its patch groups). 1: one call at a time; the end state is the same.",
+        ),
+    ]
+    if writes:
+        options += [
+            click.option(
+                "--dry-run",
+                is_flag=True,
+                help="Read what exists and print the plan; make no write call.",
+            ),
+            click.option(
+                "-y",
+                "--yes",
+                is_flag=True,
+                help="Do not ask before deleting. Without a terminal, a run that deletes "
+                "anything refuses (exit 3) unless --yes is given.",
+            ),
+        ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+_READ_ONLY_DEFAULTS: dict[str, Any] = {"dry_run": False, "yes": False}
+
+
+def common(values: dict[str, Any]) -> Common:
+    """The shared options out of ``values``; read-only commands lack the write ones.
+
+    The setup name is checked here, for every command: cleanup and status look
+    resources up by it, and a name no setup can have finds nothing, silently.
+    """
+    common = Common(
+        **{
+            k: values.pop(k) if k in values else _READ_ONLY_DEFAULTS[k]
+            for k in Common.__dataclass_fields__
+        }
+    )
+    if not SETUP_NAME_RE.match(common.name):
+        raise BadInput(
+            f"--name: must be 1-64 letters, digits, '_', '-' or '.', got {common.name!r}"
+        )
+    return common
+
+
+#: Options that describe what should exist: apply and export share them.
+_MODEL_OPTIONS = [
+    click.option(
+        "-w",
+        "--week",
+        "weeks",
+        multiple=True,
+        default=("1", "2"),
+        show_default=True,
+        callback=int_list(1, 5, "week"),
+        metavar="1-5",
+        help="Week of the month: 1 = the first such weekday of the month (not the first full "
+        "week). 5 skips months without a fifth one. Repeat or comma-separate: -w 1,2.",
+    ),
+    click.option(
+        "-d",
+        "--days",
+        "days",
+        multiple=True,
+        default=("2", "3"),
+        show_default=True,
+        callback=parse_days,
+        metavar="0-7|DAY",
+        help="Day of the week: 0 or 7 = Sunday, 1 = Monday ... or names like TUE. "
+        "-d 2,3 = Tue, Wed.",
+    ),
+    click.option(
+        "-t",
+        "--hours",
+        "hours",
+        multiple=True,
+        default=("3", "4"),
+        show_default=True,
+        callback=int_list(0, 23, "hour"),
+        metavar="0-23",
+        help="Start hour. One window per week x day x hour: the defaults make 8.",
+    ),
+    click.option(
+        "-z",
+        "--timezone",
+        callback=parse_timezone,
+        metavar="ZONE",
+        help="IANA time zone the schedule is in, e.g. Europe/London. Default: UTC.",
+    ),
+    click.option(
+        "-b",
+        "--baseline-file",
+        type=click.Path(dir_okay=False),
+        metavar="FILE",
+        help="JSON patch baseline in create_patch_baseline's request shape (the old tool's "
+        "format). Default: the built-in baseline for --operating-system.",
+    ),
+    click.option(
+        "--operating-system",
+        "operating_system",
+        type=click.Choice(shapes.OPERATING_SYSTEMS, case_sensitive=False),
+        metavar="OS",
+        help="OS of the built-in baseline, with the rules of AWS's predefined baseline for it: "
+        f"{', '.join(shapes.OPERATING_SYSTEMS)}.  [default: AMAZON_LINUX_2]",
+    ),
+    click.option(
+        "--duration",
+        type=click.IntRange(1, 24),
+        default=1,
+        show_default=True,
+        help="Window length in hours.",
+    ),
+    click.option(
+        "--cutoff",
+        type=click.IntRange(0, 23),
+        default=0,
+        show_default=True,
+        help="Hours before the window ends when no new task starts; less than --duration.",
+    ),
+    click.option(
+        "--max-concurrency",
+        default="2",
+        show_default=True,
+        metavar="N|N%",
+        help="Instances patched at once per task.",
+    ),
+    click.option(
+        "--max-errors",
+        default="1",
+        show_default=True,
+        metavar="N|N%",
+        help="Errors after which the task stops.",
+    ),
+    click.option(
+        "--operation",
+        type=click.Choice(["Install", "Scan"]),
+        default="Install",
+        show_default=True,
+        help="AWS-RunPatchBaseline Operation: Install patches, or only Scan and report.",
+    ),
+    click.option(
+        "-c",
+        "--config",
+        type=click.Path(dir_okay=False),
+        metavar="FILE",
+        help="TOML file describing the whole model (baselines per OS and environment, windows, "
+        "targets, task batches, hooks, logs, notifications); `ssm-patching-setup init` writes a "
+        "sample. --name, -z, --duration, --cutoff, --max-concurrency, --max-errors and --operation "
+        "override the file; -w/-d/-t/-b/--operating-system cannot be combined with it.",
+    ),
+    click.option(
+        "--create-service-role",
+        is_flag=True,
+        help="Create the maintenance-window service role (trusting ssm.amazonaws.com, with the "
+        "permissions to run commands, resolve targets and publish to SNS), tag it as this "
+        "setup's, and run the tasks with it. Cleanup removes it once no other region uses it.",
+    ),
+]
+
+
+def model_options(func: F) -> F:
+    """The options that describe the desired state, declared once."""
+    for option in reversed(_MODEL_OPTIONS):
+        func = option(func)
+    return func
+
+
+def given(ctx: click.Context) -> set[str]:
+    """Parameters the user set on the command line or through the environment."""
+    sources = (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.ENVIRONMENT)
+    return {
+        p.name for p in ctx.command.params if p.name and ctx.get_parameter_source(p.name) in sources
+    }
+
+
+def configure_logging(level: str) -> None:
+    # Only our logger gets the chosen level: botocore's DEBUG output contains
+    # signed headers and is never turned on.
+    logging.basicConfig(format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for handler in logging.getLogger().handlers:  # no log line shows an endpoint's secrets
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
+    logging.getLogger().setLevel(logging.WARNING)
+    log.setLevel(level.upper())

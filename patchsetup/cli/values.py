@@ -1,0 +1,126 @@
+"""Click callbacks that parse and check option values, and the replaced tool's list syntax.
+
+Each callback turns what was typed into the value a command works with, calling
+the one rule for the field where it lives (schedule's day and time-zone rules,
+the AWS session's region and endpoint checks), and reports a bad value as a
+click usage error. ``SeedCompatCommand`` accepts ``-w 1 2 -d 2 3``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import click
+
+from patchsetup.aws.session import check_endpoint_url, check_region
+from patchsetup.errors import BadInput
+from patchsetup.schedule.compose import parse_day
+from patchsetup.schedule.errors import ScheduleError
+from patchsetup.schedule.zones import validate_timezone
+from patchsetup.seed import unique
+
+
+def _split(values: Sequence[str]) -> list[str]:
+    """``-w 1 -w 2,3`` -> ["1", "2", "3"]."""
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+def int_list(
+    low: int, high: int, what: str
+) -> Callable[[click.Context, click.Parameter, Any], tuple[int, ...]]:
+    def convert(
+        ctx: click.Context, param: click.Parameter, values: Sequence[str]
+    ) -> tuple[int, ...]:
+        result: list[int] = []
+        for value in _split(values):
+            # isdigit() admits "²"; only ASCII digits are numbers here.
+            if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
+                raise click.BadParameter(f"{what} must be {low}-{high}, got {value!r}")
+            result.append(int(value))
+        if not result:
+            raise click.BadParameter(f"give at least one {what}")
+        return unique(result)
+
+    return convert
+
+
+def parse_days(
+    ctx: click.Context, param: click.Parameter, values: Sequence[str]
+) -> tuple[int, ...]:
+    try:
+        days = unique([parse_day(v) for v in _split(values)])
+    except ScheduleError as exc:
+        raise click.BadParameter(str(exc)) from None
+    if not days:
+        raise click.BadParameter("give at least one day")
+    if 0 in days and 7 in days:
+        raise click.BadParameter("0 and 7 both mean Sunday: give one of them")
+    return days
+
+
+def parse_timezone(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return validate_timezone(value)
+    except ScheduleError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def parse_regions(
+    ctx: click.Context, param: click.Parameter, values: Sequence[str]
+) -> tuple[str, ...]:
+    if any(not v.strip(" ,") for v in values):
+        raise click.BadParameter("empty: give a region, e.g. -r eu-west-1")
+    try:
+        return tuple(dict.fromkeys(check_region(r) for r in _split(values)))
+    except BadInput as exc:
+        raise click.BadParameter(str(exc).removeprefix("--region: ")) from None
+
+
+def parse_endpoint_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return check_endpoint_url(value)
+    except BadInput as exc:
+        problem = str(exc).split(": ", 1)[1]
+        if ctx.get_parameter_source(param.name or "") is click.core.ParameterSource.ENVIRONMENT:
+            problem += " (from AWS_ENDPOINT_URL)"
+        raise click.BadParameter(problem) from None
+
+
+class SeedCompatCommand(click.Command):
+    """Accepts the replaced tool's space-separated lists: ``-w 1 2 -d 2 3``.
+
+    The command takes no positional arguments, so bare values after a list
+    option can only belong to it; they are joined into one comma list.
+    """
+
+    list_options = frozenset({"-w", "--week", "-d", "--days", "-t", "--hours"})
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, join_list_values(args, self.list_options))
+
+
+def join_list_values(args: Sequence[str], list_options: frozenset[str]) -> list[str]:
+    """``-w 1 2 -d 3`` -> ``-w 1,2 -d 3``; a value starting with "-" is never taken."""
+    joined: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        joined.append(arg)
+        index += 1
+        if arg == "--":
+            joined.extend(args[index:])
+            break
+        if arg not in list_options:
+            continue
+        values: list[str] = []
+        while index < len(args) and not args[index].startswith("-"):
+            values.append(args[index])
+            index += 1
+        if values:
+            joined.append(",".join(values))
+    return joined

@@ -1,0 +1,184 @@
+"""One command over accounts x regions: the targets side by side, each with its report.
+
+``for_each_target`` runs a ``runner.Request`` in every target the options chose
+(one alone, as before; several concurrently, with one summary line each), and
+orders the regions of an account so that its service role is made once and
+deleted once. ``status_views`` is status's read-only fan-out.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import click
+
+from patchsetup import signals, status
+from patchsetup.aws import reader
+from patchsetup.aws.accounts import Clients, Target, clients_for, resolve, role_arns
+from patchsetup.aws.gate import Gate
+from patchsetup.aws.session import aws_errors, make_session, redact
+from patchsetup.deploy import planner
+from patchsetup.deploy.plan import Plan
+from patchsetup.deploy.remote import RemoteState
+from patchsetup.errors import EXIT_FAILURE, EXIT_PARTIAL, BadInput, Stopped
+from patchsetup.model import Setup, role_regions
+from patchsetup.report import Report, render_targets
+from patchsetup.runner import Attempt, Common, PlanFn, Request, quiet, run
+from patchsetup.runner_plans import role_boundary
+
+log = logging.getLogger("patchsetup")
+
+
+def for_each_target(request: Request) -> None:
+    """Run in one target as before, or in several concurrently with a summary.
+
+    With ``role_first``, the first region of each account runs before the others.
+    With ``role_last``, the last region of each account that finds the service role
+    still tagged for the account's other regions of this run waits for them and
+    reads again: it then sees only its own tag and deletes the role, once.
+    Accounts, not role ARNs: two ARNs may lead into one account.
+    """
+    common, plan_for = request.common, request.plan_for
+    session = make_session(common.profile)
+    roles = role_arns(common.role_arns, common.role_arns_file)
+    chosen = resolve(session, common.regions, common.all_regions, roles)
+
+    def report_for(target: Target) -> Report:
+        return Report(
+            request.what,
+            request.setup_name,
+            target.region,
+            common.dry_run,
+            [],
+            request.windows,
+            account=target.account,
+            warnings=list(request.warnings),
+        )
+
+    if len(chosen) == 1:
+        with aws_errors():
+            clients = clients_for(session, chosen[0], common.endpoint_url)
+        gate = Gate(common.concurrency)
+        run(Attempt(request, clients, plan_for(clients, gate), gate, report_for(chosen[0])))
+        return
+
+    first_of: dict[str | None, Target] = {}
+    last_of: dict[str | None, Target] = {}
+    for target in chosen:
+        first_of.setdefault(target.account, target)  # None: the caller's own account
+        last_of[target.account] = target
+    finished = {target: threading.Event() for target in chosen}
+
+    def plan_in(target: Target, clients: Clients, gate: Gate) -> PlanFn:
+        plan_fn = plan_for(clients, gate)
+        if not request.role_last or common.dry_run or last_of[target.account] is not target:
+            return plan_fn
+        siblings = [t for t in chosen if t.account == target.account and t is not target]
+        return _after(plan_fn, [finished[t] for t in siblings], {t.region for t in siblings})
+
+    def one(target: Target) -> tuple[Target, Report, int]:
+        report = report_for(target)
+        try:
+            signals.check()  # a signal came: targets not started yet do not start
+            # A session per thread: boto3 sessions are not thread-safe, clients are.
+            own = make_session(common.profile)
+            with aws_errors():
+                clients = clients_for(own, target, common.endpoint_url)
+            gate = Gate(common.concurrency)
+            plan_fn = plan_in(target, clients, gate)
+            run(Attempt(request, clients, plan_fn, gate, report, show=quiet, ask=False))
+        except click.ClickException as exc:
+            report.error = report.error or exc.format_message()
+            return target, report, exc.exit_code
+        except signals.Interrupted as exc:
+            report.error = f"interrupted ({signals.name(exc.signum)}): nothing changed here"
+            return target, report, signals.exit_code(exc.signum)
+        except Exception as exc:  # one target's bug must not hide the others' results
+            log.debug("internal error in %s", target.label, exc_info=True)
+            report.error = f"internal error: {type(exc).__name__}: {redact(str(exc))}"
+            return target, report, EXIT_FAILURE
+        finally:
+            finished[target].set()
+        return target, report, 0
+
+    waves = [chosen]
+    if request.role_first:
+        firsts = list(first_of.values())
+        waves = [firsts, [t for t in chosen if t not in firsts]]
+    lasts = set(last_of.values())
+    done: dict[Target, tuple[Target, Report, int]] = {}
+    # --concurrency bounds the targets too: --concurrency 1 is one call at a time.
+    with (
+        signals.graceful(),
+        ThreadPoolExecutor(max_workers=min(len(chosen), common.concurrency)) as pool,
+    ):
+        for wave in waves:
+            # The last region of each account goes in last: when it starts waiting for
+            # its account's other regions, they have all started (the pool is FIFO).
+            ordered = [t for t in wave if t not in lasts] + [t for t in wave if t in lasts]
+            done.update((result[0], result) for result in pool.map(one, ordered))
+    results = [done[t] for t in chosen]
+    click.echo(render_targets([(t.label, r, code) for t, r, code in results], common.output))
+    codes = {code for _, _, code in results}
+    signum = signals.received()
+    if signum is not None:
+        raise Stopped(
+            f"interrupted ({signals.name(signum)}): each target's report says what was "
+            "done; run again to finish",
+            signals.exit_code(signum),
+        )
+    if codes == {0}:
+        return
+    raise click.exceptions.Exit(EXIT_PARTIAL if 0 in codes else max(codes))
+
+
+def _after(plan_fn: PlanFn, others: list[threading.Event], regions: set[str]) -> PlanFn:
+    """``plan_fn``, but when a role it reads is tagged for ``regions`` (the account's other
+    regions in this run), first wait until those are done (``others``), then read again."""
+
+    def plan_after() -> tuple[Plan, RemoteState]:
+        the_plan, state = plan_fn()
+        held = any(role_regions(role.tags) & regions for role in state.roles)
+        if held and not all(event.is_set() for event in others):
+            for event in others:
+                event.wait()
+            the_plan, state = plan_fn()
+        return the_plan, state
+
+    return plan_after
+
+
+def status_views(common: Common, name: str, desired: Setup | None) -> list[status.View]:
+    """What is deployed for setup ``name`` in every chosen target, and with ``desired``
+    the drift from it."""
+    session = make_session(common.profile)
+    roles = role_arns(common.role_arns, common.role_arns_file)
+    chosen = resolve(session, common.regions, common.all_regions, roles)
+
+    def view_of(target: Target) -> status.View:
+        # A session per thread: boto3 sessions are not thread-safe, clients are.
+        own = session if len(chosen) == 1 else make_session(common.profile)
+        with aws_errors():
+            clients = clients_for(own, target, common.endpoint_url)
+            state = reader.read_setup(
+                clients["ssm"],
+                name,
+                clients["iam"],
+                full=True,
+                gate=Gate(common.concurrency),
+                candidates=planner.adoption_candidates(desired) if desired else None,
+            )
+        drift = None
+        if desired is not None:
+            try:
+                drift = planner.plan(
+                    desired, state, region=target.region, boundary=role_boundary(desired, state)
+                )
+            except planner.PlanConflict as exc:
+                raise BadInput(str(exc)) from None
+        return status.view(target.label, name, state, drift)
+
+    # Targets side by side, bounded like setup's; the first failure ends the command.
+    return Gate(common.concurrency).each(view_of, chosen)
