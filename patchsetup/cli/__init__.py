@@ -34,9 +34,12 @@ from patchsetup import (
 from patchsetup import config as _config_module
 from patchsetup.aws import accounts as targets
 from patchsetup.aws import lock, reader
-from patchsetup.aws import session as aws
 from patchsetup.aws.accounts import Clients
+from patchsetup.aws.errors import AWS_EXCEPTIONS, aws_errors, describe_error
 from patchsetup.aws.gate import Gate
+from patchsetup.aws.redact import RedactingFilter, redact
+from patchsetup.aws.service_quotas import quota_limits
+from patchsetup.aws.session import check_endpoint_url, check_region, make_session
 from patchsetup.deploy import executor, planner, sweeper
 from patchsetup.deploy.plan import Plan
 from patchsetup.deploy.remote import RemoteState
@@ -120,7 +123,7 @@ def _regions(ctx: click.Context, param: click.Parameter, values: Sequence[str]) 
     if any(not v.strip(" ,") for v in values):
         raise click.BadParameter("empty: give a region, e.g. -r eu-west-1")
     try:
-        return tuple(dict.fromkeys(aws.check_region(r) for r in _split(values)))
+        return tuple(dict.fromkeys(check_region(r) for r in _split(values)))
     except BadInput as exc:
         raise click.BadParameter(str(exc).removeprefix("--region: ")) from None
 
@@ -129,7 +132,7 @@ def _endpoint_url(ctx: click.Context, param: click.Parameter, value: str | None)
     if value is None:
         return None
     try:
-        return aws.check_endpoint_url(value)
+        return check_endpoint_url(value)
     except BadInput as exc:
         problem = str(exc).split(": ", 1)[1]
         if ctx.get_parameter_source(param.name or "") is click.core.ParameterSource.ENVIRONMENT:
@@ -518,7 +521,7 @@ def apply_command(adopt: bool, **values: Any) -> None:
         unchecked = list(hooks)  # once per target: the re-plan under the lock skips it
 
         def plan_fn() -> tuple[Plan, RemoteState]:
-            with aws.aws_errors():
+            with aws_errors():
                 remote = reader.read_setup(
                     clients["ssm"],
                     setup.name,
@@ -537,7 +540,7 @@ def apply_command(adopt: bool, **values: Any) -> None:
                     "the hooks (documents named AWS-..., Amazon... or amzn... are AWS's and "
                     "not looked up)"
                 )
-            with aws.aws_errors():
+            with aws_errors():
                 boundary = _role_boundary(setup, remote, clients)
             try:
                 made = planner.plan(setup, remote, region=clients.region, boundary=boundary)
@@ -634,7 +637,7 @@ def cleanup_command(all_patching: bool, config: str | None, **values: Any) -> No
 
     def plan_for(clients: Clients, gate: Gate) -> PlanFn:
         def plan_fn() -> tuple[Plan, RemoteState]:
-            with aws.aws_errors():
+            with aws_errors():
                 if all_patching:
                     state = reader.read_sweep(clients["ssm"], name, clients["iam"], gate=gate)
                 else:
@@ -778,14 +781,14 @@ def status_command(config: str | None, **values: Any) -> None:
         except _config_module.ConfigError as exc:
             raise BadInput(str(exc)) from None
         name = desired.name
-    session = aws.make_session(common.profile)
+    session = make_session(common.profile)
     roles = targets.role_arns(common.role_arns, common.role_arns_file)
     chosen = targets.resolve(session, common.regions, common.all_regions, roles)
 
     def view_of(target: targets.Target) -> status.View:
         # A session per thread: boto3 sessions are not thread-safe, clients are.
-        own = session if len(chosen) == 1 else aws.make_session(common.profile)
-        with aws.aws_errors():
+        own = session if len(chosen) == 1 else make_session(common.profile)
+        with aws_errors():
             clients = targets.clients_for(own, target, common.endpoint_url)
             state = reader.read_setup(
                 clients["ssm"],
@@ -921,7 +924,7 @@ def _for_each_target(
     reads again: it then sees only its own tag and deletes the role, once.
     Accounts, not role ARNs: two ARNs may lead into one account.
     """
-    session = aws.make_session(common.profile)
+    session = make_session(common.profile)
     roles = targets.role_arns(common.role_arns, common.role_arns_file)
     chosen = targets.resolve(session, common.regions, common.all_regions, roles)
 
@@ -938,7 +941,7 @@ def _for_each_target(
         )
 
     if len(chosen) == 1:
-        with aws.aws_errors():
+        with aws_errors():
             clients = targets.clients_for(session, chosen[0], common.endpoint_url)
         gate = Gate(common.concurrency)
         _run(
@@ -965,8 +968,8 @@ def _for_each_target(
         try:
             signals.check()  # a signal came: targets not started yet do not start
             # A session per thread: boto3 sessions are not thread-safe, clients are.
-            own = aws.make_session(common.profile)
-            with aws.aws_errors():
+            own = make_session(common.profile)
+            with aws_errors():
                 clients = targets.clients_for(own, target, common.endpoint_url)
             gate = Gate(common.concurrency)
             plan_fn = plan_in(target, clients, gate)
@@ -979,7 +982,7 @@ def _for_each_target(
             return target, report, signals.exit_code(exc.signum)
         except Exception as exc:  # one target's bug must not hide the others' results
             log.debug("internal error in %s", target.label, exc_info=True)
-            report.error = f"internal error: {type(exc).__name__}: {aws.redact(str(exc))}"
+            report.error = f"internal error: {type(exc).__name__}: {redact(str(exc))}"
             return target, report, EXIT_FAILURE
         finally:
             finished[target].set()
@@ -1145,7 +1148,7 @@ def _plan_and_apply(
     if common.dry_run or the_plan.is_empty:
         report.dry_run = common.dry_run
         if not common.dry_run:
-            with aws.aws_errors():
+            with aws_errors():
                 lock.clear_stale(clients["ssm"], report.setup)
             report.outcomes = [replace(o, status="unchanged") for o in report.outcomes]
         show(report, common)
@@ -1163,8 +1166,8 @@ def _plan_and_apply(
                 f"{what} would delete {len(consented)} resources: pass --yes",
             )
         _consent(len(consented), what, report, common, show)
-    with aws.aws_errors(), lock.held(clients["ssm"], report.setup) as lease:
-        quotas = gate.background(lambda: gate.call(aws.quota_limits, clients["service-quotas"]))
+    with aws_errors(), lock.held(clients["ssm"], report.setup) as lease:
+        quotas = gate.background(lambda: gate.call(quota_limits, clients["service-quotas"]))
         the_plan, state = plan_fn()
         report.outcomes = planned(the_plan)
         new_deletes = {(c.kind, c.resource_id) for c in the_plan.deletes} - consented
@@ -1239,7 +1242,7 @@ def _execute(
         report.outcomes = failed.outcomes
         done = sum(1 for o in failed.outcomes if o.status == "done")
         report.error = (
-            f"{aws.describe_error(failed.cause)}; {done} of {len(failed.outcomes)} "
+            f"{describe_error(failed.cause)}; {done} of {len(failed.outcomes)} "
             "changes were made before it; run again to finish"
         )
         _stopped_by_signal(report, common, show, done)
@@ -1305,8 +1308,8 @@ def _configure_logging(level: str) -> None:
     # signed headers and is never turned on.
     logging.basicConfig(format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     for handler in logging.getLogger().handlers:  # no log line shows an endpoint's secrets
-        if not any(isinstance(f, aws.RedactingFilter) for f in handler.filters):
-            handler.addFilter(aws.RedactingFilter())
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
     logging.getLogger().setLevel(logging.WARNING)
     log.setLevel(level.upper())
 
@@ -1340,13 +1343,13 @@ def _entry(command: click.Command, prog: str, args: Sequence[str] | None = None)
     except KeyboardInterrupt:
         click.echo("error: interrupted; run again to converge", err=True)
         return 130
-    except aws.AWS_EXCEPTIONS as exc:
-        click.echo(f"error: {aws.describe_error(exc)}", err=True)
+    except AWS_EXCEPTIONS as exc:
+        click.echo(f"error: {describe_error(exc)}", err=True)
         return EXIT_FAILURE
     except Exception as exc:  # a bug: say so in one line; the traceback is one flag away
         log.debug("internal error", exc_info=True)
         click.echo(
-            f"error: internal error: {type(exc).__name__}: {aws.redact(str(exc))} "
+            f"error: internal error: {type(exc).__name__}: {redact(str(exc))} "
             f"(rerun with -l DEBUG for the traceback, and please report it)",
             err=True,
         )
