@@ -32,9 +32,8 @@ from patchsetup import (
     status,
 )
 from patchsetup import config as _config_module
-from patchsetup.aws import accounts as targets
 from patchsetup.aws import lock, reader
-from patchsetup.aws.accounts import Clients
+from patchsetup.aws.accounts import AccountRegion, Clients, account_regions, clients_for, role_arns
 from patchsetup.aws.errors import AWS_EXCEPTIONS, aws_errors, describe_error
 from patchsetup.aws.gate import Gate
 from patchsetup.aws.redact import RedactingFilter, redact
@@ -782,14 +781,14 @@ def status_command(config: str | None, **values: Any) -> None:
             raise BadInput(str(exc)) from None
         name = desired.name
     session = make_session(common.profile)
-    roles = targets.role_arns(common.role_arns, common.role_arns_file)
-    chosen = targets.resolve(session, common.regions, common.all_regions, roles)
+    roles = role_arns(common.role_arns, common.role_arns_file)
+    chosen = account_regions(session, common.regions, common.all_regions, roles)
 
-    def view_of(target: targets.Target) -> status.View:
+    def view_of(target: AccountRegion) -> status.View:
         # A session per thread: boto3 sessions are not thread-safe, clients are.
         own = session if len(chosen) == 1 else make_session(common.profile)
         with aws_errors():
-            clients = targets.clients_for(own, target, common.endpoint_url)
+            clients = clients_for(own, target, common.endpoint_url)
             state = reader.read_setup(
                 clients["ssm"],
                 name,
@@ -925,10 +924,10 @@ def _for_each_target(
     Accounts, not role ARNs: two ARNs may lead into one account.
     """
     session = make_session(common.profile)
-    roles = targets.role_arns(common.role_arns, common.role_arns_file)
-    chosen = targets.resolve(session, common.regions, common.all_regions, roles)
+    roles = role_arns(common.role_arns, common.role_arns_file)
+    chosen = account_regions(session, common.regions, common.all_regions, roles)
 
-    def report_for(target: targets.Target) -> Report:
+    def report_for(target: AccountRegion) -> Report:
         return Report(
             what,
             setup_name,
@@ -942,35 +941,35 @@ def _for_each_target(
 
     if len(chosen) == 1:
         with aws_errors():
-            clients = targets.clients_for(session, chosen[0], common.endpoint_url)
+            clients = clients_for(session, chosen[0], common.endpoint_url)
         gate = Gate(common.concurrency)
         _run(
             clients, plan_for(clients, gate), gate, report_for(chosen[0]), common, what, adopt=adopt
         )
         return
 
-    first_of: dict[str | None, targets.Target] = {}
-    last_of: dict[str | None, targets.Target] = {}
+    first_of: dict[str | None, AccountRegion] = {}
+    last_of: dict[str | None, AccountRegion] = {}
     for target in chosen:
         first_of.setdefault(target.account, target)  # None: the caller's own account
         last_of[target.account] = target
     finished = {target: threading.Event() for target in chosen}
 
-    def plan_in(target: targets.Target, clients: Clients, gate: Gate) -> PlanFn:
+    def plan_in(target: AccountRegion, clients: Clients, gate: Gate) -> PlanFn:
         plan_fn = plan_for(clients, gate)
         if not role_last or common.dry_run or last_of[target.account] is not target:
             return plan_fn
         siblings = [t for t in chosen if t.account == target.account and t is not target]
         return _after(plan_fn, [finished[t] for t in siblings], {t.region for t in siblings})
 
-    def one(target: targets.Target) -> tuple[targets.Target, Report, int]:
+    def one(target: AccountRegion) -> tuple[AccountRegion, Report, int]:
         report = report_for(target)
         try:
             signals.check()  # a signal came: targets not started yet do not start
             # A session per thread: boto3 sessions are not thread-safe, clients are.
             own = make_session(common.profile)
             with aws_errors():
-                clients = targets.clients_for(own, target, common.endpoint_url)
+                clients = clients_for(own, target, common.endpoint_url)
             gate = Gate(common.concurrency)
             plan_fn = plan_in(target, clients, gate)
             _run(clients, plan_fn, gate, report, common, what, emit=_quiet, ask=False, adopt=adopt)
@@ -993,7 +992,7 @@ def _for_each_target(
         firsts = list(first_of.values())
         waves = [firsts, [t for t in chosen if t not in firsts]]
     lasts = set(last_of.values())
-    done: dict[targets.Target, tuple[targets.Target, Report, int]] = {}
+    done: dict[AccountRegion, tuple[AccountRegion, Report, int]] = {}
     # --concurrency bounds the targets too: --concurrency 1 is one call at a time.
     with (
         signals.graceful(),
