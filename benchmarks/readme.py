@@ -67,33 +67,48 @@ HOW = """\
 
 As of the revision measured (see the line above the results):
 
-- **Targets run concurrently** (`patchsetup/cli.py`, `_for_each_target`): with several
-  `-r` regions each region is read, planned and written in its own thread, each with its
-  own boto3 session and clients, on a pool of `min(regions, --concurrency)` threads. So
-  `--concurrency 1` also takes the regions one at a time, and `--concurrency N` has at
-  most N x N calls in flight over all targets.
-- **Phases and lanes** (`patchsetup/planner.py`, `patchsetup/executor.py`): the plan is
-  cut into phases that run one after another: deletes of tasks and patch-group
+- **Targets run concurrently** (`patchsetup/cli/__init__.py`, `_for_each_target`): with
+  several `-r` regions each region is read, planned and written in its own thread, each
+  with its own boto3 session and clients, on a pool of `min(regions, --concurrency)`
+  threads. So `--concurrency 1` also takes the regions one at a time, and
+  `--concurrency N` has at most N x N calls in flight over all targets.
+- **Phases and lanes** (`patchsetup/deploy/planner.py`, `patchsetup/deploy/executor.py`):
+  the plan is cut into phases that run one after another: deletes of tasks and patch-group
   registrations; deletes of windows and baselines; the service role; baselines and
-  windows; patch-group registrations; role deletes. Within a phase every *lane* is a
-  chain that must stay in order: a window, then its target, then its task (the task needs
-  the target's ID); a baseline on its own; each registration on its own (it needs its
-  baseline, which the previous phase made). Lanes run on a thread pool of
-  `--concurrency` workers (default 8) per region; `--concurrency 1` makes every call one
-  by one in plan order.
-- **Reads** (`patchsetup/reader.py`, `patchsetup/gate.py`): four chains side by side:
-  the window listing (page size 100), then per window its tags, targets and task listing
-  and one GetMaintenanceWindowTask per task; the custom baselines with their tags and
-  rules; the patch groups; the service roles (IAM). A gate per target holds the calls in
-  flight to `--concurrency` (default 8), so `--concurrency 1` reads one call at a time
-  too. A run that has something to write takes the run lock (an SSM parameter:
-  PutParameter, and DeleteParameter at the end), then reads everything again under it
-  while Service Quotas is asked beside it, before the first write of the plan.
-- **Start-up** (`patchsetup/console.py`, `patchsetup/targets.py`, `patchsetup/aws.py`):
-  no garbage collection while the modules load and at exit; the IAM and Service Quotas
-  clients are made by the threads that first call them, while the SSM reads are on the
-  wire; all sessions of a run share one loader, so each service model is parsed once.
+  windows; patch-group registrations; role deletes. Within a phase every *lane* is a chain
+  that must stay in order: a window, then its target, then its task (the task needs the
+  target's ID); a baseline on its own; each registration on its own (it needs its
+  baseline, which the previous phase made). Lanes run on a thread pool of `--concurrency`
+  workers (default 8) per region; `--concurrency 1` makes every call one by one in plan
+  order.
+- **Reads** (`patchsetup/aws/reader.py` with `read_windows.py`, `read_baselines.py` and
+  `iam.py` beside it, `patchsetup/aws/gate.py`): four chains side by side: the window
+  listing (page size 100), then per window its tags, targets and task listing and one
+  GetMaintenanceWindowTask per task; the custom baselines with their tags and rules; the
+  patch groups; the service roles (IAM). A gate per target holds the calls in flight to
+  `--concurrency` (default 8), so `--concurrency 1` reads one call at a time too. A run
+  that has something to write takes the run lock (an SSM parameter: PutParameter, and
+  DeleteParameter at the end), then reads everything again under it while Service Quotas
+  is asked beside it, before the first write of the plan.
+- **Start-up** (`patchsetup/console.py`, `patchsetup/aws/accounts.py`,
+  `patchsetup/aws/session.py`): no garbage collection while the modules load and at exit;
+  the IAM and Service Quotas clients are made by the threads that first call them, while
+  the SSM reads are on the wire; all sessions of a run share one loader, so each service
+  model is parsed once.
 - **Re-runs**: a converged re-run plans nothing, takes no lock and makes no write call.
+"""
+
+#: Where the benchmark's own code lives (the last section of the report).
+CODE = """\
+## The benchmark's code
+
+`benchmarks/run.py` is the entry (options, the loop over the scenarios, `--check`,
+`--json`); beside it `services.py` starts and resets `tools/local_aws.py` and
+`tools/fault_proxy.py`, `scenarios.py` names the cells (windows x regions x run x
+concurrency), `measure.py` makes one run (wall time, calls, CPU), `repeats.py` runs a
+scenario fresh and again (retried, redone on a busy machine, the median of the repeats),
+`aims.py` judges the aims, `tables.py` and `diagnosis.py` write the tables and the notes
+on where the time goes, and `readme.py` this page.
 """
 
 
@@ -179,5 +194,6 @@ def markdown(
         ops_table(results),
         "",
         HOW,
+        CODE,
     ]
     return "\n".join(lines)
