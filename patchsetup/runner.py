@@ -19,8 +19,9 @@ import click
 from patchsetup import preflight, signals, status
 from patchsetup.aws import lock
 from patchsetup.aws.accounts import Clients
+from patchsetup.aws.errors import aws_errors, describe_error
 from patchsetup.aws.gate import Gate
-from patchsetup.aws.session import aws_errors, describe_error, quota_limits
+from patchsetup.aws.service_quotas import quota_limits
 from patchsetup.deploy import executor
 from patchsetup.deploy.executor import Outcome
 from patchsetup.deploy.plan import Plan

@@ -11,8 +11,8 @@ from __future__ import annotations
 from patchsetup import checks, policy
 from patchsetup.aws import reader
 from patchsetup.aws.accounts import Clients
+from patchsetup.aws.errors import aws_errors
 from patchsetup.aws.gate import Gate
-from patchsetup.aws.session import aws_errors
 from patchsetup.deploy import planner, sweeper
 from patchsetup.deploy.plan import Plan
 from patchsetup.deploy.remote import RemoteState

@@ -16,9 +16,11 @@ import click
 
 from patchsetup import signals, status
 from patchsetup.aws import reader
-from patchsetup.aws.accounts import Clients, Target, clients_for, resolve, role_arns
+from patchsetup.aws.accounts import AccountRegion, Clients, account_regions, clients_for, role_arns
+from patchsetup.aws.errors import aws_errors
 from patchsetup.aws.gate import Gate
-from patchsetup.aws.session import aws_errors, make_session, redact
+from patchsetup.aws.redact import redact
+from patchsetup.aws.session import make_session
 from patchsetup.deploy import planner
 from patchsetup.deploy.plan import Plan
 from patchsetup.deploy.remote import RemoteState
@@ -43,9 +45,9 @@ def for_each_target(request: Request) -> None:
     common, plan_for = request.common, request.plan_for
     session = make_session(common.profile)
     roles = role_arns(common.role_arns, common.role_arns_file)
-    chosen = resolve(session, common.regions, common.all_regions, roles)
+    chosen = account_regions(session, common.regions, common.all_regions, roles)
 
-    def report_for(target: Target) -> Report:
+    def report_for(target: AccountRegion) -> Report:
         return Report(
             request.what,
             request.setup_name,
@@ -64,21 +66,21 @@ def for_each_target(request: Request) -> None:
         run(Attempt(request, clients, plan_for(clients, gate), gate, report_for(chosen[0])))
         return
 
-    first_of: dict[str | None, Target] = {}
-    last_of: dict[str | None, Target] = {}
+    first_of: dict[str | None, AccountRegion] = {}
+    last_of: dict[str | None, AccountRegion] = {}
     for target in chosen:
         first_of.setdefault(target.account, target)  # None: the caller's own account
         last_of[target.account] = target
     finished = {target: threading.Event() for target in chosen}
 
-    def plan_in(target: Target, clients: Clients, gate: Gate) -> PlanFn:
+    def plan_in(target: AccountRegion, clients: Clients, gate: Gate) -> PlanFn:
         plan_fn = plan_for(clients, gate)
         if not request.role_last or common.dry_run or last_of[target.account] is not target:
             return plan_fn
         siblings = [t for t in chosen if t.account == target.account and t is not target]
         return _after(plan_fn, [finished[t] for t in siblings], {t.region for t in siblings})
 
-    def one(target: Target) -> tuple[Target, Report, int]:
+    def one(target: AccountRegion) -> tuple[AccountRegion, Report, int]:
         report = report_for(target)
         try:
             signals.check()  # a signal came: targets not started yet do not start
@@ -108,7 +110,7 @@ def for_each_target(request: Request) -> None:
         firsts = list(first_of.values())
         waves = [firsts, [t for t in chosen if t not in firsts]]
     lasts = set(last_of.values())
-    done: dict[Target, tuple[Target, Report, int]] = {}
+    done: dict[AccountRegion, tuple[AccountRegion, Report, int]] = {}
     # --concurrency bounds the targets too: --concurrency 1 is one call at a time.
     with (
         signals.graceful(),
@@ -155,9 +157,9 @@ def status_views(common: Common, name: str, desired: Setup | None) -> list[statu
     the drift from it."""
     session = make_session(common.profile)
     roles = role_arns(common.role_arns, common.role_arns_file)
-    chosen = resolve(session, common.regions, common.all_regions, roles)
+    chosen = account_regions(session, common.regions, common.all_regions, roles)
 
-    def view_of(target: Target) -> status.View:
+    def view_of(target: AccountRegion) -> status.View:
         # A session per thread: boto3 sessions are not thread-safe, clients are.
         own = session if len(chosen) == 1 else make_session(common.profile)
         with aws_errors():

@@ -3,7 +3,7 @@
 Malformed and unsupported URLs are bad input (tests/test_bad_input.py). What only the
 wire shows: https to a port that speaks plain http. Every attempt is an SSL error, and
 botocore's retries used to spend 30-37 s on them before the run failed; an SSL error is
-not retried now (patchsetup/aws.py), so the run ends within a few seconds, exit 1.
+not retried now (patchsetup/aws/session.py), so the run ends within a few seconds, exit 1.
 """
 
 from __future__ import annotations

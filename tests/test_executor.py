@@ -10,7 +10,7 @@ import botocore.exceptions
 import pytest
 from botocore.stub import Stubber
 
-from patchsetup.aws.session import describe_error
+from patchsetup.aws.errors import describe_error
 from patchsetup.deploy.executor import ExecutionFailed, ExecutionStopped, execute, resolve
 from patchsetup.deploy.plan import Call, Change, Plan, Ref
 

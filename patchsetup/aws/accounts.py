@@ -1,4 +1,6 @@
-"""Where a run goes: regions x accounts, each a target with its own clients.
+"""Where a run goes: accounts x regions, each pair an ``AccountRegion`` with its own clients.
+
+(Not a maintenance-window target: those are ``TargetSpec``/``RemoteTarget``.)
 
 Regions come from -r (repeatable), --all-regions (every region of the
 partition where botocore knows an SSM endpoint), or the environment; accounts
@@ -15,7 +17,7 @@ from typing import Any
 
 import boto3
 
-from patchsetup.aws import session as aws
+from patchsetup.aws.session import check_region, client, known_regions, make_session, resolve_region
 from patchsetup.errors import BadInput
 from patchsetup.files import TextFileError, read_utf8
 from patchsetup.model import ROLE_ARN_RE as _ROLE_ARN
@@ -24,13 +26,15 @@ SESSION_NAME = "ssm-patching-setup"
 
 
 @dataclass(frozen=True)
-class Target:
+class AccountRegion:
+    """One account (through ``role_arn``, or the caller's own) in one region."""
+
     region: str
     role_arn: str | None = None
 
     @property
     def account(self) -> str | None:
-        """The account ID of the role, if the target goes through one."""
+        """The account ID of the role, if the pair goes through one."""
         match = _ROLE_ARN.match(self.role_arn or "")
         return match.group(1) if match else None
 
@@ -67,25 +71,25 @@ def role_arns(arns: tuple[str, ...], path: str | None) -> list[str]:
     return found
 
 
-def resolve(
+def account_regions(
     session: boto3.session.Session,
     regions: tuple[str, ...],
     all_regions: bool,
     roles: list[str],
-) -> list[Target]:
+) -> list[AccountRegion]:
     """Every (account, region) pair the run covers, in a stable order."""
     if all_regions and regions:
         raise BadInput("--all-regions: give it or -r/--region, not both")
     if all_regions:
         chosen = session.get_available_regions("ssm", partition_name=_partition(session, roles))
     elif regions:
-        chosen = [aws.check_region(r) for r in regions]
+        chosen = [check_region(r) for r in regions]
     else:
-        chosen = [aws.resolve_region(session, None)]
+        chosen = [resolve_region(session, None)]
     for role in roles:
         _check_partition(session, role, chosen)
     accounts: list[str | None] = [*roles] if roles else [None]
-    return [Target(region, role) for role in accounts for region in chosen]
+    return [AccountRegion(region, role) for role in accounts for region in chosen]
 
 
 def _partition(session: boto3.session.Session, roles: list[str]) -> str:
@@ -99,7 +103,7 @@ def _partition(session: boto3.session.Session, roles: list[str]) -> str:
     if partitions:
         return partitions[0]
     region = session.region_name
-    return session.get_partition_for_region(region) if region in aws.known_regions() else "aws"
+    return session.get_partition_for_region(region) if region in known_regions() else "aws"
 
 
 def _check_partition(session: boto3.session.Session, role: str, regions: list[str]) -> None:
@@ -126,25 +130,25 @@ SERVICES = ("ssm", "iam", "service-quotas", "sts")
 
 
 def clients_for(
-    session: boto3.session.Session, target: Target, endpoint_url: str | None
+    session: boto3.session.Session, account_region: AccountRegion, endpoint_url: str | None
 ) -> Clients:
-    """The clients of one target: the session's own, or the assumed role's."""
-    if target.role_arn is not None:
-        sts = aws.client(session, "sts", target.region, endpoint_url)
-        credentials = sts.assume_role(RoleArn=target.role_arn, RoleSessionName=SESSION_NAME)[
-            "Credentials"
-        ]
-        session = aws.make_session(
+    """The clients of one account x region: the session's own, or the assumed role's."""
+    if account_region.role_arn is not None:
+        sts = client(session, "sts", account_region.region, endpoint_url)
+        credentials = sts.assume_role(
+            RoleArn=account_region.role_arn, RoleSessionName=SESSION_NAME
+        )["Credentials"]
+        session = make_session(
             None,
             aws_access_key_id=credentials["AccessKeyId"],
             aws_secret_access_key=credentials["SecretAccessKey"],
             aws_session_token=credentials["SessionToken"],
         )
-    return Clients(session, target.region, endpoint_url)
+    return Clients(session, account_region.region, endpoint_url)
 
 
 class Clients(Mapping[str, Any]):
-    """One target's clients by service name, each made on its first call.
+    """One account x region's clients by service name, each made on its first call.
 
     Making a client parses its service model (a tenth of a second for SSM's),
     so the IAM and Service Quotas clients are made by the threads that first
@@ -174,14 +178,14 @@ class Clients(Mapping[str, Any]):
 
     @property
     def region(self) -> str:
-        """The target's region (the planner tags the global service role with it)."""
+        """The region (the planner tags the global service role with it)."""
         return self._region
 
     def made(self, service: str) -> Any:
         """The client itself, made now if it was not yet."""
         with self._guard:
             if service not in self._made:
-                self._made[service] = aws.client(
+                self._made[service] = client(
                     self._session, service, self._region, self._endpoint_url
                 )
             return self._made[service]

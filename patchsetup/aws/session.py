@@ -1,21 +1,21 @@
-"""The AWS session: credentials, region, endpoint, retries, and error translation.
+"""The AWS session: credentials, profile, region, endpoint URL, clients and retries.
 
 Everything here is offline until a client makes its first call. Regions are
 checked against botocore's own endpoint data, so a typo never reaches AWS.
+Redaction is in ``patchsetup.aws.redact``, error translation in
+``patchsetup.aws.errors``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import functools
 import ipaddress
 import logging
 import os
-import re
 import threading
 import urllib.parse
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import boto3
@@ -25,8 +25,9 @@ import botocore.session
 import botocore.utils
 from botocore.config import Config
 
-from patchsetup import __version__, preflight
-from patchsetup.errors import AwsError, BadInput
+from patchsetup import __version__
+from patchsetup.aws.redact import redact_whole
+from patchsetup.errors import BadInput
 
 log = logging.getLogger(__name__)
 
@@ -72,45 +73,6 @@ def check_region(region: str) -> str:
     raise BadInput(f"--region: {region!r} is not a region where SSM exists{hint}")
 
 
-#: Userinfo (``scheme://KEY:SECRET@``) and query strings (``?token=...``) of any URL in a
-#: message: a CI job's AWS_ENDPOINT_URL may carry a proxy's credentials in either.
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s\"'@]*@")
-_QUERY = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^\s\"'?#]*)\?[^\s\"'#]*")
-REDACTED = "***"
-
-
-def redact(text: str) -> str:
-    """``text`` with the userinfo and query string of every URL in it replaced by ***."""
-    return _QUERY.sub(rf"\1?{REDACTED}", _USERINFO.sub(rf"\1{REDACTED}@", text))
-
-
-class RedactingFilter(logging.Filter):
-    """Redacts URLs' secrets in every log record a handler emits (ours and botocore's)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        if record.exc_info and record.exc_info[1] is not None:
-            # The traceback's last line repeats the exception's text: format it now, redacted.
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
-            record.exc_info = None
-        return True
-
-
-def _redact_whole(url: str) -> str:
-    """One URL value, however malformed (spaces included): everything after the first
-    "?" and everything before the last "@" of the authority go."""
-    head, query, _ = url.partition("?")
-    scheme, sep, rest = head.rpartition("://") if "://" in head else ("", "", head)
-    authority, slash, path = rest.partition("/")
-    if "@" in authority:
-        authority = f"{REDACTED}@{authority.rpartition('@')[2]}"
-    shown = f"{scheme}{sep}{authority}{slash}{path}"
-    return f"{shown}?{REDACTED}" if query else shown
-
-
 def check_endpoint_url(url: str) -> str:
     """``url`` if botocore can send requests to it, else BadInput (secrets redacted).
 
@@ -118,7 +80,7 @@ def check_endpoint_url(url: str) -> str:
     a port out of range, a space) used to end mid-run in an internal error or in
     half a minute of retries.
     """
-    shown = _redact_whole(url)
+    shown = redact_whole(url)
     where = "--endpoint-url (or AWS_ENDPOINT_URL)"
     if not url or url != url.strip() or any(c.isspace() or not c.isprintable() for c in url):
         raise BadInput(f"{where}: {shown!r} is empty or has spaces or control characters")
@@ -230,66 +192,3 @@ def _no_retry_on_ssl_errors(caught_exception: Exception | None = None, **_: Any)
     it from the retry hook ends the call at once with the error itself."""
     if isinstance(caught_exception, botocore.exceptions.SSLError):
         raise caught_exception
-
-
-#: Quota names as Service Quotas lists them for "ssm" contain these words; names
-#: that also mention a narrower scope (per window, per task) are other quotas.
-_QUOTA_WORDS = {"windows": "maintenance window", "baselines": "patch baseline"}
-_NARROWER = ("task", "target", "execution", "concurrent", "per maintenance", "group", "per patch")
-
-
-def quota_limits(quotas_client: Any) -> preflight.Quotas:
-    """The account's quotas from Service Quotas; AWS's documented defaults where it
-    does not answer (no permission, not available, or no matching quota)."""
-    found: dict[str, int] = {}
-    try:
-        paginator = quotas_client.get_paginator("list_service_quotas")
-        for page in paginator.paginate(ServiceCode="ssm"):
-            for quota in page.get("Quotas", []):
-                name = str(quota.get("QuotaName", "")).lower()
-                for key, words in _QUOTA_WORDS.items():
-                    if words in name and not any(n in name for n in _NARROWER):
-                        found[key] = int(quota["Value"])
-    except AWS_EXCEPTIONS as exc:
-        log.debug("Service Quotas did not answer (%s): using documented defaults", exc)
-        return preflight.Quotas()
-    if not found:
-        return preflight.Quotas()
-    defaults = preflight.Quotas()
-    return preflight.Quotas(
-        windows=found.get("windows", defaults.windows),
-        baselines=found.get("baselines", defaults.baselines),
-        source="Service Quotas",
-    )
-
-
-def describe_error(exc: BaseException) -> str:
-    """One line for an AWS failure: what was called, the error code, AWS's words."""
-    if isinstance(exc, botocore.exceptions.ClientError):
-        error = exc.response.get("Error", {})
-        operation = getattr(exc, "operation_name", "request")
-        code = error.get("Code", "Error")
-        message = error.get("Message", "")
-        return redact(f"{operation} failed: {code}: {message}".rstrip(": "))
-    if isinstance(exc, botocore.exceptions.NoCredentialsError):
-        return (
-            "no AWS credentials found: use --profile, AWS_PROFILE, AWS_ACCESS_KEY_ID/"
-            "AWS_SECRET_ACCESS_KEY, or an instance or task role"
-        )
-    if isinstance(exc, botocore.exceptions.EndpointConnectionError):
-        return redact(f"cannot reach the AWS endpoint: {exc}")
-    if isinstance(exc, botocore.exceptions.BotoCoreError):
-        return redact(str(exc))
-    return redact(f"{type(exc).__name__}: {exc}")
-
-
-AWS_EXCEPTIONS = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)
-
-
-@contextlib.contextmanager
-def aws_errors() -> Iterator[None]:
-    """Turn botocore's exceptions into one-line AwsError (exit 1)."""
-    try:
-        yield
-    except AWS_EXCEPTIONS as exc:
-        raise AwsError(describe_error(exc)) from None

@@ -16,7 +16,8 @@ import click
 
 from patchsetup import __version__, signals
 from patchsetup.aws import lock
-from patchsetup.aws.session import AWS_EXCEPTIONS, describe_error, redact
+from patchsetup.aws.errors import AWS_EXCEPTIONS, describe_error
+from patchsetup.aws.redact import redact
 from patchsetup.cli.commands import (
     apply_command,
     cleanup_command,

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
-from patchsetup.aws.session import RedactingFilter
+from patchsetup.aws.redact import RedactingFilter
 from patchsetup.baselines import shapes
 from patchsetup.cli.values import (
     int_list,

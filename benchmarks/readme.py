@@ -1,0 +1,199 @@
+"""The Markdown report (`--markdown benchmarks/README.md`): machine, revision, the text."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import platform
+import subprocess
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aims import aims
+from diagnosis import diagnosis
+from measure import Result
+from scenarios import FOUR_REGIONS
+from services import ROOT
+from tables import ops_table, results_table, timeline_table
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def fingerprint() -> str:
+    """A digest of the tool's source, to notice a change in the middle of a benchmark."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "patchsetup").rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".toml"):
+            digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def revision() -> str:
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "patchsetup"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    changes = " with uncommitted changes in patchsetup/" if dirty else ""
+    return f"{head}{changes} (source digest {fingerprint()})"
+
+
+HOW = """\
+## How the tool gets these numbers
+
+As of the revision measured (see the line above the results):
+
+- **Targets run concurrently** (`patchsetup/runner_targets.py`, `for_each_target`): with
+  several `-r` regions each region is read, planned and written in its own thread, each
+  with its own boto3 session and clients, on a pool of `min(regions, --concurrency)`
+  threads. So `--concurrency 1` also takes the regions one at a time, and
+  `--concurrency N` has at most N x N calls in flight over all targets.
+- **Phases and lanes** (`patchsetup/deploy/planner.py`, `patchsetup/deploy/executor.py`):
+  the plan is cut into phases that run one after another: deletes of tasks and patch-group
+  registrations; deletes of windows and baselines; the service role; baselines and
+  windows; patch-group registrations; role deletes. Within a phase every *lane* is a chain
+  that must stay in order: a window, then its target, then its task (the task needs the
+  target's ID); a baseline on its own; each registration on its own (it needs its
+  baseline, which the previous phase made). Lanes run on a thread pool of `--concurrency`
+  workers (default 8) per region; `--concurrency 1` makes every call one by one in plan
+  order.
+- **Reads** (`patchsetup/aws/reader.py` with `read_windows.py`, `read_baselines.py` and
+  `iam.py` beside it, `patchsetup/aws/gate.py`): four chains side by side: the window
+  listing (page size 100), then per window its tags, targets and task listing and one
+  GetMaintenanceWindowTask per task; the custom baselines with their tags and rules; the
+  patch groups; the service roles (IAM). A gate per target holds the calls in flight to
+  `--concurrency` (default 8), so `--concurrency 1` reads one call at a time too. A run
+  that has something to write takes the run lock (an SSM parameter: PutParameter, and
+  DeleteParameter at the end), then reads everything again under it while Service Quotas
+  is asked beside it, before the first write of the plan.
+- **Start-up** (`patchsetup/console.py`, `patchsetup/aws/accounts.py`,
+  `patchsetup/aws/session.py`): no garbage collection while the modules load and at exit;
+  the IAM and Service Quotas clients are made by the threads that first call them, while
+  the SSM reads are on the wire; all sessions of a run share one loader, so each service
+  model is parsed once.
+- **Re-runs**: a converged re-run plans nothing, takes no lock and makes no write call.
+"""
+
+#: Where the benchmark's own code lives (the last section of the report).
+CODE = """\
+## The benchmark's code
+
+`benchmarks/run.py` is the entry (options, the loop over the scenarios, `--check`,
+`--json`); beside it `services.py` starts and resets `tools/local_aws.py` and
+`tools/fault_proxy.py`, `scenarios.py` names the cells (windows x regions x run x
+concurrency), `measure.py` makes one run (wall time, calls, CPU), `repeats.py` runs a
+scenario fresh and again (retried, redone on a busy machine, the median of the repeats),
+`aims.py` judges the aims, `tables.py` and `diagnosis.py` write the tables and the notes
+on where the time goes, and `readme.py` this page.
+"""
+
+
+def markdown(
+    results: Sequence[Result],
+    floor: float,
+    latency_ms: float,
+    command: str,
+    took: float,
+    changed: bool = False,
+    load: str = "",
+) -> str:
+    verdicts = aims(results)
+    lines = [
+        "# Benchmark: ssm-patching-setup",
+        "",
+        "The real console script, run against the local endpoint (`tools/local_aws.py`, moto) "
+        f"through `tools/fault_proxy.py`, which adds {latency_ms:g} ms before every forwarded "
+        "request. Wall time is the whole process (start-up included); reads and writes are "
+        "every AWS request the proxy saw during the run (reset before each run). The endpoint "
+        "is reset before every scenario, so each fresh run starts from an empty account and "
+        "the re-run repeats the same command right after it. Every run passes "
+        "`--output json --yes`; 40 windows are `-w 1,2,3,4,5 -d 1,2,3,4 -t 3,4`, 8 are the "
+        "defaults; 4 regions are `-r " + ",".join(FOUR_REGIONS) + "`.",
+        "",
+        "Reproduce (from the checkout, with the test extras installed in `.venv`):",
+        "",
+        "```sh",
+        command,
+        "```",
+        "",
+        "`--check` makes it exit 1 when an aim fails; without `--markdown` it only prints.",
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}; tool at "
+        f"{revision()}; the whole benchmark took {took:.0f} s" + (f"; {load}." if load else "."),
+        "",
+        *(
+            [
+                "**The tool's source changed while the benchmark ran: the cells may "
+                "mix two versions. Run it again.**",
+                "",
+            ]
+            if changed
+            else []
+        ),
+        "## Results",
+        "",
+        results_table(results),
+        "",
+        "`reads per region` is reads divided by the number of regions (the proxy does not "
+        "report calls per region).",
+        "",
+        "## Aims",
+        "",
+    ]
+    for aim in verdicts:
+        lines.append(
+            f"- **{'holds' if aim.holds else 'FAILS'}**: {aim.text}. Measured: {aim.measured}."
+        )
+    lines += [
+        "",
+        "## Where the time goes",
+        "",
+        "Each run cut at the moments its requests reached the proxy, in seconds: start-up "
+        "until the first request (interpreter, imports, next runs of every window, sessions "
+        "and clients); reads until the first write, which is the run lock (PutParameter); "
+        "the lock, the re-read under it and the Service Quotas call until the first write "
+        "of the plan; the plan's writes; the lock's release (DeleteParameter); the last "
+        "response and the report on stdout; the process's exit after it printed the report. "
+        "A run without writes has only start-up, reads, report and exit. With 4 regions the "
+        "parts overlap across regions (first and last request of any region). CPU is user + "
+        "system time of the tool's process and of the two servers during the run (all three "
+        "share the machine's cores), and of anything else the machine ran meanwhile (other). "
+        "The wall time is the median of the repeats; the range "
+        "is in brackets.",
+        "",
+        timeline_table(results, floor),
+        "",
+        *diagnosis(results, floor, latency_ms),
+        "",
+        "### Calls per operation",
+        "",
+        ops_table(results),
+        "",
+        HOW,
+        CODE,
+    ]
+    return "\n".join(lines)
