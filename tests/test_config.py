@@ -20,7 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from patchsetup import baselines, quotas, schedule
-from patchsetup.config import ConfigError, Overrides, load_config, sample_config
+from patchsetup.config import load_config, sample_config
+from patchsetup.config.settings import Overrides
+from patchsetup.config.tables import ConfigError
 from patchsetup.model import (
     SERVICE_ROLE,
     NotificationSpec,
@@ -29,9 +31,8 @@ from patchsetup.model import (
     TargetSpec,
     TaskSpec,
     WindowSpec,
-    default_role,
-    maintenance_window_policy,
 )
+from patchsetup.roles import default_role, maintenance_window_policy
 
 # ---------------------------------------------------------------------------- helpers
 

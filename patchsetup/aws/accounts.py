@@ -17,8 +17,8 @@ import boto3
 
 from patchsetup.aws import session as aws
 from patchsetup.errors import BadInput
+from patchsetup.fields import ROLE_ARN_RE
 from patchsetup.files import TextFileError, read_utf8
-from patchsetup.model import ROLE_ARN_RE as _ROLE_ARN
 
 SESSION_NAME = "ssm-patching-setup"
 
@@ -31,7 +31,7 @@ class Target:
     @property
     def account(self) -> str | None:
         """The account ID of the role, if the target goes through one."""
-        match = _ROLE_ARN.match(self.role_arn or "")
+        match = ROLE_ARN_RE.match(self.role_arn or "")
         return match.group(1) if match else None
 
     @property
@@ -60,7 +60,7 @@ def role_arns(arns: tuple[str, ...], path: str | None) -> list[str]:
         found += listed
     found = [a for a in dict.fromkeys(found) if a]
     for arn in found:
-        if not _ROLE_ARN.match(arn):
+        if not ROLE_ARN_RE.match(arn):
             raise BadInput(
                 f"--role-arn: {arn!r} is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)"
             )

@@ -23,7 +23,6 @@ from patchsetup import (
     __version__,
     baselines,
     checks,
-    config,
     export,
     policy,
     preflight,
@@ -31,12 +30,14 @@ from patchsetup import (
     signals,
     status,
 )
-from patchsetup import config as _config_module
 from patchsetup.aws import accounts as targets
 from patchsetup.aws import lock, reader
 from patchsetup.aws import session as aws
 from patchsetup.aws.accounts import Clients
 from patchsetup.aws.gate import Gate
+from patchsetup.config import load_config, sample_config
+from patchsetup.config.settings import Overrides
+from patchsetup.config.tables import ConfigError
 from patchsetup.deploy import executor, planner, sweeper
 from patchsetup.deploy.plan import Plan
 from patchsetup.deploy.remote import RemoteState
@@ -50,7 +51,15 @@ from patchsetup.errors import (
     Refused,
     Stopped,
 )
-from patchsetup.model import SETUP_NAME_RE, ModelError, Setup, WindowSpec, role_regions
+from patchsetup.fields import (
+    CUTOFF_MAX,
+    CUTOFF_MIN,
+    DURATION_MAX,
+    DURATION_MIN,
+    OPERATIONS,
+    setup_name_problem,
+)
+from patchsetup.model import ModelError, Setup, WindowSpec, role_regions
 from patchsetup.report import (
     Report,
     WindowRuns,
@@ -328,10 +337,9 @@ def _common(values: dict[str, Any]) -> Common:
             for k in Common.__dataclass_fields__
         }
     )
-    if not SETUP_NAME_RE.match(common.name):
-        raise BadInput(
-            f"--name: must be 1-64 letters, digits, '_', '-' or '.', got {common.name!r}"
-        )
+    problem = setup_name_problem(common.name)
+    if problem is not None:
+        raise BadInput(f"--name: {problem}")
     return common
 
 
@@ -412,14 +420,14 @@ _MODEL_OPTIONS = [
     ),
     click.option(
         "--duration",
-        type=click.IntRange(1, 24),
+        type=click.IntRange(DURATION_MIN, DURATION_MAX),
         default=1,
         show_default=True,
         help="Window length in hours.",
     ),
     click.option(
         "--cutoff",
-        type=click.IntRange(0, 23),
+        type=click.IntRange(CUTOFF_MIN, CUTOFF_MAX),
         default=0,
         show_default=True,
         help="Hours before the window ends when no new task starts; less than --duration.",
@@ -440,7 +448,7 @@ _MODEL_OPTIONS = [
     ),
     click.option(
         "--operation",
-        type=click.Choice(["Install", "Scan"]),
+        type=click.Choice(OPERATIONS),
         default="Install",
         show_default=True,
         help="AWS-RunPatchBaseline Operation: Install patches, or only Scan and report.",
@@ -575,7 +583,7 @@ def init_command(path: str, force: bool) -> None:
     batch 2, with every other setting shown commented out.
     Example: ssm-patching-setup init && ssm-patching-setup --config patching.toml --dry-run
     """
-    text = config.sample_config()
+    text = sample_config()
     if path == "-":
         click.echo(text, nl=False)
         return
@@ -628,8 +636,8 @@ def cleanup_command(all_patching: bool, config: str | None, **values: Any) -> No
     if config and "name" not in given:
         try:
             # Cleanup needs only the name: a file of just `name = ...` will do.
-            name = _config_module.load_config(config, windows_required=False).name
-        except _config_module.ConfigError as exc:
+            name = load_config(config, windows_required=False).name
+        except ConfigError as exc:
             raise BadInput(str(exc)) from None
 
     def plan_for(clients: Clients, gate: Gate) -> PlanFn:
@@ -773,9 +781,9 @@ def status_command(config: str | None, **values: Any) -> None:
     name = common.name
     if config:
         try:
-            overrides = _config_module.Overrides(name=name if "name" in given else None)
-            desired = _config_module.load_config(config, overrides)
-        except _config_module.ConfigError as exc:
+            overrides = Overrides(name=name if "name" in given else None)
+            desired = load_config(config, overrides)
+        except ConfigError as exc:
             raise BadInput(str(exc)) from None
         name = desired.name
     session = aws.make_session(common.profile)
@@ -1068,7 +1076,7 @@ def _config_setup(
     def flag(name: str, source: dict[str, Any] = values) -> Any:
         return source[name] if name in given else None
 
-    overrides = config.Overrides(
+    overrides = Overrides(
         name=name if "name" in given else None,
         timezone=flag("timezone"),
         duration=flag("duration"),
@@ -1079,8 +1087,8 @@ def _config_setup(
         create_service_role=values["create_service_role"],
     )
     try:
-        return config.load_config(values["config"], overrides, warnings=warnings)
-    except config.ConfigError as exc:
+        return load_config(values["config"], overrides, warnings=warnings)
+    except ConfigError as exc:
         raise BadInput(str(exc)) from None
 
 
