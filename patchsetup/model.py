@@ -29,6 +29,7 @@ from patchsetup.fields import (
     NAME_RULE,
     PRIORITY_MAX,
     ROLE_NAME_RE,
+    ROLE_NAME_RULE,
     patch_group_problem,
     role_arn_problem,
     setup_name_problem,
@@ -268,7 +269,7 @@ class Setup:
         if self.service_role is not None and not ROLE_NAME_RE.match(self.service_role.name):
             raise ModelError(
                 f"service role name {self.service_role.name!r} ({len(self.service_role.name)} "
-                "characters): IAM role names are 1-64 letters, digits or +=,.@_-; "
+                f"characters): IAM role names are {ROLE_NAME_RULE}; "
                 "choose a shorter --name, or set [service_role] name in the config"
             )
         _unique("window", [w.name for w in self.windows])

@@ -17,7 +17,7 @@ import boto3
 
 from patchsetup.aws import session as aws
 from patchsetup.errors import BadInput
-from patchsetup.fields import ROLE_ARN_RE
+from patchsetup.fields import ROLE_ARN_RE, ROLE_ARN_RULE, role_arn_problem
 from patchsetup.files import TextFileError, read_utf8
 
 SESSION_NAME = "ssm-patching-setup"
@@ -42,9 +42,7 @@ class Target:
 def role_arns(arns: tuple[str, ...], path: str | None) -> list[str]:
     """Role ARNs from options and a file (one per line, # comments), checked offline."""
     if any(not a.strip() for a in arns):
-        raise BadInput(
-            "--role-arn: empty: give an IAM role ARN (arn:aws:iam::123456789012:role/NAME)"
-        )
+        raise BadInput(f"--role-arn: empty: give an IAM role ARN ({ROLE_ARN_RULE})")
     found = list(arns)
     if path:
         try:
@@ -60,10 +58,9 @@ def role_arns(arns: tuple[str, ...], path: str | None) -> list[str]:
         found += listed
     found = [a for a in dict.fromkeys(found) if a]
     for arn in found:
-        if not ROLE_ARN_RE.match(arn):
-            raise BadInput(
-                f"--role-arn: {arn!r} is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)"
-            )
+        problem = role_arn_problem(arn)
+        if problem is not None:
+            raise BadInput(f"--role-arn: {problem}")
     return found
 
 

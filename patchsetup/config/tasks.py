@@ -22,6 +22,7 @@ from patchsetup.fields import (
     OPERATIONS,
     PRIORITY_MAX,
     ROLE_ARN_RE,
+    ROLE_ARN_RULE,
 )
 from patchsetup.model import RUN_PATCH_BASELINE, SERVICE_ROLE, NotificationSpec, TaskSpec
 
@@ -140,8 +141,8 @@ def _role(table: Table, key: str) -> RoleRef | None:
     if not ROLE_ARN_RE.match(value):
         table.fail(
             key,
-            f'must be "{CREATE}" (the role of [service_role]) or an IAM role ARN like '
-            f"arn:aws:iam::123456789012:role/name, got {value!r}",
+            f'must be "{CREATE}" (the role of [service_role]) or an IAM role ARN '
+            f"({ROLE_ARN_RULE}), got {value!r}",
         )
     return RoleRef(value, table.key(key))
 
