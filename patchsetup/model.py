@@ -4,15 +4,37 @@ No boto3 here. Each spec knows how to express itself as the request fields of
 the API call that creates it (``*_fields``), and the planner compares those
 fields with what the reader found. Ownership is a tag on every taggable
 resource (baselines and windows); targets and tasks belong to their window.
+The rule of each field (names, role names and ARNs, rates, patch groups, target
+keys) is in ``fields.py``, shared with the flags and the config file; the default
+service role and its policy are in ``roles.py``. :meth:`Setup.validate` applies
+the rules and what only the whole setup can say (names used twice, references).
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from patchsetup.fields import (
+    CONCURRENCY_RE,
+    CONCURRENCY_RULE,
+    CUTOFF_MAX,
+    CUTOFF_MIN,
+    DURATION_MAX,
+    DURATION_MIN,
+    ERRORS_RE,
+    ERRORS_RULE,
+    NAME_RE,
+    NAME_RULE,
+    PRIORITY_MAX,
+    ROLE_NAME_RE,
+    ROLE_NAME_RULE,
+    patch_group_problem,
+    role_arn_problem,
+    setup_name_problem,
+    target_key_problem,
+)
 
 TOOL = "ssm-patching-setup"
 #: The tag every taggable resource carries; its value is the setup name.
@@ -23,60 +45,6 @@ RUN_PATCH_BASELINE = "AWS-RunPatchBaseline"
 PATCHING_DOCUMENTS = frozenset(
     {"AWS-RunPatchBaseline", "AWS-ApplyPatchBaseline", "AWS-RunPatchBaselineWithHooks"}
 )
-
-# Limits from the SSM API reference (request shapes); checked before any write.
-# \Z, not $: "$" also matches before a trailing newline, and "name\n" is no name.
-NAME_RE = re.compile(r"\A[a-zA-Z0-9_\-.]{3,128}\Z")
-SETUP_NAME_RE = re.compile(r"\A[a-zA-Z0-9_\-.]{1,64}\Z")
-# IAM role names (CreateRole's RoleName) and role ARNs: one rule for every place that
-# takes either (config, --role-arn, task and notification roles). re.ASCII: without it
-# \w admits "ô", which IAM refuses, so a typo would pass here and fail mid-run.
-ROLE_NAME_RE = re.compile(r"\A[\w+=,.@-]{1,64}\Z", re.ASCII)
-#: The account ID is group 1; the part after "role/" is the optional path and the name.
-ROLE_ARN_RE = re.compile(r"\Aarn:aws[a-z-]*:iam::([0-9]{12}):role/[\w+=,.@/-]{1,512}\Z", re.ASCII)
-CONCURRENCY_RE = re.compile(r"\A(?:[1-9][0-9]{0,3}|(?:[1-9][0-9]?|100)%)\Z")
-ERRORS_RE = re.compile(r"\A(?:[1-9][0-9]{0,3}|0|(?:100|[1-9]?[0-9])%)\Z")
-PATCH_GROUP_MAX = 256
-#: MaintenanceWindowTaskPriority has "min": 0 and no max in the API model; the field is
-#: AWS's 32-bit Integer, so a larger number is refused by the service, after the window exists.
-PRIORITY_MAX = 2**31 - 1
-#: PatchGroup's pattern ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$ (also TagKey's and TagValue's):
-#: Unicode letters, separators (spaces) and numbers, and these punctuation marks.
-_PATCH_GROUP_PUNCTUATION = frozenset("_.:/=+-@")
-
-
-#: TargetKey's pattern ^[\p{L}\p{Z}\p{N}_.:/=\-@]*$ (1-163 characters): no "+" here.
-_TARGET_KEY_PUNCTUATION = frozenset("_.:/=-@")
-TARGET_KEY_MAX = 163
-#: The keys TargetKey's pattern admits besides those of its character class.
-_RESOURCE_GROUP_KEYS = frozenset({"resource-groups:ResourceTypeFilters", "resource-groups:Name"})
-
-
-def _unicode_class_problem(value: str, punctuation: frozenset[str]) -> str | None:
-    """The first character outside [\\p{L}\\p{Z}\\p{N}<punctuation>], said in words.
-    Python's re has no \\p{..}, so the categories come from unicodedata."""
-    for char in value:
-        if char not in punctuation and unicodedata.category(char)[0] not in "LZN":
-            marks = "".join(sorted(punctuation))
-            return f"{char!r} is not allowed: AWS takes letters, digits, spaces and {marks} only"
-    return None
-
-
-def patch_group_problem(group: str) -> str | None:
-    """Why AWS would refuse ``group`` as a patch group (RegisterPatchBaselineForPatchGroup),
-    or None."""
-    if not 1 <= len(group) <= PATCH_GROUP_MAX:
-        return f"must be 1-{PATCH_GROUP_MAX} characters"
-    return _unicode_class_problem(group, _PATCH_GROUP_PUNCTUATION)
-
-
-def target_key_problem(key: str) -> str | None:
-    """Why AWS would refuse ``key`` (e.g. ``tag:Patch Group``) as a target's Key, or None."""
-    if key in _RESOURCE_GROUP_KEYS:
-        return None
-    if not 1 <= len(key) <= TARGET_KEY_MAX:
-        return f"must be 1-{TARGET_KEY_MAX} characters"
-    return _unicode_class_problem(key, _TARGET_KEY_PUNCTUATION)
 
 
 class ModelError(ValueError):
@@ -279,66 +247,6 @@ class RoleSpec:
         }
 
 
-def maintenance_window_policy(passed_roles: Sequence[str] = ()) -> dict[str, Any]:
-    """Seed 002's maintenance-window policy: run commands, resolve targets, notify.
-
-    ``iam:PassRole`` (Run Command passes the SNS notification role) is limited to the
-    role itself (SERVICE_ROLE: the planner puts in its ARN) and ``passed_roles``, the
-    notification roles the setup names.
-    """
-    passed = [SERVICE_ROLE, *sorted(set(passed_roles) - {SERVICE_ROLE})]
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Action": [
-                    "ssm:SendCommand",
-                    "ssm:CancelCommand",
-                    "ssm:ListCommands",
-                    "ssm:ListCommandInvocations",
-                    "ssm:GetCommandInvocation",
-                    "ssm:ListTagsForResource",
-                    "ssm:GetParameters",
-                ],
-                "Resource": "*",
-            },
-            {
-                "Effect": "Allow",
-                "Action": ["resource-groups:ListGroups", "resource-groups:ListGroupResources"],
-                "Resource": "*",
-            },
-            {"Effect": "Allow", "Action": ["tag:GetResources"], "Resource": "*"},
-            {"Effect": "Allow", "Action": ["sns:Publish"], "Resource": "arn:aws:sns:*:*:*"},
-            {
-                "Effect": "Allow",
-                "Action": "iam:PassRole",
-                "Resource": passed,
-                "Condition": {"StringEquals": {"iam:PassedToService": ["ssm.amazonaws.com"]}},
-            },
-        ],
-    }
-
-
-def default_role(setup_name: str) -> RoleSpec:
-    """The role ``--create-service-role`` makes for a setup."""
-    return RoleSpec(
-        name=f"ssm-patching-setup-{setup_name}",
-        policies={"maintenance-window": maintenance_window_policy()},
-    )
-
-
-def notification_roles(windows: Sequence[WindowSpec]) -> tuple[str, ...]:
-    """The SNS notification roles the tasks name (SERVICE_ROLE included, if used)."""
-    found = {
-        task.notification.role_arn
-        for window in windows
-        for task in window.tasks
-        if task.notification is not None and task.notification.role_arn is not None
-    }
-    return tuple(sorted(found))
-
-
 @dataclass(frozen=True)
 class Setup:
     """Everything one setup name owns in one region."""
@@ -355,14 +263,13 @@ class Setup:
 
     def validate(self) -> None:
         """Raise ModelError for anything AWS would refuse or that is ambiguous."""
-        if not SETUP_NAME_RE.match(self.name):
-            raise ModelError(
-                f"--name: must be 1-64 letters, digits, '_', '-' or '.', got {self.name!r}"
-            )
+        name_problem = setup_name_problem(self.name)
+        if name_problem is not None:
+            raise ModelError(f"--name: {name_problem}")
         if self.service_role is not None and not ROLE_NAME_RE.match(self.service_role.name):
             raise ModelError(
                 f"service role name {self.service_role.name!r} ({len(self.service_role.name)} "
-                "characters): IAM role names are 1-64 letters, digits or +=,.@_-; "
+                f"characters): IAM role names are {ROLE_NAME_RULE}; "
                 "choose a shorter --name, or set [service_role] name in the config"
             )
         _unique("window", [w.name for w in self.windows])
@@ -397,12 +304,16 @@ class Setup:
 
 def _validate_window(window: WindowSpec) -> None:
     _check_name("window", window.name)
-    if not 1 <= window.duration <= 24:
+    if not DURATION_MIN <= window.duration <= DURATION_MAX:
         raise ModelError(
-            f"window {window.name}: duration must be 1-24 hours, got {window.duration}"
+            f"window {window.name}: duration must be {DURATION_MIN}-{DURATION_MAX} hours, "
+            f"got {window.duration}"
         )
-    if not 0 <= window.cutoff <= 23:
-        raise ModelError(f"window {window.name}: cutoff must be 0-23 hours, got {window.cutoff}")
+    if not CUTOFF_MIN <= window.cutoff <= CUTOFF_MAX:
+        raise ModelError(
+            f"window {window.name}: cutoff must be {CUTOFF_MIN}-{CUTOFF_MAX} hours, "
+            f"got {window.cutoff}"
+        )
     if window.cutoff >= window.duration:
         raise ModelError(
             f"window {window.name}: cutoff ({window.cutoff} h) must be less than "
@@ -428,13 +339,12 @@ def _validate_window(window: WindowSpec) -> None:
             )
         if not CONCURRENCY_RE.match(task.max_concurrency):
             raise ModelError(
-                f"task {task.name}: max concurrency must be a number 1-9999 or a "
-                f"percentage 1%-100%, got {task.max_concurrency!r}"
+                f"task {task.name}: max concurrency must be {CONCURRENCY_RULE}, "
+                f"got {task.max_concurrency!r}"
             )
         if not ERRORS_RE.match(task.max_errors):
             raise ModelError(
-                f"task {task.name}: max errors must be a number 0-9999 or a "
-                f"percentage 0%-100%, got {task.max_errors!r}"
+                f"task {task.name}: max errors must be {ERRORS_RULE}, got {task.max_errors!r}"
             )
 
 
@@ -445,16 +355,14 @@ def _check_role_arns(task: TaskSpec) -> None:
         "notification role": task.notification.role_arn if task.notification else None,
     }
     for what, arn in roles.items():
-        if arn is not None and arn != SERVICE_ROLE and not ROLE_ARN_RE.match(arn):
-            raise ModelError(
-                f"task {task.name}: {what} {arn!r} is not an IAM role ARN "
-                "(arn:aws:iam::123456789012:role/NAME, ASCII letters, digits and +=,.@_-/)"
-            )
+        problem = role_arn_problem(arn) if arn is not None and arn != SERVICE_ROLE else None
+        if problem is not None:
+            raise ModelError(f"task {task.name}: {what} {problem}")
 
 
 def _check_name(kind: str, name: str) -> None:
     if not NAME_RE.match(name):
-        raise ModelError(f"{kind} name {name!r}: must be 3-128 letters, digits, '_', '-' or '.'")
+        raise ModelError(f"{kind} name {name!r}: {NAME_RULE}")
 
 
 def _unique(kind: str, names: Sequence[str]) -> None:

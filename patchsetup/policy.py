@@ -10,7 +10,7 @@ No boto3 here. Four documents:
 * the assume policy: ``sts:AssumeRole`` on the bootstrap roles of ``--role-arn``, for
   the identity that starts a multi-account run (never on the tool's own role path);
 * the role boundary: the permissions boundary every role the tool creates gets, at
-  most what the maintenance-window role needs (model.maintenance_window_policy).
+  most what the maintenance-window role needs (roles.maintenance_window_policy).
 
 The files under iam/ are these documents for any account and any setup name;
 ``ssm-patching-setup policy`` prints them for one setup (its name, role and the
@@ -23,15 +23,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from patchsetup.model import (
-    OWNER_TAG,
-    ROLE_PATH,
-    SERVICE_ROLE,
-    TOOL,
-    Setup,
-    maintenance_window_policy,
-    notification_roles,
-)
+from patchsetup.model import OWNER_TAG, ROLE_PATH, SERVICE_ROLE, TOOL, Setup
+from patchsetup.roles import maintenance_window_policy, notification_roles
 
 #: The managed policy an administrator creates once per account from
 #: iam/ssm-patching-setup-role-boundary.json; every role the tool creates gets it.

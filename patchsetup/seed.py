@@ -1,4 +1,4 @@
-"""The desired setup from command-line flags: the replaced seed tool's model.
+"""The desired setup from command-line flags: the replaced seed tool's model and names.
 
 One window per (week, day, hour), named and scheduled exactly as the seed tool
 did, so instances already tagged for it keep working; every window's patch
@@ -12,19 +12,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from patchsetup.model import (
-    SERVICE_ROLE,
-    BaselineSpec,
-    Setup,
-    TargetSpec,
-    TaskSpec,
-    WindowSpec,
-    default_role,
-)
+from patchsetup.fields import PATCH_GROUP_KEYS
+from patchsetup.model import SERVICE_ROLE, BaselineSpec, Setup, TargetSpec, TaskSpec, WindowSpec
 from patchsetup.quotas import PATCH_GROUPS_PER_BASELINE
+from patchsetup.roles import default_role
 from patchsetup.schedule.compose import seed_cron, seed_patch_group, seed_window_name
 
-PATCH_GROUP_TAG = "tag:Patch Group"
+#: The seed tool's target key: instances are tagged "Patch Group" (not "PatchGroup").
+PATCH_GROUP_TAG = f"tag:{PATCH_GROUP_KEYS[0]}"
 
 
 @dataclass(frozen=True)
@@ -38,6 +33,8 @@ class FlagOptions:
     duration: int = 1
     cutoff: int = 0
     name: str = "default"
+    #: Not read by build_setup, which takes the OS from the baseline rules it is given;
+    #: tools/smoke_check.py reads it to choose the preset (tests set it likewise).
     operating_system: str = "AMAZON_LINUX_2"
     max_concurrency: str = "2"
     max_errors: str = "1"

@@ -53,7 +53,7 @@ from conftest import ROOT, LocalAws, record_file, start_local_aws, stop_local_aw
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from patchsetup import cli, config
+from patchsetup import cli, config, fields
 from patchsetup import files as textfile
 from patchsetup.aws import session as aws
 from patchsetup.baselines import shapes
@@ -801,11 +801,11 @@ def _enum(shape: str) -> list[str]:
 
 CONFIG_ENUMS: dict[str, list[str]] = {
     "operating_system": list(shapes.OPERATING_SYSTEMS),
-    "document": list(config.DOCUMENTS),
-    "operation": list(config_tasks.OPERATIONS),
+    "document": list(config_tasks.DOCUMENTS),
+    "operation": list(fields.OPERATIONS),
     "reboot_option": list(config_tasks.REBOOT_OPTIONS),
     "cutoff_behavior": list(config_tasks.CUTOFF_BEHAVIORS),
-    "patch_group_key": list(config_tasks.PATCH_GROUP_KEYS),
+    "patch_group_key": list(fields.PATCH_GROUP_KEYS),
     "type": list(config_tasks.NOTIFICATION_TYPES),
     "events": list(config_tasks.NOTIFICATION_EVENTS),
     "compliance_level": _enum("PatchComplianceLevel"),

@@ -21,7 +21,9 @@ from hypothesis import strategies as st
 
 from patchsetup import quotas
 from patchsetup.baselines import presets
-from patchsetup.config import ConfigError, Overrides, load_config, sample_config
+from patchsetup.config import load_config, sample_config
+from patchsetup.config.settings import Overrides
+from patchsetup.config.tables import ConfigError
 from patchsetup.model import (
     SERVICE_ROLE,
     NotificationSpec,
@@ -30,9 +32,8 @@ from patchsetup.model import (
     TargetSpec,
     TaskSpec,
     WindowSpec,
-    default_role,
-    maintenance_window_policy,
 )
+from patchsetup.roles import default_role, maintenance_window_policy
 from patchsetup.schedule.compose import daily_cron, parse_time, seed_cron, window_cron
 from patchsetup.schedule.errors import ScheduleError
 from patchsetup.schedule.expressions import validate_expression

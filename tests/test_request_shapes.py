@@ -26,8 +26,9 @@ from shapes import input_errors, service_model
 from test_bad_input import BASES, nodes, put, to_toml
 from test_export import CASES, setup_of
 
-from patchsetup import model
-from patchsetup.config import ConfigError, load_config
+from patchsetup import fields, model
+from patchsetup.config import load_config
+from patchsetup.config.tables import ConfigError
 from patchsetup.deploy.executor import resolve
 from patchsetup.deploy.planner import plan
 from patchsetup.deploy.remote import RemoteState
@@ -102,13 +103,13 @@ def test_any_accepted_string_makes_only_calls_aws_accepts(tmp_path: Path, data: 
 
 @given(value=st.text(alphabet=st.characters(codec="utf-8"), max_size=12))
 def test_the_unicode_classes_match_awss_patterns(value: str) -> None:
-    """model.py's unicodedata checks say exactly what the model's patterns say."""
+    """fields.py's unicodedata checks say exactly what the model's patterns say."""
     group = service_model().shape_for("PatchGroup")
     key = service_model().shape_for("TargetKey")
     group_ok = bool(regex.fullmatch(group.metadata["pattern"], value)) and 1 <= len(value) <= 256
-    assert (model.patch_group_problem(value) is None) == group_ok, value
+    assert (fields.patch_group_problem(value) is None) == group_ok, value
     key_ok = bool(regex.fullmatch(key.metadata["pattern"], value)) and 1 <= len(value) <= 163
-    assert (model.target_key_problem(value) is None) == key_ok, value
+    assert (fields.target_key_problem(value) is None) == key_ok, value
 
 
 def test_the_check_would_catch_what_aws_refuses() -> None:

@@ -19,8 +19,8 @@ import boto3
 
 from patchsetup.aws.session import check_region, client, known_regions, make_session, resolve_region
 from patchsetup.errors import BadInput
+from patchsetup.fields import ROLE_ARN_RE, ROLE_ARN_RULE, role_arn_problem
 from patchsetup.files import TextFileError, read_utf8
-from patchsetup.model import ROLE_ARN_RE as _ROLE_ARN
 
 SESSION_NAME = "ssm-patching-setup"
 
@@ -35,7 +35,7 @@ class AccountRegion:
     @property
     def account(self) -> str | None:
         """The account ID of the role, if the pair goes through one."""
-        match = _ROLE_ARN.match(self.role_arn or "")
+        match = ROLE_ARN_RE.match(self.role_arn or "")
         return match.group(1) if match else None
 
     @property
@@ -46,9 +46,7 @@ class AccountRegion:
 def role_arns(arns: tuple[str, ...], path: str | None) -> list[str]:
     """Role ARNs from options and a file (one per line, # comments), checked offline."""
     if any(not a.strip() for a in arns):
-        raise BadInput(
-            "--role-arn: empty: give an IAM role ARN (arn:aws:iam::123456789012:role/NAME)"
-        )
+        raise BadInput(f"--role-arn: empty: give an IAM role ARN ({ROLE_ARN_RULE})")
     found = list(arns)
     if path:
         try:
@@ -64,10 +62,9 @@ def role_arns(arns: tuple[str, ...], path: str | None) -> list[str]:
         found += listed
     found = [a for a in dict.fromkeys(found) if a]
     for arn in found:
-        if not _ROLE_ARN.match(arn):
-            raise BadInput(
-                f"--role-arn: {arn!r} is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)"
-            )
+        problem = role_arn_problem(arn)
+        if problem is not None:
+            raise BadInput(f"--role-arn: {problem}")
     return found
 
 

@@ -20,7 +20,9 @@ from patchsetup.checks import setup_warnings
 from patchsetup.cli import options
 from patchsetup.cli.desired import config_setup, desired_setup
 from patchsetup.cli.values import SeedCompatCommand
-from patchsetup.config import ConfigError, Overrides, load_config, sample_config
+from patchsetup.config import load_config, sample_config
+from patchsetup.config.settings import Overrides
+from patchsetup.config.tables import ConfigError
 from patchsetup.errors import AwsError, BadInput
 from patchsetup.model import Setup
 from patchsetup.report import window_runs

@@ -12,7 +12,9 @@ from typing import Any
 from patchsetup.baselines.messages import BaselineError
 from patchsetup.baselines.presets import preset
 from patchsetup.baselines.validate import load_baseline_file
-from patchsetup.config import ConfigError, Overrides, load_config
+from patchsetup.config import load_config
+from patchsetup.config.settings import Overrides
+from patchsetup.config.tables import ConfigError
 from patchsetup.errors import BadInput
 from patchsetup.model import ModelError, Setup
 from patchsetup.seed import FlagOptions, build_setup

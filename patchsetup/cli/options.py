@@ -28,7 +28,14 @@ from patchsetup.cli.values import (
 )
 from patchsetup.deploy.executor import DEFAULT_CONCURRENCY
 from patchsetup.errors import BadInput
-from patchsetup.model import SETUP_NAME_RE
+from patchsetup.fields import (
+    CUTOFF_MAX,
+    CUTOFF_MIN,
+    DURATION_MAX,
+    DURATION_MIN,
+    OPERATIONS,
+    setup_name_problem,
+)
 from patchsetup.runner import Common
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -162,10 +169,9 @@ def common(values: dict[str, Any]) -> Common:
             for k in Common.__dataclass_fields__
         }
     )
-    if not SETUP_NAME_RE.match(common.name):
-        raise BadInput(
-            f"--name: must be 1-64 letters, digits, '_', '-' or '.', got {common.name!r}"
-        )
+    problem = setup_name_problem(common.name)
+    if problem is not None:
+        raise BadInput(f"--name: {problem}")
     return common
 
 
@@ -231,14 +237,14 @@ _MODEL_OPTIONS = [
     ),
     click.option(
         "--duration",
-        type=click.IntRange(1, 24),
+        type=click.IntRange(DURATION_MIN, DURATION_MAX),
         default=1,
         show_default=True,
         help="Window length in hours.",
     ),
     click.option(
         "--cutoff",
-        type=click.IntRange(0, 23),
+        type=click.IntRange(CUTOFF_MIN, CUTOFF_MAX),
         default=0,
         show_default=True,
         help="Hours before the window ends when no new task starts; less than --duration.",
@@ -259,7 +265,7 @@ _MODEL_OPTIONS = [
     ),
     click.option(
         "--operation",
-        type=click.Choice(["Install", "Scan"]),
+        type=click.Choice(OPERATIONS),
         default="Install",
         show_default=True,
         help="AWS-RunPatchBaseline Operation: Install patches, or only Scan and report.",

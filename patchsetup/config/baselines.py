@@ -19,7 +19,8 @@ from patchsetup.baselines.messages import BaselineError
 from patchsetup.baselines.presets import preset
 from patchsetup.baselines.validate import NO_APPROVAL_DELAY, load_baseline_file, validate_rules
 from patchsetup.config.tables import Table, describe, fail, join_key
-from patchsetup.model import NAME_RE, OWNER_TAG, BaselineSpec, patch_group_problem
+from patchsetup.fields import NAME_RE, NAME_RULE, PATCH_GROUP_MAX, patch_group_problem
+from patchsetup.model import OWNER_TAG, BaselineSpec
 
 __all__ = ["read_baselines"]
 
@@ -111,7 +112,7 @@ def _baseline(
     name = table.string("name")
     operating_system = table.string("operating_system")
     description = table.string("description")
-    groups = table.strings("patch_groups", max_len=256) or ()
+    groups = table.strings("patch_groups", max_len=PATCH_GROUP_MAX) or ()
     if len(set(groups)) != len(groups):
         table.fail("patch_groups", "names a patch group twice")
     for group in groups:
@@ -164,8 +165,7 @@ def _baseline(
     if not NAME_RE.match(name):
         table.fail(
             "name" if table.has("name") else "",
-            f"baseline name {name!r} must be 3-128 letters, digits, '_', '-' or '.'"
-            + ("" if table.has("name") else "; set name"),
+            f"baseline name {name!r} {NAME_RULE}" + ("" if table.has("name") else "; set name"),
         )
     params["OperatingSystem"] = operating_system
     if description is not None:

@@ -1,11 +1,13 @@
-"""Strict, typed reading of parsed TOML tables for the config file (``config.py``).
+"""Strict, typed reading of parsed TOML tables for the config file (``patchsetup.config``).
 
 TOML gives plain dicts and lists; this module turns "the value at this key" into
 a checked Python value or a one-line :class:`ConfigError` of the form
 ``FILE: key.path: problem``. Every table is read through a :class:`Table` that
 knows its allowed keys, so a misspelt key is reported (with a "did you mean")
 instead of silently ignored, which for a patching schedule would mean patching
-at the wrong time.
+at the wrong time. The allowed keys of each table live with the module that reads
+that table. Two checks every reader shares are here too: a resource name's rule
+(:func:`check_name`) and names used twice (:func:`unique`).
 """
 
 from __future__ import annotations
@@ -20,9 +22,20 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from patchsetup.fields import NAME_RE, NAME_RULE
 from patchsetup.files import TextFileError, read_utf8
 
-__all__ = ["ConfigError", "Table", "describe", "fail", "hint", "join_key", "read_toml"]
+__all__ = [
+    "ConfigError",
+    "Table",
+    "check_name",
+    "describe",
+    "fail",
+    "hint",
+    "join_key",
+    "read_toml",
+    "unique",
+]
 
 
 class ConfigError(ValueError):
@@ -286,3 +299,22 @@ class Table:
             self.fail(name, f"must be a date like 2027-01-31, got {describe(value)}")
         # The format itself is checked by the baseline validator (PatchRule's YYYY-MM-DD).
         return value
+
+
+def check_name(table: Table, kind: str, name: str) -> None:
+    """Check a resource name against the SSM API's pattern, at the key that set it."""
+    if not NAME_RE.match(name):
+        table.fail(
+            "name" if table.has("name") else "",
+            f"{kind} name {name!r} {NAME_RULE}",
+        )
+
+
+def unique(seen: dict[str, str], name: str, table: Table, kind: str) -> None:
+    """Fail when ``name`` was already used by another table (``seen``: name -> path)."""
+    if name in seen:
+        table.fail(
+            "name" if table.has("name") else "",
+            f"{kind} name {name!r} is also used by {seen[name]}",
+        )
+    seen[name] = table.path

@@ -1,56 +1,62 @@
-"""Window targets and the task settings of the config file (``config.py``).
+"""The tasks of a window in the config file, and every task setting.
 
-Targets become TargetSpecs directly. Task settings (rate control, operation,
-reboot, cutoff behaviour, service role, output, SNS notifications) are read
-into :class:`TaskSettings`, which a task inherits from ``[defaults]`` field by
-field; ``config.py`` then applies the command-line overrides and builds the
-TaskSpec.
+Task settings (rate control, operation, reboot, cutoff behaviour, service role,
+output, SNS notifications) are read into :class:`TaskSettings`, which a task
+inherits from ``[defaults]`` field by field; a task's own table adds its
+targets, document, hooks and priority. :func:`task_spec` then applies the
+command-line overrides and the service role and builds the TaskSpec (the scan
+window's task too).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from patchsetup.config.tables import Table, fail
-from patchsetup.model import (
+from patchsetup.config.settings import Reading, rate_problem
+from patchsetup.config.tables import Table, check_name, fail, unique
+from patchsetup.fields import (
     CONCURRENCY_RE,
     ERRORS_RE,
-    NAME_RE,
+    OPERATIONS,
+    PRIORITY_MAX,
     ROLE_ARN_RE,
-    SERVICE_ROLE,
-    TargetSpec,
-    target_key_problem,
+    ROLE_ARN_RULE,
 )
+from patchsetup.model import RUN_PATCH_BASELINE, SERVICE_ROLE, NotificationSpec, TaskSpec
 
 __all__ = [
     "CREATE",
-    "OPERATIONS",
-    "PATCH_GROUP_KEYS",
-    "TARGET_KEYS",
-    "TARGET_VALUES_MAX",
+    "CUTOFF_BEHAVIORS",
+    "NOTIFICATION_EVENTS",
+    "NOTIFICATION_TYPES",
+    "REBOOT_OPTIONS",
     "TASK_SETTINGS",
     "Notify",
     "Output",
     "RoleRef",
     "TaskSettings",
-    "check_name",
-    "rate_problem",
-    "read_target",
     "read_task_settings",
+    "read_tasks",
+    "task_spec",
 ]
 
-OPERATIONS = ("Install", "Scan")
+WITH_HOOKS = "AWS-RunPatchBaselineWithHooks"
+DOCUMENTS = (RUN_PATCH_BASELINE, WITH_HOOKS)
+_HOOKS = {
+    "pre_install": "PreInstallHookDocName",
+    "post_install": "PostInstallHookDocName",
+    "on_exit": "OnExitHookDocName",
+}
 REBOOT_OPTIONS = ("RebootIfNeeded", "NoReboot")
-#: "PatchGroup" is the key to use where tags in instance metadata are turned on,
-#: because that feature does not allow spaces in tag keys.
-PATCH_GROUP_KEYS = ("Patch Group", "PatchGroup")
 CUTOFF_BEHAVIORS = ("CONTINUE_TASK", "CANCEL_TASK")
 NOTIFICATION_EVENTS = ("All", "InProgress", "Success", "TimedOut", "Cancelled", "Failed")
 NOTIFICATION_TYPES = ("Command", "Invocation")
 #: The value of service_role/role that means "the role of [service_role]".
 CREATE = "create"
 
+#: The keys of task settings, in [defaults] and in each task.
 TASK_SETTINGS = frozenset(
     {
         "max_concurrency",
@@ -63,30 +69,23 @@ TASK_SETTINGS = frozenset(
         "notifications",
     }
 )
-TARGET_KEYS = frozenset(
-    {
-        "name",
-        "patch_group",
-        "patch_group_key",
-        "tags",
-        "resource_group",
-        "resource_types",
-        "owner_information",
-        "description",
-    }
-)
-_SELECTORS = ("patch_group", "tags", "resource_group")
+_TASK_KEYS = TASK_SETTINGS | {
+    "name",
+    "targets",
+    "priority",
+    "document",
+    "hooks",
+    "description",
+    "timeout_seconds",
+    "comment",
+}
 _OUTPUT_KEYS = frozenset({"s3_bucket", "s3_prefix", "cloudwatch", "cloudwatch_log_group"})
 _NOTIFY_KEYS = frozenset({"topic_arn", "events", "type", "role"})
 
 # Shapes AWS documents for these values; checked here so a typo fails before any call.
 _TOPIC_ARN_RE = re.compile(r"arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[\w.-]{1,256}")
 _BUCKET_RE = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
-_RESOURCE_TYPE_RE = re.compile(r"AWS::\w+::\w+")
-#: Target.Values holds at most 50 values (SSM API reference, Target).
-TARGET_VALUES_MAX = 50
-#: A window target's Targets holds at most 5 key/value entries (same reference).
-_TARGET_ENTRIES_MAX = 5
+_DOCUMENT_RE = re.compile(r"[a-zA-Z0-9_\-.:/]{3,128}")
 
 
 @dataclass(frozen=True)
@@ -133,22 +132,6 @@ class TaskSettings:
     notifications: Notify | None = None
 
 
-def check_name(table: Table, kind: str, name: str) -> None:
-    """Check a resource name against the SSM API's pattern, at the key that set it."""
-    if not NAME_RE.match(name):
-        table.fail(
-            "name" if table.has("name") else "",
-            f"{kind} name {name!r} must be 3-128 letters, digits, '_', '-' or '.'",
-        )
-
-
-def rate_problem(key: str, value: object) -> str:
-    """The message for a bad max_concurrency/max_errors value."""
-    if key == "max_concurrency":
-        return f'must be a number 1-9999 or a percentage 1%-100% like "10%", got {value!r}'
-    return f'must be a number 0-9999 or a percentage 0%-100% like "10%", got {value!r}'
-
-
 def _role(table: Table, key: str) -> RoleRef | None:
     value = table.string(key)
     if value is None:
@@ -158,8 +141,8 @@ def _role(table: Table, key: str) -> RoleRef | None:
     if not ROLE_ARN_RE.match(value):
         table.fail(
             key,
-            f'must be "{CREATE}" (the role of [service_role]) or an IAM role ARN like '
-            f"arn:aws:iam::123456789012:role/name, got {value!r}",
+            f'must be "{CREATE}" (the role of [service_role]) or an IAM role ARN '
+            f"({ROLE_ARN_RULE}), got {value!r}",
         )
     return RoleRef(value, table.key(key))
 
@@ -236,56 +219,132 @@ def _notify(table: Table, inherited: Notify | None) -> Notify | None:
     return Notify(topic, events, kind, _role(sns, "role"), sns.path)
 
 
-def read_target(table: Table, default_key: str) -> TargetSpec:
-    """One ``[[windows.<key>.targets]]``: exactly one of patch_group, tags, resource_group."""
+def read_tasks(
+    reading: Reading, window: Table, target_names: Sequence[str], defaults: TaskSettings
+) -> list[TaskSpec]:
+    """A window's ``tasks`` tables, each name used once."""
+    tasks: list[TaskSpec] = []
+    task_paths: dict[str, str] = {}
+    for task_table in window.tables("tasks", _TASK_KEYS):
+        task = _task(reading, task_table, target_names, defaults)
+        unique(task_paths, task.name, task_table, "task")
+        tasks.append(task)
+    return tasks
+
+
+def _task(
+    reading: Reading, table: Table, window_targets: Sequence[str], defaults: TaskSettings
+) -> TaskSpec:
     name = table.required_string("name")
-    check_name(table, "target", name)
-    chosen = [key for key in _SELECTORS if table.has(key)]
-    if len(chosen) != 1:
-        got = f"; got {' and '.join(chosen)}" if chosen else ""
-        table.fail("", f"needs exactly one of patch_group, tags or resource_group{got}")
-    selector = chosen[0]
-    for key, needs in (("patch_group_key", "patch_group"), ("resource_types", "resource_group")):
-        if table.has(key) and selector != needs:
-            table.fail(key, f"applies with {needs} only, not {selector}")
-    resource_type = "INSTANCE"
-    entries: list[tuple[str, tuple[str, ...]]] = []
-    if selector == "patch_group":
-        group = table.required_string("patch_group", max_len=256)
-        key = table.choice("patch_group_key", PATCH_GROUP_KEYS) or default_key
-        entries.append((f"tag:{key}", (group,)))
-    elif selector == "tags":
-        tags = table.free_table("tags")
-        assert tags is not None  # chosen above because the key is set
-        if not 1 <= len(tags.data) <= _TARGET_ENTRIES_MAX:
-            table.fail("tags", f"needs 1-{_TARGET_ENTRIES_MAX} tags, got {len(tags.data)}")
-        for tag, values in tags.data.items():
-            if not tag or len(tag) > 128:
-                tags.fail(tag, "tag keys are 1-128 characters")
-            problem = target_key_problem(f"tag:{tag}")
-            if problem is not None:
-                tags.fail(tag, f"as a target key: {problem}")
-            found = tags.string_list(tag, values, max_items=TARGET_VALUES_MAX, single=True)
-            if not found:
-                tags.fail(tag, "needs at least one value")
-            entries.append((f"tag:{tag}", found))
-    else:
-        resource_type = "RESOURCE_GROUP"
-        entries.append(("resource-groups:Name", (table.required_string("resource_group"),)))
-        types = table.strings("resource_types")
-        for index, kind in enumerate(types or ()):
-            if not _RESOURCE_TYPE_RE.fullmatch(kind):
-                fail(
-                    table.source,
-                    f"{table.key('resource_types')}[{index}]",
-                    f"must be a type like AWS::EC2::Instance, got {kind!r}",
-                )
-        if types:
-            entries.append(("resource-groups:ResourceTypeFilters", types))
-    return TargetSpec(
-        name=name,
-        targets=tuple(entries),
-        resource_type=resource_type,
-        owner_information=table.string("owner_information", max_len=128),
+    check_name(table, "task", name)
+    named = table.strings("targets")
+    if named is None:
+        named = tuple(window_targets)
+        if not named:
+            table.fail("", "a Run Command task needs a target, and the window has none")
+    elif not named:
+        table.fail("targets", "needs at least one target name")
+    unknown = [target for target in named if target not in window_targets]
+    if unknown:
+        known = ", ".join(window_targets) or "none"
+        table.fail(
+            "targets",
+            f"names unknown target {', '.join(map(repr, unknown))} (known: {known})",
+        )
+    if len(set(named)) != len(named):
+        table.fail("targets", "names a target twice")
+    document = table.choice("document", DOCUMENTS) or RUN_PATCH_BASELINE
+    hooks = table.table("hooks", _HOOKS)
+    if hooks is not None and document != WITH_HOOKS:
+        table.fail("hooks", f'need document = "{WITH_HOOKS}" (this task runs {document})')
+    settings = read_task_settings(table, defaults)
+    operation = reading.overrides.operation or settings.operation
+    parameters: dict[str, tuple[str, ...]] = {"Operation": (operation,)}
+    if settings.reboot_option is not None:
+        parameters["RebootOption"] = (settings.reboot_option,)
+    parameters.update(_hook_parameters(hooks))
+    return task_spec(
+        reading,
+        name,
+        named,
+        settings,
+        parameters,
+        document=document,
+        priority=table.integer("priority", 0, PRIORITY_MAX),
         description=table.string("description", max_len=128),
+        timeout_seconds=table.integer("timeout_seconds", 30, 2592000),
+        comment=table.string("comment", max_len=100),
     )
+
+
+def task_spec(
+    reading: Reading,
+    name: str,
+    targets: Sequence[str],
+    settings: TaskSettings,
+    parameters: dict[str, tuple[str, ...]],
+    *,
+    document: str = RUN_PATCH_BASELINE,
+    priority: int | None = 1,
+    description: str | None = None,
+    timeout_seconds: int | None = None,
+    comment: str | None = None,
+) -> TaskSpec:
+    """The TaskSpec, with the overrides and the service role applied."""
+    role = settings.service_role
+    if role is None and reading.overrides.create_service_role:
+        role = RoleRef(SERVICE_ROLE, "--create-service-role")
+    notification = None
+    sns = settings.notifications
+    if sns is not None:
+        # Run Command publishes to SNS with a role; the task's own is the natural one.
+        sns_role = sns.role or role
+        if sns_role is None:
+            fail(
+                reading.source,
+                sns.where,
+                "SNS notifications need a role to publish with: set role "
+                f'("{CREATE}" or an ARN) here or a service_role for the task',
+            )
+        notification = NotificationSpec(sns.topic_arn, sns.events, sns.type, sns_role.arn)
+        if sns_role.arn == SERVICE_ROLE:
+            reading.role_uses.append(sns_role.where)
+    if role is not None and role.arn == SERVICE_ROLE:
+        reading.role_uses.append(role.where)
+    output = settings.output or Output()
+    return TaskSpec(
+        name=name,
+        target_names=tuple(targets),
+        document=document,
+        priority=1 if priority is None else priority,
+        max_concurrency=reading.overrides.max_concurrency or settings.max_concurrency,
+        max_errors=reading.overrides.max_errors or settings.max_errors,
+        parameters=parameters,
+        service_role_arn=role.arn if role is not None else None,
+        description=description,
+        cutoff_behavior=settings.cutoff_behavior,
+        output_s3_bucket=output.s3_bucket,
+        output_s3_prefix=output.s3_prefix,
+        cloudwatch_output=output.cloudwatch,
+        cloudwatch_log_group=output.log_group,
+        notification=notification,
+        timeout_seconds=timeout_seconds,
+        comment=comment,
+    )
+
+
+def _hook_parameters(hooks: Table | None) -> dict[str, tuple[str, ...]]:
+    """The ...WithHooks document's hook parameters for the hooks that are set."""
+    parameters: dict[str, tuple[str, ...]] = {}
+    for key, parameter in _HOOKS.items():
+        document_name = hooks.string(key) if hooks is not None else None
+        if hooks is None or document_name is None:
+            continue
+        if not _DOCUMENT_RE.fullmatch(document_name):
+            hooks.fail(
+                key,
+                "must be an SSM document name (3-128 of a-z A-Z 0-9 _ - . : /), "
+                f"got {document_name!r}",
+            )
+        parameters[parameter] = (document_name,)
+    return parameters
