@@ -38,7 +38,8 @@ from patchsetup.aws import session as aws
 from patchsetup.aws.accounts import Clients
 from patchsetup.aws.gate import Gate
 from patchsetup.deploy import executor, planner, sweeper
-from patchsetup.deploy.plan import Plan
+from patchsetup.deploy.adoption import adoption_candidates
+from patchsetup.deploy.plan import Plan, PlanConflict
 from patchsetup.deploy.remote import RemoteState
 from patchsetup.errors import (
     EXIT_BAD_INPUT,
@@ -510,7 +511,7 @@ def apply_command(adopt: bool, **values: Any) -> None:
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
     windows = _window_runs(setup)
-    candidates = planner.adoption_candidates(setup)
+    candidates = adoption_candidates(setup)
 
     hooks = checks.hook_documents(setup)
 
@@ -542,7 +543,7 @@ def apply_command(adopt: bool, **values: Any) -> None:
             try:
                 made = planner.plan(setup, remote, region=clients.region, boundary=boundary)
                 return made, remote
-            except planner.PlanConflict as exc:
+            except PlanConflict as exc:
                 raise BadInput(str(exc)) from None
 
         return plan_fn
@@ -793,7 +794,7 @@ def status_command(config: str | None, **values: Any) -> None:
                 clients["iam"],
                 full=True,
                 gate=Gate(common.concurrency),
-                candidates=planner.adoption_candidates(desired) if desired else None,
+                candidates=adoption_candidates(desired) if desired else None,
             )
         drift = None
         if desired is not None:
@@ -801,7 +802,7 @@ def status_command(config: str | None, **values: Any) -> None:
                 drift = planner.plan(
                     desired, state, region=target.region, boundary=_role_boundary(desired, state)
                 )
-            except planner.PlanConflict as exc:
+            except PlanConflict as exc:
                 raise BadInput(str(exc)) from None
         return status.view(target.label, name, state, drift)
 
