@@ -25,8 +25,9 @@ import botocore.session
 import botocore.utils
 from botocore.config import Config
 
-from patchsetup import __version__, preflight
+from patchsetup import __version__
 from patchsetup.errors import AwsError, BadInput
+from patchsetup.quotas import Quotas
 
 log = logging.getLogger(__name__)
 
@@ -238,7 +239,7 @@ _QUOTA_WORDS = {"windows": "maintenance window", "baselines": "patch baseline"}
 _NARROWER = ("task", "target", "execution", "concurrent", "per maintenance", "group", "per patch")
 
 
-def quota_limits(quotas_client: Any) -> preflight.Quotas:
+def quota_limits(quotas_client: Any) -> Quotas:
     """The account's quotas from Service Quotas; AWS's documented defaults where it
     does not answer (no permission, not available, or no matching quota)."""
     found: dict[str, int] = {}
@@ -252,11 +253,11 @@ def quota_limits(quotas_client: Any) -> preflight.Quotas:
                         found[key] = int(quota["Value"])
     except AWS_EXCEPTIONS as exc:
         log.debug("Service Quotas did not answer (%s): using documented defaults", exc)
-        return preflight.Quotas()
+        return Quotas()
     if not found:
-        return preflight.Quotas()
-    defaults = preflight.Quotas()
-    return preflight.Quotas(
+        return Quotas()
+    defaults = Quotas()
+    return Quotas(
         windows=found.get("windows", defaults.windows),
         baselines=found.get("baselines", defaults.baselines),
         source="Service Quotas",

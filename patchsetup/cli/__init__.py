@@ -26,7 +26,6 @@ from patchsetup import (
     config,
     export,
     policy,
-    preflight,
     schedule,
     signals,
     status,
@@ -52,6 +51,7 @@ from patchsetup.errors import (
     Stopped,
 )
 from patchsetup.model import SETUP_NAME_RE, ModelError, Setup, WindowSpec, role_regions
+from patchsetup.quotas import plan_problems
 from patchsetup.report import (
     Report,
     WindowRuns,
@@ -1180,7 +1180,7 @@ def _plan_and_apply(
         new_adoptions = {(c.kind, c.resource_id) for c in the_plan.adoptions} - adopted
         if new_adoptions and not adopt:
             _refuse(report, common, show, _adoption_refusal(the_plan))
-        blocked = preflight.problems(the_plan, state, quotas.result())
+        blocked = plan_problems(the_plan, state, quotas.result())
         if blocked:
             report.error = f"pre-flight: {blocked[0]}"
             if common.output == "json":
