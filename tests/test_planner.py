@@ -6,8 +6,7 @@ import itertools
 import json
 from typing import Any
 
-from patchsetup import baselines
-from patchsetup.deploy import aws_defaults
+from patchsetup import aws_defaults, baselines
 from patchsetup.deploy.plan import Json, Plan, Ref
 from patchsetup.deploy.planner import plan
 from patchsetup.deploy.remote import (

@@ -53,7 +53,7 @@ from typing import Any, NoReturn
 import botocore.loaders
 from botocore.model import ListShape, MapShape, ServiceModel, Shape, StringShape, StructureShape
 
-from patchsetup.deploy import aws_defaults
+from patchsetup import aws_defaults
 from patchsetup.files import TextFileError, read_utf8
 
 __all__ = [

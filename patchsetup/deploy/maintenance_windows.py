@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from patchsetup.deploy import aws_defaults
+from patchsetup import aws_defaults
 from patchsetup.deploy.adoption import find_duplicate
 from patchsetup.deploy.calls import (
     add_tags_to_resource,

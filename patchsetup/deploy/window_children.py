@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from patchsetup.deploy import aws_defaults
+from patchsetup import aws_defaults
 from patchsetup.deploy.adoption import pair_target
 from patchsetup.deploy.calls import (
     deregister_target_from_maintenance_window,
