@@ -51,7 +51,7 @@ CONTROL_TIMEOUT = 10.0
 
 ONE_REGION = ("us-east-1",)
 FOUR_REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2", "sa-east-1")
-#: The tool's default --concurrency (patchsetup/executor.py DEFAULT_CONCURRENCY).
+#: The tool's default --concurrency (patchsetup/deploy/executor.py DEFAULT_CONCURRENCY).
 DEFAULT = "default"
 #: Window flags per window count: one window per week x day x hour.
 WINDOW_FLAGS: dict[int, tuple[str, ...]] = {
@@ -934,7 +934,7 @@ As of the revision measured (see the line above the results):
   own boto3 session and clients, on a pool of `min(regions, --concurrency)` threads. So
   `--concurrency 1` also takes the regions one at a time, and `--concurrency N` has at
   most N x N calls in flight over all targets.
-- **Phases and lanes** (`patchsetup/planner.py`, `patchsetup/executor.py`): the plan is
+- **Phases and lanes** (`patchsetup/deploy/draft.py`, `patchsetup/deploy/executor.py`): the plan is
   cut into phases that run one after another: deletes of tasks and patch-group
   registrations; deletes of windows and baselines; the service role; baselines and
   windows; patch-group registrations; role deletes. Within a phase every *lane* is a
