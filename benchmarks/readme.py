@@ -72,7 +72,7 @@ As of the revision measured (see the line above the results):
   with its own boto3 session and clients, on a pool of `min(regions, --concurrency)`
   threads. So `--concurrency 1` also takes the regions one at a time, and
   `--concurrency N` has at most N x N calls in flight over all targets.
-- **Phases and lanes** (`patchsetup/deploy/planner.py`, `patchsetup/deploy/executor.py`):
+- **Phases and lanes** (`patchsetup/deploy/draft.py`, `patchsetup/deploy/executor.py`):
   the plan is cut into phases that run one after another: deletes of tasks and patch-group
   registrations; deletes of windows and baselines; the service role; baselines and
   windows; patch-group registrations; role deletes. Within a phase every *lane* is a chain

@@ -1,7 +1,7 @@
 """What AWS accepts but would silently not do what the setup says: warnings before a run.
 
 Pure: looks only at the desired Setup. The refusals (exit 2) live where the input is
-read, next to the key that caused them (config/baselines.py, cli/); what is
+read, next to the key that caused them (patchsetup/config/, patchsetup/cli/); what is
 here is legal and sometimes meant, so the operator is told and the run goes on.
 The README's "Warnings and refusals" table lists every case and why it is one or
 the other.

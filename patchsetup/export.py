@@ -2,9 +2,10 @@
 
 Pure: no boto3, no AWS call. :func:`cloudformation` turns a
 :class:`~patchsetup.model.Setup` into a template (a plain dict that
-``json.dumps`` writes as is) holding the resources the planner would create
-from nothing (``planner.plan(setup, RemoteState())``), with the same
-properties:
+``json.dumps`` writes as is) made from the create plan, the calls the planner
+makes in an empty account (``planner.plan(setup, RemoteState())``): one
+resource per create request, with that request's parameters as properties, so
+the requests have one copy (``deploy/calls.py``):
 
 =========================  ===============================================
 planner call               template resource
@@ -57,18 +58,10 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from patchsetup.model import (
-    OWNER_TAG,
-    ROLE_PATH,
-    SERVICE_ROLE,
-    TOOL,
-    BaselineSpec,
-    RoleSpec,
-    Setup,
-    TargetSpec,
-    TaskSpec,
-    WindowSpec,
-)
+from patchsetup.deploy.calls import compact
+from patchsetup.deploy.plan import Change, Json, Ref
+from patchsetup.deploy.remote import RemoteState
+from patchsetup.model import SERVICE_ROLE, TOOL, BaselineSpec, Setup, TaskSpec
 from patchsetup.policy import BOUNDARY_NAME, BOUNDARY_PATH
 
 __all__ = [
@@ -129,46 +122,72 @@ def cloudformation(setup: Setup) -> dict[str, Any]:
     """The CloudFormation template that creates what ``setup`` describes.
 
     One resource per resource the planner would create in an empty account,
-    with the same properties; patch-group registrations are the baselines'
-    ``PatchGroups``. Warnings about what the template cannot express are in
-    ``template["Metadata"]`` (read them with :func:`warnings`).
+    with the properties of its create request; patch-group registrations are
+    the baselines' ``PatchGroups``. Warnings about what the template cannot
+    express are in ``template["Metadata"]`` (read them with :func:`warnings`).
 
     Raises:
         ExportError: a baseline rule field AWS::SSM::PatchBaseline does not have.
     """
+    # Imported here while patchsetup.baselines (which the planner uses) still loads
+    # botocore: importing export loads no AWS SDK (test_export_imports_no_aws_sdk).
+    # Move it up once the baselines' comparison lives in a module of its own.
+    from patchsetup.deploy import planner
+
     ids = _LogicalIds(setup)
+    created = planner.plan(setup, RemoteState(), _no_token)
+    # Registrations follow their baselines in the plan; the template names them first.
+    groups: dict[str, list[str]] = {}
+    for call in created.calls:
+        if call.method == "register_patch_baseline_for_patch_group":
+            baseline = call.params["BaselineId"]
+            groups.setdefault(baseline.var, []).append(call.params["PatchGroup"])
+    specs = {window.name: window for window in setup.windows}
+    #: Ref variable -> what stands for the value in the template.
+    refs: dict[str, Any] = {}
     resources: dict[str, dict[str, Any]] = {}
     notes: list[str] = []
-    role_arn: dict[str, Any] | None = None
-    if setup.service_role is not None:
-        role_arn = {"Fn::GetAtt": [ids.role, "Arn"]}
-        resources[ids.role] = _role(setup, setup.service_role)
-        notes.append(
-            f"IAM role {setup.service_role.name!r}: IAM is global, so a stack in a second "
-            "region of the same account fails with 'already exists'; deploy the StackSet to "
-            "one region per account, or export without the service role and make it once "
-            "per account"
-        )
-    for baseline in setup.baselines:
-        resources[ids.baseline(baseline)] = _baseline(setup, baseline)
-    for window in setup.windows:
-        window_id = ids.window(window)
-        resources[window_id] = _window(setup, window)
-        if not window.enabled:
-            note = (
-                f"window {window.name!r} is disabled in the config, but "
-                "AWS::SSM::MaintenanceWindow has no Enabled property: CloudFormation creates "
-                "it enabled and its tasks will run. Disable it in every account after the "
-                "deployment, or remove it from the config"
+    for change in created.changes:
+        if change.action != "create" or not change.calls or change.id_var is None:
+            continue
+        request = change.calls[0].params
+        if change.kind == "role":
+            refs[change.id_var] = {"Fn::GetAtt": [ids.role, "Arn"]}
+            resources[ids.role] = _role(change, change.id_var)
+            notes.append(
+                f"IAM role {change.name!r}: IAM is global, so a stack in a second "
+                "region of the same account fails with 'already exists'; deploy the StackSet to "
+                "one region per account, or export without the service role and make it once "
+                "per account"
             )
-            resources[window_id]["Metadata"] = {METADATA_KEY: {"Enabled": False, "Note": note}}
-            notes.append(note)
-        target_ids: dict[str, str] = {}
-        for target in window.targets:
-            target_ids[target.name] = ids.target(window, target)
-            resources[target_ids[target.name]] = _target(window_id, target)
-        for task in window.tasks:
-            resources[ids.task(window, task)] = _task(window_id, task, target_ids, role_arn)
+        elif change.kind == "baseline":
+            spec = next(b for b in setup.baselines if b.name == change.name)
+            patch_groups = groups.get(change.id_var, [])
+            resources[ids.baseline(change.name)] = _baseline(spec, request, patch_groups)
+        elif change.kind == "window":
+            window_id = ids.window(change.name)
+            refs[change.id_var] = {"Ref": window_id}
+            resources[window_id] = _window(request)
+            if not specs[change.name].enabled:
+                note = (
+                    f"window {change.name!r} is disabled in the config, but "
+                    "AWS::SSM::MaintenanceWindow has no Enabled property: CloudFormation "
+                    "creates it enabled and its tasks will run. Disable it in every account "
+                    "after the deployment, or remove it from the config"
+                )
+                resources[window_id]["Metadata"] = {METADATA_KEY: {"Enabled": False, "Note": note}}
+                notes.append(note)
+        elif change.kind == "target":
+            target_id = ids.target(str(change.parent), change.name)
+            refs[change.id_var] = {"Ref": target_id}
+            resources[target_id] = _target(request, refs)
+        elif change.kind == "task":
+            task = next(t for t in specs[str(change.parent)].tasks if t.name == change.name)
+            if setup.service_role is None and _uses_service_role(task):
+                raise ExportError(
+                    f"task {task.name}: uses the created service role, but none is set"
+                )
+            resources[ids.task(str(change.parent), change.name)] = _task(request, refs)
     template: dict[str, Any] = {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": _description(setup),
@@ -187,6 +206,11 @@ def cloudformation(setup: Setup) -> dict[str, Any]:
             "upload it to S3 and pass its URL (--template-url)"
         )
     return template
+
+
+def _no_token() -> str:
+    # ClientTokens are the API's; a template has none.
+    return ""
 
 
 def resource_summary(template: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -215,107 +239,91 @@ def dumps(template: Mapping[str, Any], indent: int | None = 2) -> str:
 # -- resources ------------------------------------------------------------------------
 
 
-def _tags(setup: Setup, extra: Mapping[str, str] | None = None) -> list[dict[str, str]]:
-    """Tags as the planner sends them: extra tags first, the owner tag always last and winning."""
-    tags = {**(extra or {}), OWNER_TAG: setup.name}
-    return [{"Key": k, "Value": v} for k, v in tags.items()]
-
-
-def _compact(properties: Mapping[str, Any]) -> dict[str, Any]:
-    """Properties without unset values (the planner's ``_compact``)."""
-    return {k: v for k, v in properties.items() if v is not None}
-
-
-def _baseline(setup: Setup, spec: BaselineSpec) -> dict[str, Any]:
-    unknown = sorted(k for k in spec.rules if k not in _BASELINE_FIELDS and k not in _NOT_RULES)
-    if unknown:
-        raise ExportError(
-            f"baseline {spec.name}: {', '.join(unknown)} cannot be expressed in "
-            f"{BASELINE} (it has {', '.join(_BASELINE_FIELDS)})"
-        )
-    rules = {k: _plain(spec.rules[k]) for k in _BASELINE_FIELDS if k in spec.rules}
-    properties = _compact(
-        {
-            "Name": spec.name,
-            **rules,
-            "OperatingSystem": spec.operating_system,
-            "PatchGroups": list(spec.patch_groups) or None,
-            "Tags": _tags(setup, spec.tags),
-        }
-    )
-    return {"Type": BASELINE, "Properties": properties}
-
-
-def _window(setup: Setup, spec: WindowSpec) -> dict[str, Any]:
-    # Enabled is the one window field CloudFormation cannot set (see cloudformation()).
-    fields = {k: v for k, v in spec.fields().items() if k != "Enabled"}
-    return {"Type": WINDOW, "Properties": _compact({**fields, "Tags": _tags(setup)})}
-
-
-def _target(window_id: str, spec: TargetSpec) -> dict[str, Any]:
-    return {
-        "Type": TARGET,
-        "Properties": _compact({"WindowId": {"Ref": window_id}, **spec.fields()}),
-    }
-
-
-def _task(
-    window_id: str,
-    spec: TaskSpec,
-    target_ids: Mapping[str, str],
-    role_arn: dict[str, Any] | None,
-) -> dict[str, Any]:
-    def role(value: str | None) -> Any:
-        if value != SERVICE_ROLE:
-            return value
-        if role_arn is None:
-            raise ExportError(f"task {spec.name}: uses the created service role, but none is set")
-        return role_arn
-
-    fields = spec.fields()
-    run_command = fields.pop("TaskInvocationParameters")["RunCommand"]
-    if "ServiceRoleArn" in run_command:
-        run_command["ServiceRoleArn"] = role(run_command["ServiceRoleArn"])
-    properties = {
-        "WindowId": {"Ref": window_id},
-        **fields,
-        "Targets": [
-            {
-                "Key": "WindowTargetIds",
-                "Values": [{"Ref": target_ids[n]} for n in spec.target_names],
-            }
-        ],
-        "ServiceRoleArn": role(spec.service_role_arn),
-        "TaskInvocationParameters": {"MaintenanceWindowRunCommandParameters": run_command},
-    }
-    return {"Type": TASK, "Properties": _compact(properties)}
-
-
-def _role(setup: Setup, spec: RoleSpec) -> dict[str, Any]:
+def _role(change: Change, var: str) -> dict[str, Any]:
+    """From CreateRole and its PutRolePolicy calls; ``var`` holds the created role's ARN."""
+    create, *policies = change.calls
+    request = create.params
     # The role's own ARN in its own policy: GetAtt on itself would be a circular
     # dependency, so the ARN is built from the partition, account, path and name.
     own = {
-        "Fn::Sub": f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role{ROLE_PATH}{spec.name}"
+        "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role"
+        f"{request['Path']}{request['RoleName']}"
     }
     return {
         "Type": ROLE,
         "Properties": {
-            "RoleName": spec.name,
-            "Path": ROLE_PATH,
-            "AssumeRolePolicyDocument": spec.trust_policy(),
-            "Description": spec.description,
+            "RoleName": request["RoleName"],
+            "Path": request["Path"],
+            "AssumeRolePolicyDocument": json.loads(request["AssumeRolePolicyDocument"]),
+            "Description": request["Description"],
             # The same boundary setup gives the role (policy.py): in the stack's account.
             "PermissionsBoundary": {
                 "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy"
                 f"{BOUNDARY_PATH}{BOUNDARY_NAME}"
             },
             "Policies": [
-                {"PolicyName": name, "PolicyDocument": _plain(document, {SERVICE_ROLE: own})}
-                for name, document in spec.policies.items()
+                {
+                    "PolicyName": put.params["PolicyName"],
+                    "PolicyDocument": _plain(put.params["PolicyDocument"], {var: own}),
+                }
+                for put in policies
             ],
-            "Tags": _tags(setup),
+            "Tags": _plain(request["Tags"]),
         },
     }
+
+
+def _baseline(
+    spec: BaselineSpec, request: Mapping[str, Any], patch_groups: list[str]
+) -> dict[str, Any]:
+    """From CreatePatchBaseline; the OS as the model has it (the request may leave it out)."""
+    unknown = sorted(k for k in request if k not in _BASELINE_FIELDS and k not in _NOT_RULES)
+    if unknown:
+        raise ExportError(
+            f"baseline {spec.name}: {', '.join(unknown)} cannot be expressed in "
+            f"{BASELINE} (it has {', '.join(_BASELINE_FIELDS)})"
+        )
+    rules = {k: _plain(request[k]) for k in _BASELINE_FIELDS if k in request}
+    properties = compact(
+        {
+            "Name": spec.name,
+            **rules,
+            "OperatingSystem": spec.operating_system,
+            "PatchGroups": patch_groups or None,
+            "Tags": _plain(request["Tags"]),
+        }
+    )
+    return {"Type": BASELINE, "Properties": properties}
+
+
+def _window(request: Mapping[str, Any]) -> dict[str, Any]:
+    """From CreateMaintenanceWindow (which, like CloudFormation, has no Enabled)."""
+    properties = {k: _plain(v) for k, v in request.items() if k != "ClientToken"}
+    return {"Type": WINDOW, "Properties": properties}
+
+
+def _target(request: Mapping[str, Any], refs: Mapping[str, Any]) -> dict[str, Any]:
+    """From RegisterTargetWithMaintenanceWindow."""
+    properties = {k: _plain(v, refs) for k, v in request.items() if k != "ClientToken"}
+    return {"Type": TARGET, "Properties": properties}
+
+
+def _task(request: Mapping[str, Any], refs: Mapping[str, Any]) -> dict[str, Any]:
+    """From RegisterTaskWithMaintenanceWindow: RunCommand is named differently here."""
+    fields = {k: v for k, v in request.items() if k != "ClientToken"}
+    run_command = fields.pop("TaskInvocationParameters")["RunCommand"]
+    properties = {
+        **{k: _plain(v, refs) for k, v in fields.items()},
+        "TaskInvocationParameters": {
+            "MaintenanceWindowRunCommandParameters": _plain(run_command, refs)
+        },
+    }
+    return {"Type": TASK, "Properties": properties}
+
+
+def _uses_service_role(task: TaskSpec) -> bool:
+    notification_role = task.notification.role_arn if task.notification else None
+    return SERVICE_ROLE in (task.service_role_arn, notification_role)
 
 
 def _description(setup: Setup) -> str:
@@ -332,15 +340,18 @@ def _description(setup: Setup) -> str:
     return f"{TOOL} setup '{setup.name}': Patch Manager with {', '.join(parts)}"
 
 
-def _plain(value: Any, swap: Mapping[str, Any] | None = None) -> Any:
+def _plain(value: Any, refs: Mapping[str, Any] | None = None) -> Any:
     """Mappings and sequences as dicts and lists, so the template is plain JSON data;
-    strings in ``swap`` replaced by their values."""
+    a ``Ref`` to what an earlier request made replaced by ``refs[var]`` (its intrinsic
+    function), a ``Json`` document by the document itself."""
+    if isinstance(value, Ref):
+        return (refs or {})[value.var]
+    if isinstance(value, Json):
+        return _plain(value.value, refs)
     if isinstance(value, Mapping):
-        return {str(k): _plain(v, swap) for k, v in value.items()}
+        return {str(k): _plain(v, refs) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v, swap) for v in value]
-    if swap and isinstance(value, str) and value in swap:
-        return swap[value]
+        return [_plain(v, refs) for v in value]
     return value
 
 
@@ -379,17 +390,17 @@ class _LogicalIds:
 
     role = "ServiceRole"
 
-    def baseline(self, spec: BaselineSpec) -> str:
-        return self._ids["baseline", spec.name]
+    def baseline(self, name: str) -> str:
+        return self._ids["baseline", name]
 
-    def window(self, spec: WindowSpec) -> str:
-        return self._ids["window", spec.name]
+    def window(self, name: str) -> str:
+        return self._ids["window", name]
 
-    def target(self, window: WindowSpec, spec: TargetSpec) -> str:
-        return self._ids["target", f"{window.name}/{spec.name}"]
+    def target(self, window: str, name: str) -> str:
+        return self._ids["target", f"{window}/{name}"]
 
-    def task(self, window: WindowSpec, spec: TaskSpec) -> str:
-        return self._ids["task", f"{window.name}/{spec.name}"]
+    def task(self, window: str, name: str) -> str:
+        return self._ids["task", f"{window}/{name}"]
 
 
 def _short_hash(text: str) -> str:

@@ -1,4 +1,4 @@
-"""AWS's default Systems Manager quotas that a setup can run into, checked before any call.
+"""AWS's default Systems Manager quotas that a setup can run into, and the pure checks.
 
 The numbers are the defaults of the "Service quotas for Maintenance Windows" and
 "Service quotas for Patch Manager" tables of "AWS Systems Manager endpoints and
@@ -6,15 +6,29 @@ quotas" in the AWS General Reference:
 https://docs.aws.amazon.com/general/latest/gr/ssm.html
 
 They apply per account and per Region, and some can be raised through Service
-Quotas. A setup is checked on its own: other windows and baselines already in the
-account count toward the same quotas, so passing here is necessary, not
-sufficient. Failing here, though, means AWS would stop the run half way with
-ResourceLimitExceededException, so the config is refused before it starts.
+Quotas. Two checks, both pure (the AWS read of the account's quotas is
+``patchsetup.aws.session.quota_limits``):
+
+- ``check_counts``, when the config is read: a setup on its own against AWS's
+  defaults. Other windows and baselines already in the account count toward the
+  same quotas, so passing here is necessary, not sufficient. Failing here, though,
+  means AWS would stop the run half way with ResourceLimitExceededException, so
+  the config is refused before it starts.
+- ``plan_problems``, the pre-flight before any write: what exists in the account
+  (every window and custom baseline, not only this setup's) plus what the plan
+  creates minus what it deletes, against the quotas Service Quotas reports
+  (``Quotas``), or AWS's documented defaults where it does not answer.
 """
 
 from __future__ import annotations
 
-from patchsetup.model import Setup
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # types only: the numbers sit below the layers that use them
+    from patchsetup.deploy.plan import Plan
+    from patchsetup.deploy.remote import RemoteState
+    from patchsetup.model import Setup
 
 __all__ = [
     "MAINTENANCE_WINDOWS",
@@ -23,7 +37,9 @@ __all__ = [
     "TARGETS_PER_TASK",
     "TARGETS_PER_WINDOW",
     "TASKS_PER_WINDOW",
+    "Quotas",
     "check_counts",
+    "plan_problems",
 ]
 
 #: "Maintenance windows": per account and Region.
@@ -85,3 +101,37 @@ def check_counts(setup: Setup) -> list[str]:
                 f"{_WHERE} is {PATCH_GROUPS_PER_BASELINE} patch groups per patch baseline"
             )
     return problems
+
+
+# -- pre-flight: the plan against the account's quotas -------------------------------
+
+
+@dataclass(frozen=True)
+class Quotas:
+    windows: int = MAINTENANCE_WINDOWS
+    baselines: int = PATCH_BASELINES
+    #: Where the numbers came from, for the message.
+    source: str = "AWS's documented default"
+
+
+def plan_problems(plan: Plan, state: RemoteState, limits: Quotas) -> list[str]:
+    """One line per quota the plan would exceed; empty when it fits."""
+    found: list[str] = []
+    for kind, existing, limit, what in (
+        ("window", state.account_windows, limits.windows, "maintenance windows"),
+        ("baseline", state.account_baselines, limits.baselines, "custom patch baselines"),
+    ):
+        after = existing + _net(plan, kind)
+        if after > limit and _net(plan, kind) > 0:
+            found.append(
+                f"the plan would make {after} {what} in this region ({existing} exist, "
+                f"{_net(plan, kind):+d} by this run); the quota is {limit} ({limits.source}): "
+                "nothing was written"
+            )
+    return found
+
+
+def _net(plan: Plan, kind: str) -> int:
+    creates = sum(1 for c in plan.changes if c.kind == kind and c.action == "create")
+    deletes = sum(1 for c in plan.changes if c.kind == kind and c.action == "delete")
+    return creates - deletes

@@ -16,7 +16,7 @@ from typing import NoReturn
 
 import click
 
-from patchsetup import preflight, signals, status
+from patchsetup import signals, status
 from patchsetup.aws import lock
 from patchsetup.aws.accounts import Clients
 from patchsetup.aws.errors import aws_errors, describe_error
@@ -27,6 +27,7 @@ from patchsetup.deploy.executor import Outcome
 from patchsetup.deploy.plan import Plan
 from patchsetup.deploy.remote import RemoteState
 from patchsetup.errors import AwsError, Partial, Refused, Stopped
+from patchsetup.quotas import plan_problems
 from patchsetup.report import Report, WindowRuns, render_json, render_text
 
 
@@ -175,7 +176,7 @@ def _plan_and_apply(attempt: Attempt) -> None:
         new_adoptions = {(c.kind, c.resource_id) for c in the_plan.adoptions} - adopted
         if new_adoptions and not adopt:
             _refuse(report, common, show, _adoption_refusal(the_plan))
-        blocked = preflight.problems(the_plan, state, quotas.result())
+        blocked = plan_problems(the_plan, state, quotas.result())
         if blocked:
             report.error = f"pre-flight: {blocked[0]}"
             if common.output == "json":

@@ -14,7 +14,8 @@ from patchsetup.aws.accounts import Clients
 from patchsetup.aws.errors import aws_errors
 from patchsetup.aws.gate import Gate
 from patchsetup.deploy import planner, sweeper
-from patchsetup.deploy.plan import Plan
+from patchsetup.deploy.adoption import adoption_candidates
+from patchsetup.deploy.plan import Plan, PlanConflict
 from patchsetup.deploy.remote import RemoteState
 from patchsetup.errors import BadInput
 from patchsetup.model import Setup
@@ -23,7 +24,7 @@ from patchsetup.runner import PlanFn, PlanFor
 
 def setup_plans(setup: Setup) -> PlanFor:
     """``apply``: read what the setup has (and what it may adopt), plan towards ``setup``."""
-    candidates = planner.adoption_candidates(setup)
+    candidates = adoption_candidates(setup)
 
     hooks = checks.hook_documents(setup)
 
@@ -55,7 +56,7 @@ def setup_plans(setup: Setup) -> PlanFor:
             try:
                 made = planner.plan(setup, remote, region=clients.region, boundary=boundary)
                 return made, remote
-            except planner.PlanConflict as exc:
+            except PlanConflict as exc:
                 raise BadInput(str(exc)) from None
 
         return plan_fn

@@ -22,7 +22,8 @@ from patchsetup.aws.gate import Gate
 from patchsetup.aws.redact import redact
 from patchsetup.aws.session import make_session
 from patchsetup.deploy import planner
-from patchsetup.deploy.plan import Plan
+from patchsetup.deploy.adoption import adoption_candidates
+from patchsetup.deploy.plan import Plan, PlanConflict
 from patchsetup.deploy.remote import RemoteState
 from patchsetup.errors import EXIT_FAILURE, EXIT_PARTIAL, BadInput, Stopped
 from patchsetup.model import Setup, role_regions
@@ -170,7 +171,7 @@ def status_views(common: Common, name: str, desired: Setup | None) -> list[statu
                 clients["iam"],
                 full=True,
                 gate=Gate(common.concurrency),
-                candidates=planner.adoption_candidates(desired) if desired else None,
+                candidates=adoption_candidates(desired) if desired else None,
             )
         drift = None
         if desired is not None:
@@ -178,7 +179,7 @@ def status_views(common: Common, name: str, desired: Setup | None) -> list[statu
                 drift = planner.plan(
                     desired, state, region=target.region, boundary=role_boundary(desired, state)
                 )
-            except planner.PlanConflict as exc:
+            except PlanConflict as exc:
                 raise BadInput(str(exc)) from None
         return status.view(target.label, name, state, drift)
 

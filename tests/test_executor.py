@@ -151,8 +151,10 @@ def _deletes_plan() -> Plan:
     """The planner's own delete calls: a window, a task and a target (all by ID)."""
     from test_planner import _as_remote, _setup
 
-    from patchsetup.deploy.planner import delete_task, delete_window, plan
+    from patchsetup.deploy.maintenance_windows import delete_window
+    from patchsetup.deploy.planner import plan
     from patchsetup.deploy.remote import RemoteTarget
+    from patchsetup.deploy.window_children import delete_task
 
     setup = _setup(weeks=(1,), days=(2,), hours=(3,))
     remote = _as_remote(setup)

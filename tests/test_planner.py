@@ -6,9 +6,9 @@ import itertools
 import json
 from typing import Any
 
+from patchsetup import aws_defaults
 from patchsetup.baselines.compare import canonical
 from patchsetup.baselines.presets import preset
-from patchsetup.deploy import aws_defaults
 from patchsetup.deploy.plan import Json, Plan, Ref
 from patchsetup.deploy.planner import plan
 from patchsetup.deploy.remote import (

@@ -1,7 +1,7 @@
 """The account's Systems Manager quotas as Service Quotas reports them (a read).
 
-The default numbers and the check against a plan are in ``patchsetup.quotas``
-and ``patchsetup.preflight``; this module only asks the account.
+The default numbers and the check against a plan are in ``patchsetup.quotas``;
+this module only asks the account.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from patchsetup import preflight
 from patchsetup.aws.errors import AWS_EXCEPTIONS
+from patchsetup.quotas import Quotas
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ _QUOTA_WORDS = {"windows": "maintenance window", "baselines": "patch baseline"}
 _NARROWER = ("task", "target", "execution", "concurrent", "per maintenance", "group", "per patch")
 
 
-def quota_limits(quotas_client: Any) -> preflight.Quotas:
+def quota_limits(quotas_client: Any) -> Quotas:
     """The account's quotas from Service Quotas; AWS's documented defaults where it
     does not answer (no permission, not available, or no matching quota)."""
     found: dict[str, int] = {}
@@ -35,11 +35,11 @@ def quota_limits(quotas_client: Any) -> preflight.Quotas:
                         found[key] = int(quota["Value"])
     except AWS_EXCEPTIONS as exc:
         log.debug("Service Quotas did not answer (%s): using documented defaults", exc)
-        return preflight.Quotas()
+        return Quotas()
     if not found:
-        return preflight.Quotas()
-    defaults = preflight.Quotas()
-    return preflight.Quotas(
+        return Quotas()
+    defaults = Quotas()
+    return Quotas(
         windows=found.get("windows", defaults.windows),
         baselines=found.get("baselines", defaults.baselines),
         source="Service Quotas",

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from patchsetup import aws_defaults
 from patchsetup.baselines.messages import BaselineError
-from patchsetup.deploy import aws_defaults
 
 __all__ = ["canonical", "update_params"]
 

@@ -27,10 +27,10 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from patchsetup import aws_defaults
 from patchsetup.baselines.messages import BaselineError, hint, shown
 from patchsetup.baselines.shapes import operating_systems
 from patchsetup.baselines.validate import APT_PRIORITY_ORDER, WILDCARD
-from patchsetup.deploy import aws_defaults
 
 __all__ = ["preset"]
 

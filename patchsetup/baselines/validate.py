@@ -33,9 +33,9 @@ import os
 import re
 from typing import Any, NoReturn
 
+from patchsetup import aws_defaults
 from patchsetup.baselines.messages import describe, fail, hint, shown
 from patchsetup.baselines.shapes import check_structure, create_input_shape
-from patchsetup.deploy import aws_defaults
 from patchsetup.files import TextFileError, read_utf8
 
 __all__ = [

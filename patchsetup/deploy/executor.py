@@ -19,8 +19,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import botocore.exceptions
-
 from patchsetup.deploy.plan import Call, Change, Json, Plan, Ref
 
 log = logging.getLogger(__name__)
@@ -140,6 +138,10 @@ def _phases(plan: Plan) -> list[list[list[int]]]:
 
 
 def _run(client: Any, call: Call, variables: dict[str, Any], guard: threading.Lock) -> None:
+    # Imported here, not with the module: deploy/ (and what prints a plan) loads without
+    # botocore; by the time a call is made, the client has loaded it anyway.
+    import botocore.exceptions
+
     with guard:
         params = resolve(call.params, variables)
     log.info("%s %s", call.method, _summary(params))

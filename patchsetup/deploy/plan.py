@@ -2,15 +2,18 @@
 
 Plans can be printed, compared in tests and executed; building one needs no
 AWS. Values that only exist once an earlier call has run (a new window's ID
-feeding its target and task) are ``Ref``s, resolved by the executor.
+feeding its target and task) are ``Ref``s, resolved by the executor. A change's
+phase and lane (``in_phase``) say what may run at the same time as what.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
+
+from patchsetup.deploy.diff import FieldDiff
 
 #: "adopt": take over in place something this setup did not make (``--adopt``).
 Action = Literal["create", "update", "delete", "adopt", "unchanged"]
@@ -73,13 +76,6 @@ class Call:
 
 
 @dataclass(frozen=True)
-class FieldDiff:
-    field: str
-    old: Any
-    new: Any
-
-
-@dataclass(frozen=True)
 class Change:
     """What happens to one resource, and the calls that make it happen."""
 
@@ -132,3 +128,17 @@ class Plan:
     @property
     def is_empty(self) -> bool:
         return not self.calls
+
+
+def in_phase(phase: int, changes: list[Change]) -> list[Change]:
+    """Place changes in a phase, each in the lane of what it belongs to."""
+    return [replace(c, phase=phase, lane=c.lane or _lane(c)) for c in changes]
+
+
+def _lane(change: Change) -> str:
+    if change.kind in ("window", "target", "task") and (change.parent or change.kind == "window"):
+        return f"window:{change.parent or change.name}"
+    if change.kind in ("baseline", "role"):
+        return f"{change.kind}:{change.name}"
+    # Lone deletes (a task, a registration) depend on nothing else in their phase.
+    return f"{change.kind}:{change.resource_id}:{change.name}"

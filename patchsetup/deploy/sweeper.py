@@ -1,7 +1,7 @@
 """Cleanup as a plan: what the reader found becomes delete calls.
 
 Pure: no boto3. The same rules hold for both modes, and they are setup's rules
-too (patchsetup/ownership.py); what differs is what the reader hands over
+too (patchsetup/deploy/ownership.py); what differs is what the reader hands over
 (``read_setup`` or ``read_sweep``):
 
 - A window is deleted (with its targets and tasks) unless it holds a task that
@@ -19,15 +19,11 @@ too (patchsetup/ownership.py); what differs is what the reader hands over
 
 from __future__ import annotations
 
-from patchsetup.deploy.plan import Change, Plan
-from patchsetup.deploy.planner import (
-    delete_baseline,
-    delete_registration,
-    in_phase,
-    release_role,
-    retire_window,
-)
+from patchsetup.deploy.maintenance_windows import retire_window
+from patchsetup.deploy.patch_baselines import delete_baseline, delete_registration
+from patchsetup.deploy.plan import Change, Plan, in_phase
 from patchsetup.deploy.remote import RemoteState
+from patchsetup.deploy.service_role import release_role
 
 
 def cleanup_plan(

@@ -1,8 +1,10 @@
 """What AWS fills in that the tool never sends: the one place that knows it.
 
-Pure data and small helpers, no boto3. The planner's comparison fills these into
-both sides wherever a field is unset: into what the tool wants (it left the field
-to AWS) and into what was read (AWS did not report it). So a field AWS reports at
+Pure data and small helpers, no boto3; it sits below both of its users, the
+baselines' comparison (patchsetup.baselines) and the planner (patchsetup.deploy).
+The planner's comparison fills these into both sides wherever a field is unset:
+into what the tool wants (it left the field to AWS) and into what was read (AWS
+did not report it). So a field AWS reports at
 its documented default is no difference, and neither is one it does not report,
 while a field the tool sets, or one edited away from the default by hand, still is.
 
