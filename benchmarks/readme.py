@@ -67,7 +67,7 @@ HOW = """\
 
 As of the revision measured (see the line above the results):
 
-- **Targets run concurrently** (`patchsetup/runner_targets.py`, `for_each_target`): with
+- **Targets run concurrently** (`patchsetup/runner/fanout.py`, `for_each_target`): with
   several `-r` regions each region is read, planned and written in its own thread, each
   with its own boto3 session and clients, on a pool of `min(regions, --concurrency)`
   threads. So `--concurrency 1` also takes the regions one at a time, and

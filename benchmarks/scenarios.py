@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 ONE_REGION = ("us-east-1",)
 FOUR_REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2", "sa-east-1")
-#: The tool's default --concurrency (patchsetup/deploy/executor.py DEFAULT_CONCURRENCY).
+#: The tool's default --concurrency (patchsetup/deploy/plan.py DEFAULT_CONCURRENCY).
 DEFAULT = "default"
 #: Window flags per window count: one window per week x day x hour.
 WINDOW_FLAGS: dict[int, tuple[str, ...]] = {

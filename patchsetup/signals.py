@@ -20,17 +20,17 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import FrameType
 from typing import Any
-
-from patchsetup.aws import lock
 
 #: Set by the first signal: nothing new may start.
 STOP = threading.Event()
 _received: list[int] = []
 _graceful = [0]
 _guard = threading.Lock()
+#: What a second signal must still do before the process ends (the runner's lock release).
+_at_once: list[Callable[[], None]] = []
 
 
 class Interrupted(BaseException):
@@ -78,10 +78,15 @@ def graceful() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def handled() -> Iterator[None]:
-    """Handle SIGINT and SIGTERM for the block (main thread only; a no-op elsewhere)."""
+def handled(at_once: Callable[[], None] | None = None) -> Iterator[None]:
+    """Handle SIGINT and SIGTERM for the block (main thread only; a no-op elsewhere).
+
+    ``at_once`` runs when a second signal stops the process at once: the runner
+    passes its lock release, so that this module needs to know nothing of locks.
+    """
     STOP.clear()
     _received.clear()
+    _at_once[:] = [at_once] if at_once is not None else []
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -109,7 +114,8 @@ def _handle(signum: int, frame: FrameType | None) -> None:
 
 def _stop_now(signum: int) -> None:
     try:
-        lock.release_all()
+        for release in _at_once:
+            release()
     finally:
         _write(
             sys.stderr,

@@ -31,13 +31,14 @@ import pytest
 from cfnlint.api import ManualArgs, lint_file  # type: ignore[import-untyped]
 from cfnlint.helpers import REGIONS  # type: ignore[import-untyped]
 
-from patchsetup import export
 from patchsetup.baselines.presets import preset
 from patchsetup.config import load_config
 from patchsetup.deploy.plan import Ref
 from patchsetup.deploy.planner import plan
 from patchsetup.deploy.remote import RemoteState
-from patchsetup.export import BASELINE, ROLE, TARGET, TASK, WINDOW, cloudformation
+from patchsetup.export import template as export
+from patchsetup.export.logical_ids import ExportError, logical_name
+from patchsetup.export.template import BASELINE, ROLE, TARGET, TASK, WINDOW, cloudformation
 from patchsetup.model import (
     OWNER_TAG,
     SERVICE_ROLE,
@@ -493,7 +494,7 @@ def test_explicit_role_arns_are_kept_and_a_missing_created_role_is_refused() -> 
 
     orphan = dataclasses.replace(task, service_role_arn=SERVICE_ROLE)
     broken = dataclasses.replace(setup, windows=(dataclasses.replace(window, tasks=(orphan,)),))
-    with pytest.raises(export.ExportError, match="service role"):
+    with pytest.raises(ExportError, match="service role"):
         cloudformation(broken)
 
 
@@ -542,7 +543,7 @@ def test_baseline_fields_cloudformation_lacks_are_refused() -> None:
     setup = dataclasses.replace(
         base, baselines=(dataclasses.replace(base.baselines[0], rules=rules),)
     )
-    with pytest.raises(export.ExportError, match="FutureField"):
+    with pytest.raises(ExportError, match="FutureField"):
         cloudformation(setup)
 
 
@@ -564,8 +565,8 @@ def test_logical_ids_derive_from_names() -> None:
         "TargetWeek1Day2Unattended0300Targets",
         "TaskWeek1Day2Unattended0300Patch",
     ]
-    assert export.logical_name("patch_test-0600.batch") == "PatchTest0600Batch"
-    assert export.logical_name("Patch-WebServer-Prd") == "PatchWebServerPrd"
+    assert logical_name("patch_test-0600.batch") == "PatchTest0600Batch"
+    assert logical_name("Patch-WebServer-Prd") == "PatchWebServerPrd"
 
 
 def test_colliding_names_get_hash_suffixes_and_keep_their_references() -> None:

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 import click
 
 from patchsetup import __version__, signals
-from patchsetup.aws import lock
 from patchsetup.aws.errors import AWS_EXCEPTIONS, describe_error
 from patchsetup.aws.redact import redact
 from patchsetup.cli.commands import (
@@ -28,6 +27,7 @@ from patchsetup.cli.commands import (
 )
 from patchsetup.cli.options import CONTEXT
 from patchsetup.errors import EXIT_BAD_INPUT, EXIT_FAILURE
+from patchsetup.runner.protocol import release_locks
 
 log = logging.getLogger("patchsetup")
 
@@ -86,7 +86,7 @@ def completion_command(shell: str) -> None:
 def _entry(command: click.Command, prog: str, args: Sequence[str] | None = None) -> int:
     """Run a command with one-line errors and documented exit codes, never a traceback."""
     try:
-        with signals.handled():
+        with signals.handled(at_once=release_locks):
             result = command.main(
                 args=list(args) if args is not None else None,
                 prog_name=prog,
@@ -94,7 +94,7 @@ def _entry(command: click.Command, prog: str, args: Sequence[str] | None = None)
             )
     except signals.Interrupted as exc:
         # A signal outside any run (or one that unwound a release): no lock stays.
-        lock.release_all()
+        release_locks()
         click.echo(f"error: interrupted ({signals.name(exc.signum)})", err=True)
         return signals.exit_code(exc.signum)
     except click.exceptions.Abort:

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from patchsetup import export, policy, status
+from patchsetup import policy, status
 from patchsetup.checks import setup_warnings
 from patchsetup.cli import options
 from patchsetup.cli.desired import config_setup, desired_setup
@@ -24,11 +24,13 @@ from patchsetup.config import load_config, sample_config
 from patchsetup.config.settings import Overrides
 from patchsetup.config.tables import ConfigError
 from patchsetup.errors import AwsError, BadInput
+from patchsetup.export import template as export
+from patchsetup.export.logical_ids import ExportError
 from patchsetup.model import Setup
 from patchsetup.report import window_runs
-from patchsetup.runner import Request
-from patchsetup.runner_plans import cleanup_plans, setup_plans
-from patchsetup.runner_targets import for_each_target, status_views
+from patchsetup.runner.fanout import for_each_target, status_views
+from patchsetup.runner.plans import cleanup_plans, setup_plans
+from patchsetup.runner.protocol import Request
 
 
 @click.command("apply", cls=SeedCompatCommand, context_settings=options.CONTEXT)
@@ -195,7 +197,7 @@ def export_command(name: str, fmt: str, output_file: str | None, **values: Any) 
     setup = config_setup(values, name, given) if values["config"] else desired_setup(values, name)
     try:
         template = export.cloudformation(setup)
-    except export.ExportError as exc:
+    except ExportError as exc:
         raise BadInput(f"export: {exc}") from None
     for warning in export.warnings(template):
         click.echo(f"warning: {warning}", err=True)

@@ -26,7 +26,7 @@ from patchsetup.cli.values import (
     parse_regions,
     parse_timezone,
 )
-from patchsetup.deploy.executor import DEFAULT_CONCURRENCY
+from patchsetup.deploy.plan import DEFAULT_CONCURRENCY
 from patchsetup.errors import BadInput
 from patchsetup.fields import (
     CUTOFF_MAX,
@@ -36,7 +36,7 @@ from patchsetup.fields import (
     OPERATIONS,
     setup_name_problem,
 )
-from patchsetup.runner import Common
+from patchsetup.runner.protocol import Common
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONTEXT: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

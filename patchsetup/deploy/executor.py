@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from patchsetup.deploy.plan import Call, Change, Json, Plan, Ref
+from patchsetup.deploy.plan import DEFAULT_CONCURRENCY, Call, Change, Json, Plan, Ref
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +50,6 @@ class ExecutionStopped(Exception):
     def __init__(self, outcomes: list[Outcome]) -> None:
         super().__init__("stopped")
         self.outcomes = outcomes
-
-
-#: Lanes run at once by default: enough to hide round trips, few enough that SSM's
-#: per-account request rates rarely throttle (adaptive retries absorb the rest).
-DEFAULT_CONCURRENCY = 8
 
 
 def execute(

@@ -21,6 +21,11 @@ ACTIONS: tuple[Action, ...] = ("create", "update", "delete", "adopt", "unchanged
 Kind = Literal["role", "baseline", "patch-group", "window", "target", "task"]
 
 
+#: Lanes run at once by default: enough to hide round trips, few enough that SSM's
+#: per-account request rates rarely throttle (adaptive retries absorb the rest).
+DEFAULT_CONCURRENCY = 8
+
+
 class PlanConflict(ValueError):
     """The desired state collides with something another setup owns (one line)."""
 

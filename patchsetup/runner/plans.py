@@ -19,7 +19,7 @@ from patchsetup.deploy.plan import Plan, PlanConflict
 from patchsetup.deploy.remote import RemoteState
 from patchsetup.errors import BadInput
 from patchsetup.model import Setup
-from patchsetup.runner import PlanFn, PlanFor
+from patchsetup.runner.protocol import PlanFn, PlanFor
 
 
 def setup_plans(setup: Setup) -> PlanFor:

@@ -289,3 +289,8 @@ def _consent(deletes: int, what: str, report: Report, common: Common, show: Show
     if common.output == "json":
         show(report, common)
     raise Refused(report.error)
+
+
+def release_locks() -> None:
+    """Release every lock this process holds: a signal ended the run (or stopped it at once)."""
+    lock.release_all()

@@ -38,29 +38,19 @@ print (a disabled window also carries a ``Metadata`` note of its own):
 * CloudFormation's limits of 500 resources per template and 51,200 bytes for a
   template body (larger templates must be uploaded to S3).
 
-Logical IDs are derived from names, so they stay the same from one export to
-the next (a changed logical ID would make CloudFormation replace the resource):
-``Baseline<Name>``, ``Window<Name>``, ``Target<Name>``, ``Task<Name>`` and
-``ServiceRole``, where ``<Name>`` is the name's letters and digits with each
-part capitalised (``patch_test-0600`` -> ``PatchTest0600``). When two
-resources end up with the same ID (``rhel-test`` and ``rhel_test``, or targets
-of the same name in two windows), each of them gets a suffix of 8 hex digits
-hashed from its kind and full name (``window/target``): the IDs do not depend
-on the order of the config.
+Logical IDs come from names: ``patchsetup/export/logical_ids.py``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
-from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
 from patchsetup.deploy.calls import compact
 from patchsetup.deploy.plan import Change, Json, Ref
 from patchsetup.deploy.remote import RemoteState
+from patchsetup.export.logical_ids import ExportError, LogicalIds
 from patchsetup.model import SERVICE_ROLE, TOOL, BaselineSpec, Setup, TaskSpec
 from patchsetup.policy import BOUNDARY_NAME, BOUNDARY_PATH
 
@@ -72,10 +62,8 @@ __all__ = [
     "TARGET",
     "TASK",
     "WINDOW",
-    "ExportError",
     "cloudformation",
     "dumps",
-    "logical_name",
     "resource_summary",
     "warnings",
 ]
@@ -110,13 +98,6 @@ _BASELINE_FIELDS = (
 )
 _NOT_RULES = frozenset({"Name", "Tags", "ClientToken"})
 
-_HASH_LEN = 8
-_PART_RE = re.compile(r"[A-Za-z0-9]+")
-
-
-class ExportError(ValueError):
-    """A Setup that a CloudFormation template cannot describe (one line)."""
-
 
 def cloudformation(setup: Setup) -> dict[str, Any]:
     """The CloudFormation template that creates what ``setup`` describes.
@@ -134,7 +115,7 @@ def cloudformation(setup: Setup) -> dict[str, Any]:
     # Move it up once the baselines' comparison lives in a module of its own.
     from patchsetup.deploy import planner
 
-    ids = _LogicalIds(setup)
+    ids = LogicalIds(setup)
     created = planner.plan(setup, RemoteState(), _no_token)
     # Registrations follow their baselines in the plan; the template names them first.
     groups: dict[str, list[str]] = {}
@@ -353,55 +334,3 @@ def _plain(value: Any, refs: Mapping[str, Any] | None = None) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v, refs) for v in value]
     return value
-
-
-# -- logical IDs ----------------------------------------------------------------------
-
-
-def logical_name(name: str) -> str:
-    """Letters and digits of a name, runs capitalised: ``patch_test-0600`` -> ``PatchTest0600``."""
-    return "".join(part[0].upper() + part[1:] for part in _PART_RE.findall(name))
-
-
-class _LogicalIds:
-    """Logical IDs of a setup's resources: from names, hashed where two would be the same."""
-
-    def __init__(self, setup: Setup) -> None:
-        # (kind, full name) -> plain ID; full names are unique per kind (Setup.validate).
-        # The role is always "ServiceRole": no other ID starts with it.
-        wanted: dict[tuple[str, str], str] = {}
-        for baseline in setup.baselines:
-            wanted["baseline", baseline.name] = "Baseline" + logical_name(baseline.name)
-        for window in setup.windows:
-            wanted["window", window.name] = "Window" + logical_name(window.name)
-            for target in window.targets:
-                key = ("target", f"{window.name}/{target.name}")
-                wanted[key] = "Target" + logical_name(target.name)
-            for task in window.tasks:
-                wanted["task", f"{window.name}/{task.name}"] = "Task" + logical_name(task.name)
-        counts = Counter(wanted.values())
-        self._ids = {
-            key: plain if counts[plain] == 1 else plain + _short_hash(f"{key[0]}:{key[1]}")
-            for key, plain in wanted.items()
-        }
-        if len(set(self._ids.values())) != len(self._ids):
-            clash = [i for i, n in Counter(self._ids.values()).items() if n > 1]
-            raise ExportError(f"logical IDs collide even with a hash suffix: {', '.join(clash)}")
-
-    role = "ServiceRole"
-
-    def baseline(self, name: str) -> str:
-        return self._ids["baseline", name]
-
-    def window(self, name: str) -> str:
-        return self._ids["window", name]
-
-    def target(self, window: str, name: str) -> str:
-        return self._ids["target", f"{window}/{name}"]
-
-    def task(self, window: str, name: str) -> str:
-        return self._ids["task", f"{window}/{name}"]
-
-
-def _short_hash(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:_HASH_LEN]

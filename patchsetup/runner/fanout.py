@@ -28,8 +28,8 @@ from patchsetup.deploy.remote import RemoteState
 from patchsetup.errors import EXIT_FAILURE, EXIT_PARTIAL, BadInput, Stopped
 from patchsetup.model import Setup, role_regions
 from patchsetup.report import Report, render_targets
-from patchsetup.runner import Attempt, Common, PlanFn, Request, quiet, run
-from patchsetup.runner_plans import role_boundary
+from patchsetup.runner.plans import role_boundary
+from patchsetup.runner.protocol import Attempt, Common, PlanFn, Request, quiet, run
 
 log = logging.getLogger("patchsetup")
 
