@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import copy
 import json
-import math
 import os
 import re
 import resource
@@ -38,7 +37,6 @@ import unicodedata
 import zoneinfo
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -46,10 +44,6 @@ import botocore.session
 import click.testing
 import pytest
 from botocore.model import StringShape
-from clihelp import BIN, cli_env
-from clihelp import cleanup as run_cleanup
-from clihelp import setup as run_setup
-from conftest import ROOT, LocalAws, record_file, start_local_aws, stop_local_aws
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
@@ -57,6 +51,16 @@ from patchsetup import baselines, cli, config, schedule
 from patchsetup import files as textfile
 from patchsetup.aws import session as aws
 from patchsetup.config import tasks as config_tasks
+from tests.helpers.cli import BIN, cli_env
+from tests.helpers.cli import cleanup as run_cleanup
+from tests.helpers.cli import setup as run_setup
+from tests.helpers.endpoint import start_local_aws
+from tests.helpers.paths import ROOT
+from tests.helpers.setups import BASES, PathKey, at, nodes, put
+from tests.helpers.toml import to_toml
+from tests.plugins.least_privilege import record_file
+from tools import launch
+from tools.launch import Server
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
 KITCHEN = ROOT / "tests" / "data" / "kitchen-sink.toml"
@@ -99,7 +103,7 @@ class Outcome:
 
 @dataclass
 class Recorder:
-    server: LocalAws
+    server: Server
     path: Path
 
     def offset(self) -> int:
@@ -121,7 +125,7 @@ def recorder(pytestconfig: pytest.Config) -> Iterator[Recorder]:
     try:
         yield Recorder(server, path)
     finally:
-        problem = stop_local_aws(server)
+        problem = launch.stop(server)
     assert problem is None, f"tools/local_aws.py did not shut down cleanly: {problem}"
 
 
@@ -722,32 +726,7 @@ def test_role_arns_file_not_utf8(recorder: Recorder, workdir: Path, content: byt
 
 # -- invalid config files: mutations of valid ones -------------------------------------------
 
-PathKey = tuple[str | int, ...]
 NOT_VALUE = 987654  # no key of the schema accepts this integer, and no list or table does
-
-
-def nodes(data: Any, path: PathKey = ()) -> Iterator[tuple[PathKey, Any]]:
-    """Every value below ``data`` with its path (not ``data`` itself)."""
-    items: Sequence[tuple[str | int, Any]]
-    if isinstance(data, dict):
-        items = list(data.items())
-    elif isinstance(data, list):
-        items = list(enumerate(data))
-    else:
-        return
-    for key, value in items:
-        yield (*path, key), value
-        yield from nodes(value, (*path, key))
-
-
-def at(data: Any, path: PathKey) -> Any:
-    for key in path:
-        data = data[key]
-    return data
-
-
-def put(data: Any, path: PathKey, value: Any) -> None:
-    at(data, path[:-1])[path[-1]] = value
 
 
 def _replacements(value: Any) -> list[Any]:
@@ -1118,11 +1097,6 @@ def bad_priority(draw: st.DrawFn, base: Any) -> Any:
     return data
 
 
-BASES: dict[str, Any] = {
-    path.name: tomllib.loads(path.read_text(encoding="utf-8")) for path in [*EXAMPLES, KITCHEN]
-}
-
-
 def _mutated(mutate: Callable[[Any], st.SearchStrategy[Any]]) -> st.SearchStrategy[tuple[str, Any]]:
     return st.sampled_from(sorted(BASES)).flatmap(
         lambda name: mutate(BASES[name]).map(lambda data: (name, data))
@@ -1451,41 +1425,6 @@ def test_real_console_scripts(recorder: Recorder, workdir: Path) -> None:
     ]
     for command, args in cases:
         assert_bad_input(run_subprocess(recorder, args, command), [command, *args])
-
-
-# -- the TOML writer the mutations use ----------------------------------------------------------
-
-
-def _toml_string(text: str) -> str:
-    # JSON's escapes are TOML's basic-string escapes; TOML also forbids a raw DEL.
-    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
-
-
-def toml_value(value: Any) -> str:
-    """``value`` as a TOML value; tables inline, so any nesting fits on one line."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        return ("inf" if value > 0 else "-inf") if math.isinf(value) else repr(value)
-    if isinstance(value, str):
-        return _toml_string(value)
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, list):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        pairs = (f"{_toml_string(str(k))} = {toml_value(v)}" for k, v in value.items())
-        return "{" + ", ".join(pairs) + "}"
-    raise TypeError(f"no TOML for {type(value).__name__}")
-
-
-def to_toml(data: dict[str, Any]) -> str:
-    """A TOML document for ``data``: one ``key = value`` line per top-level key."""
-    return "".join(f"{_toml_string(k)} = {toml_value(v)}\n" for k, v in data.items())
 
 
 def test_toml_writer_round_trips_every_base_and_the_bases_are_valid(

@@ -15,13 +15,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from clihelp import assert_one_line_error, ok_json, setup
 from hypothesis import given
 from hypothesis import strategies as st
 
 from patchsetup import baselines, schedule
 from patchsetup.quotas import PATCH_GROUPS_PER_BASELINE
 from patchsetup.seed import FlagOptions, build_setup
+from tests.helpers.cli import assert_one_line_error, ok_json, setup
 
 FIRST = "ssm-patching-setup-default-amazon-linux-2"
 FORTY = ("-w", "1,2,3,4", "-d", "1,2,3,4,5", "-t", "2,3")

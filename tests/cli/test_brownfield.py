@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from clihelp import assert_one_line_error, cleanup, ok_json, setup
-from conftest import client
-from oldtool import old_tool_setup, operator_task
-from test_cleanup_cli import make_baseline
-from test_setup_cli import assert_empty, custom_baselines, patch_groups, windows
-
 from patchsetup.model import OWNER_TAG
+from tests.helpers.account import assert_empty, custom_baselines, patch_groups, windows
+from tests.helpers.cli import assert_one_line_error, cleanup, ok_json, setup
+from tests.helpers.endpoint import client
+from tests.helpers.oldtool import make_baseline, old_tool_setup, operator_task
+from tests.helpers.paths import ROOT
 
 JSON = ("--output", "json")
 
@@ -114,9 +113,8 @@ def test_adopt_in_the_config_file(aws: Any, ssm: Any, tmp_path: Any) -> None:
 
 
 def aws_root() -> Any:
-    from pathlib import Path
 
-    return Path(__file__).resolve().parent.parent
+    return ROOT
 
 
 # -- console-made resources ---------------------------------------------------------

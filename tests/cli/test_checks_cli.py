@@ -15,16 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from clihelp import (
-    KITCHEN_HOOKS,
-    SEED002_HOOKS,
-    assert_one_line_error,
-    cleanup,
-    make_documents,
-    ok_json,
-    setup,
-)
-from test_setup_cli import SEED, custom_baselines, windows
 
 from patchsetup import baselines, checks
 from patchsetup.model import (
@@ -36,10 +26,20 @@ from patchsetup.model import (
     WindowSpec,
 )
 from patchsetup.seed import FlagOptions, build_setup
+from tests.helpers.account import custom_baselines, windows
+from tests.helpers.cli import (
+    KITCHEN_HOOKS,
+    SEED002_HOOKS,
+    assert_one_line_error,
+    cleanup,
+    make_documents,
+    ok_json,
+    setup,
+)
+from tests.helpers.paths import ROOT, SEED
 
 JSON = ("--output", "json")
 ONE = ("-w", "1", "-d", "2", "-t", "3")
-ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 KITCHEN = ROOT / "tests" / "data" / "kitchen-sink.toml"
 

@@ -7,65 +7,12 @@ import pty
 import subprocess
 from typing import Any
 
-from clihelp import BIN, assert_one_line_error, cleanup, cli_env, ok_json, setup
-from test_setup_cli import custom_baselines, patch_groups, windows
-
 from patchsetup.model import OWNER_TAG
+from tests.helpers.account import custom_baselines, patch_groups, windows
+from tests.helpers.cli import BIN, assert_one_line_error, cleanup, cli_env, ok_json, setup
+from tests.helpers.oldtool import make_baseline, make_window
 
 SMALL = ("-w", "1", "-d", "2", "-t", "3,4")
-
-
-def make_window(ssm: Any, name: str, *documents: str, tags: dict[str, str] | None = None) -> str:
-    """A hand-made window with one instance target and a task per document."""
-    window_id: str = ssm.create_maintenance_window(
-        Name=name,
-        Schedule="cron(0 9 ? * SUN *)",
-        Duration=2,
-        Cutoff=1,
-        AllowUnassociatedTargets=False,
-        Tags=[{"Key": k, "Value": v} for k, v in (tags or {}).items()],
-    )["WindowId"]
-    target_id = ssm.register_target_with_maintenance_window(
-        WindowId=window_id,
-        ResourceType="INSTANCE",
-        Targets=[{"Key": "tag:Role", "Values": ["web"]}],
-        Name=f"{name}-targets",
-    )["WindowTargetId"]
-    for n, document in enumerate(documents):
-        ssm.register_task_with_maintenance_window(
-            WindowId=window_id,
-            TaskArn=document,
-            TaskType="RUN_COMMAND",
-            Targets=[{"Key": "WindowTargetIds", "Values": [target_id]}],
-            Priority=n + 1,
-            MaxConcurrency="1",
-            MaxErrors="1",
-            Name=f"{name}-task{n}",
-            TaskInvocationParameters={"RunCommand": {"Parameters": {"commands": ["echo hi"]}}}
-            if document == "AWS-RunShellScript"
-            else {"RunCommand": {"Parameters": {"Operation": ["Install"]}}},
-        )
-    return window_id
-
-
-def make_baseline(ssm: Any, name: str, group: str, tags: dict[str, str] | None = None) -> str:
-    baseline_id: str = ssm.create_patch_baseline(
-        Name=name,
-        OperatingSystem="AMAZON_LINUX_2",
-        ApprovalRules={
-            "PatchRules": [
-                {
-                    "PatchFilterGroup": {
-                        "PatchFilters": [{"Key": "CLASSIFICATION", "Values": ["Security"]}]
-                    },
-                    "ApproveAfterDays": 3,
-                }
-            ]
-        },
-        Tags=[{"Key": k, "Value": v} for k, v in (tags or {}).items()],
-    )["BaselineId"]
-    ssm.register_patch_baseline_for_patch_group(BaselineId=baseline_id, PatchGroup=group)
-    return baseline_id
 
 
 def task_documents(ssm: Any, window_id: str) -> list[str]:

@@ -6,12 +6,21 @@ import os
 from pathlib import Path
 from typing import Any
 
-from clihelp import KITCHEN_HOOKS, assert_one_line_error, make_documents, ok_json, run, setup
-from conftest import client
-from test_cleanup_cli import cleanup
-from test_setup_cli import JSON, custom_baselines, patch_groups, windows
+from tests.helpers.account import custom_baselines, patch_groups, windows
+from tests.helpers.cli import (
+    JSON,
+    KITCHEN_HOOKS,
+    assert_one_line_error,
+    cleanup,
+    make_documents,
+    ok_json,
+    run,
+    setup,
+)
+from tests.helpers.endpoint import client
+from tests.helpers.paths import DATA
 
-KITCHEN = Path(__file__).parent / "data" / "kitchen-sink.toml"
+KITCHEN = DATA / "kitchen-sink.toml"
 
 
 def test_every_feature_converges_and_cleans_up(aws: Any, ssm: Any) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from clihelp import assert_one_line_error, cli_env, setup
+from tests.helpers.cli import assert_one_line_error, cli_env, setup
 
 
 def test_https_to_an_http_port_fails_at_once(aws: Any) -> None:

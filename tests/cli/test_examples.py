@@ -16,113 +16,29 @@ sharing the work between the steps (every CLI call costs about a second):
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from clihelp import SEED002_HOOKS, cleanup, make_documents, ok_json, setup
-from conftest import client
-from test_setup_cli import DEFAULT_WINDOWS
 
 from patchsetup.model import OWNER_TAG, ROLE_PATH
+from tests.helpers.account import account_diff, read_account
+from tests.helpers.cli import (
+    DEFAULT_WINDOWS,
+    SEED002_HOOKS,
+    cleanup,
+    make_documents,
+    ok_json,
+    setup,
+)
+from tests.helpers.paths import ROOT
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = ROOT / "examples"
 JSON = ("--output", "json")
 PATCH_GROUP = "tag:Patch Group"
-
-# Values that change on every write or with the clock, left out when two readings
-# of the account are compared.
-VOLATILE = {"ModifiedDate", "CreatedDate", "CreateDate", "NextExecutionTime", "RoleLastUsed"}
-
-
-# -- reading the account, with boto3 only ----------------------------------------------
-
-
-def _pages(api: Any, operation: str, key: str, **params: Any) -> Iterator[dict[str, Any]]:
-    for page in api.get_paginator(operation).paginate(**params):
-        yield from page[key]
-
-
-def _strip(response: dict[str, Any]) -> dict[str, Any]:
-    response.pop("ResponseMetadata", None)
-    return response
-
-
-def _by_name(items: Iterable[dict[str, Any]], what: str) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-    for item in items:
-        assert item["Name"] not in found, f"duplicate {what} {item['Name']!r}"
-        found[item["Name"]] = item
-    return found
-
-
-def _tags(ssm: Any, resource_type: str, resource_id: str) -> dict[str, str]:
-    listed = ssm.list_tags_for_resource(ResourceType=resource_type, ResourceId=resource_id)
-    return {t["Key"]: t["Value"] for t in listed["TagList"]}
-
-
-def _policy(document: Any) -> dict[str, Any]:
-    """IAM policy documents come back as dicts or URL-decoded JSON text."""
-    return json.loads(document) if isinstance(document, str) else dict(document)
-
-
-def read_account(aws: Any) -> dict[str, Any]:
-    """Every window (with targets, tasks, tags), custom baseline, registration and role."""
-    ssm, iam = client(aws, "ssm"), client(aws, "iam")
-    windows = []
-    for identity in _pages(ssm, "describe_maintenance_windows", "WindowIdentities"):
-        wid = identity["WindowId"]
-        window = _strip(ssm.get_maintenance_window(WindowId=wid))
-        window["Tags"] = _tags(ssm, "MaintenanceWindow", wid)
-        window["Targets"] = _by_name(
-            _pages(ssm, "describe_maintenance_window_targets", "Targets", WindowId=wid), "target"
-        )
-        window["Tasks"] = _by_name(
-            (
-                _strip(
-                    ssm.get_maintenance_window_task(WindowId=wid, WindowTaskId=t["WindowTaskId"])
-                )
-                for t in _pages(ssm, "describe_maintenance_window_tasks", "Tasks", WindowId=wid)
-            ),
-            "task",
-        )
-        windows.append(window)
-    baselines = []
-    owned = [{"Key": "OWNER", "Values": ["Self"]}]
-    for identity in _pages(ssm, "describe_patch_baselines", "BaselineIdentities", Filters=owned):
-        baseline = _strip(ssm.get_patch_baseline(BaselineId=identity["BaselineId"]))
-        baseline["Tags"] = _tags(ssm, "PatchBaseline", baseline["BaselineId"])
-        baselines.append(baseline)
-    registrations = [
-        (
-            m["PatchGroup"],
-            m["BaselineIdentity"]["BaselineName"],
-            m["BaselineIdentity"]["OperatingSystem"],
-        )
-        for m in _pages(ssm, "describe_patch_groups", "Mappings")
-    ]
-    assert len(registrations) == len(set(registrations)), registrations
-    roles: dict[str, dict[str, Any]] = {}
-    for listed in _pages(iam, "list_roles", "Roles"):
-        name = listed["RoleName"]
-        role = iam.get_role(RoleName=name)["Role"]
-        role["AssumeRolePolicyDocument"] = _policy(role["AssumeRolePolicyDocument"])
-        role["Tags"] = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=name)["Tags"]}
-        role["Policies"] = {
-            p: _policy(iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"])
-            for p in _pages(iam, "list_role_policies", "PolicyNames", RoleName=name)
-        }
-        roles[name] = role
-    return {
-        "windows": _by_name(windows, "window"),
-        "baselines": _by_name(baselines, "baseline"),
-        "registrations": set(registrations),
-        "roles": roles,
-    }
 
 
 def assert_empty(account: dict[str, Any]) -> None:
@@ -130,28 +46,6 @@ def assert_empty(account: dict[str, Any]) -> None:
     assert account["baselines"] == {}
     assert account["registrations"] == set()
     assert account["roles"] == {}
-
-
-def flatten(value: Any, path: str = "") -> dict[str, Any]:
-    """Leaf values by path ("windows/W/Tasks/T/MaxErrors"), without the volatile ones."""
-    if isinstance(value, dict):
-        items: Iterable[tuple[Any, Any]] = value.items()
-    elif isinstance(value, list | set):
-        items = enumerate(sorted(value) if isinstance(value, set) else value)
-    else:
-        return {path: value}
-    leaves: dict[str, Any] = {}
-    for key, item in items:
-        if key not in VOLATILE:
-            leaves.update(flatten(item, f"{path}/{key}" if path else str(key)))
-    return leaves
-
-
-def account_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
-    old, new = flatten(before), flatten(after)
-    return {
-        k: (old.get(k), new.get(k)) for k in old.keys() | new.keys() if old.get(k) != new.get(k)
-    }
 
 
 def filters(rule_or_group: dict[str, Any]) -> dict[str, list[str]]:

@@ -36,32 +36,28 @@ import boto3
 import botocore.config
 import botocore.session
 import pytest
-from clihelp import KITCHEN_HOOKS, cleanup, make_documents, ok_json, setup
-from conftest import (
-    FAKE_CREDENTIALS,
+
+from patchsetup.aws.lock import parameter_name
+from patchsetup.model import OWNER_TAG, ROLE_PATH
+from tests.helpers.cli import KITCHEN_HOOKS, cleanup, make_documents, ok_json, setup
+from tests.helpers.endpoint import FAKE_CREDENTIALS, AwsEnv, client, start_local_aws
+from tests.helpers.oldtool import make_baseline, make_window, old_tool_setup
+from tests.helpers.paths import ROOT
+from tests.helpers.proxy import start_fault_proxy
+from tests.helpers.toml import to_toml
+from tests.plugins.least_privilege import (
     IMPLIED,
     PENDING,
-    ROOT,
-    AwsEnv,
-    LocalAws,
     check_policy,
-    client,
     is_granted,
     load_policy,
     read_records,
     record_file,
-    start_local_aws,
-    stop_local_aws,
     tool_actions,
     with_implied,
 )
-from oldtool import old_tool_setup
-from proxyhelp import start_fault_proxy, stop_fault_proxy
-from test_bad_input import to_toml
-from test_cleanup_cli import make_baseline, make_window
-
-from patchsetup.aws.lock import parameter_name
-from patchsetup.model import OWNER_TAG, ROLE_PATH
+from tools import launch
+from tools.launch import Server
 
 JSON = ("--output", "json")
 KITCHEN = ROOT / "tests" / "data" / "kitchen-sink.toml"
@@ -240,19 +236,19 @@ def test_check_policy_finds_missing_unused_implied_and_pending() -> None:
 
 
 @pytest.fixture
-def scratch_server(tmp_path: Path) -> Iterator[tuple[LocalAws, Path]]:
+def scratch_server(tmp_path: Path) -> Iterator[tuple[Server, Path]]:
     """A recording server whose record stays out of the suite-wide check."""
     record = tmp_path / "calls.jsonl"
     server = start_local_aws(record=record)
     try:
         yield server, record
     finally:
-        problem = stop_local_aws(server)
+        problem = launch.stop(server)
     assert problem is None, problem
 
 
 def test_recorder_classifies_requests_and_keeps_lines_whole_under_load(
-    scratch_server: tuple[LocalAws, Path],
+    scratch_server: tuple[Server, Path],
 ) -> None:
     server, record = scratch_server
     session = boto3.session.Session()
@@ -297,7 +293,7 @@ def test_recorder_classifies_requests_and_keeps_lines_whole_under_load(
 
 
 def test_recorder_ignores_a_request_whose_client_went_away(
-    scratch_server: tuple[LocalAws, Path],
+    scratch_server: tuple[Server, Path],
 ) -> None:
     """Headers, then the client dies before its body: nothing recorded, nothing created,
     no traceback on the server (scratch_server checks that at shutdown)."""
@@ -325,14 +321,14 @@ def test_recorder_ignores_a_request_whose_client_went_away(
 
 
 @pytest.fixture(scope="module")
-def policy_server(pytestconfig: pytest.Config) -> Iterator[tuple[LocalAws, Path]]:
+def policy_server(pytestconfig: pytest.Config) -> Iterator[tuple[Server, Path]]:
     """A recording server of this module's own; its record joins the suite-wide check."""
     record = record_file(pytestconfig, "policy")
     server = start_local_aws(record=record)
     try:
         yield server, record
     finally:
-        problem = stop_local_aws(server)
+        problem = launch.stop(server)
     assert problem is None, f"tools/local_aws.py did not shut down cleanly: {problem}"
 
 
@@ -456,7 +452,7 @@ def _kitchen_without_a_target_and_its_task(tmp_path: Path) -> Path:
 
 
 def test_workload_calls_only_granted_actions_and_every_grant(
-    policy_server: tuple[LocalAws, Path], tmp_path: Path
+    policy_server: tuple[Server, Path], tmp_path: Path
 ) -> None:
     server, record = policy_server
     url = server.url
@@ -545,7 +541,7 @@ def test_workload_calls_only_granted_actions_and_every_grant(
         assert proxy.stats()["write_ops"][5] == "ssm:RegisterPatchBaselineForPatchGroup"
         assert retried["summary"]["failed"] == 0
     finally:
-        assert stop_fault_proxy(proxy) is None
+        assert launch.stop(proxy) is None
     _ok(cleanup(url, *JSON, "--name", "retry", "--yes"))
 
     records = read_records([record])

@@ -25,11 +25,14 @@ from typing import Any
 
 import boto3
 import pytest
-from clihelp import SEED002_HOOKS, cli_env, ok_json, run
-from conftest import ROOT, LocalAws, start_local_aws, stop_local_aws
-from oldtool import old_tool_setup
 
 from patchsetup.model import ROLE_PATH
+from tests.helpers.cli import SEED002_HOOKS, cli_env, ok_json, run
+from tests.helpers.endpoint import start_local_aws
+from tests.helpers.oldtool import old_tool_setup
+from tests.helpers.paths import ROOT
+from tools import launch
+from tools.launch import Server
 
 IAM = ROOT / "iam"
 ACCOUNT = "123456789012"  # moto's account
@@ -102,7 +105,7 @@ def _without(document: dict[str, Any], action: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def enforced() -> Iterator[Enforced]:
-    server: LocalAws = start_local_aws()
+    server: Server = start_local_aws()
     try:
         setup_session = boto3.session.Session(
             aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
@@ -159,7 +162,7 @@ def enforced() -> Iterator[Enforced]:
         )
         yield Enforced(server.url, admin, keys)
     finally:
-        problem = stop_local_aws(server)
+        problem = launch.stop(server)
     assert problem is None, problem
 
 

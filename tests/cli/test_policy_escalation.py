@@ -19,13 +19,14 @@ from typing import Any
 
 import parliament
 import pytest
-from clihelp import assert_one_line_error, ok_json, setup
 from cloudsplaining.scan.policy_document import PolicyDocument
-from conftest import ROOT, AwsEnv, client
 from parliament import analyze_policy_string, enhance_finding, override_config
 
 from patchsetup import policy
 from patchsetup.model import OWNER_TAG, ROLE_PATH
+from tests.helpers.cli import assert_one_line_error, ok_json, setup
+from tests.helpers.endpoint import AwsEnv, client
+from tests.helpers.paths import ROOT
 
 ACCOUNT = "123456789012"  # moto's account
 BOUNDARY_ARN = f"arn:aws:iam::{ACCOUNT}:policy/ssm-patching-setup/ssm-patching-setup-role-boundary"

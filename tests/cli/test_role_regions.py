@@ -14,11 +14,10 @@ from typing import Any
 
 import boto3
 import pytest
-from clihelp import cleanup, ok_json, setup
-from conftest import client
-from test_setup_cli import ONE_WINDOW
 
 from patchsetup.model import OWNER_TAG, ROLE_PATH
+from tests.helpers.cli import ONE_WINDOW, cleanup, ok_json, setup
+from tests.helpers.endpoint import client
 
 ROLE = "ssm-patching-setup-default"
 JSON = ("--output", "json")

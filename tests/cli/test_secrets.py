@@ -18,9 +18,10 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 import pytest
-from clihelp import KITCHEN_HOOKS, cli_env, make_documents, run
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers.cli import KITCHEN_HOOKS, cli_env, make_documents, run
+from tests.helpers.paths import ROOT
+
 KITCHEN = ROOT / "tests" / "data" / "kitchen-sink.toml"
 SECRETS = {
     "AWS_ACCESS_KEY_ID": "AKIASECRETSTEST00042",

@@ -8,72 +8,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from clihelp import assert_one_line_error, cli_env, ok_json, setup
 
 from patchsetup.model import OWNER_TAG
-
-JSON = ("--output", "json")
-ONE_WINDOW = ("-w", "1", "-d", "2", "-t", "3")
-SEED = Path(__file__).parent / "data" / "baselines" / "seed-tool"
-DEFAULT_WINDOWS = {
-    "Week1Day2Unattended0300": ("cron(00 03 ? * TUE#1 *)", "Week 1 Day 2 - Unattended - 03:00"),
-    "Week1Day2Unattended0400": ("cron(00 04 ? * TUE#1 *)", "Week 1 Day 2 - Unattended - 04:00"),
-    "Week1Day3Unattended0300": ("cron(00 03 ? * WED#1 *)", "Week 1 Day 3 - Unattended - 03:00"),
-    "Week1Day3Unattended0400": ("cron(00 04 ? * WED#1 *)", "Week 1 Day 3 - Unattended - 04:00"),
-    "Week2Day2Unattended0300": ("cron(00 03 ? * TUE#2 *)", "Week 2 Day 2 - Unattended - 03:00"),
-    "Week2Day2Unattended0400": ("cron(00 04 ? * TUE#2 *)", "Week 2 Day 2 - Unattended - 04:00"),
-    "Week2Day3Unattended0300": ("cron(00 03 ? * WED#2 *)", "Week 2 Day 3 - Unattended - 03:00"),
-    "Week2Day3Unattended0400": ("cron(00 04 ? * WED#2 *)", "Week 2 Day 3 - Unattended - 04:00"),
-}
-
-
-def windows(ssm: Any) -> dict[str, dict[str, Any]]:
-    """Every window by name, with GetMaintenanceWindow's fields, targets, tasks and tags."""
-    found: dict[str, dict[str, Any]] = {}
-    for identity in ssm.describe_maintenance_windows()["WindowIdentities"]:
-        wid = identity["WindowId"]
-        window = ssm.get_maintenance_window(WindowId=wid)
-        window.pop("ResponseMetadata")
-        window["Tags"] = {
-            t["Key"]: t["Value"]
-            for t in ssm.list_tags_for_resource(ResourceType="MaintenanceWindow", ResourceId=wid)[
-                "TagList"
-            ]
-        }
-        window["Targets"] = ssm.describe_maintenance_window_targets(WindowId=wid)["Targets"]
-        window["Tasks"] = [
-            _strip(ssm.get_maintenance_window_task(WindowId=wid, WindowTaskId=t["WindowTaskId"]))
-            for t in ssm.describe_maintenance_window_tasks(WindowId=wid)["Tasks"]
-        ]
-        assert window["Name"] not in found, f"duplicate window {window['Name']}"
-        found[window["Name"]] = window
-    return found
-
-
-def custom_baselines(ssm: Any) -> list[dict[str, Any]]:
-    ids = ssm.describe_patch_baselines(Filters=[{"Key": "OWNER", "Values": ["Self"]}])[
-        "BaselineIdentities"
-    ]
-    return [_strip(ssm.get_patch_baseline(BaselineId=b["BaselineId"])) for b in ids]
-
-
-def _strip(response: dict[str, Any]) -> dict[str, Any]:
-    response.pop("ResponseMetadata", None)
-    return response
-
-
-def patch_groups(ssm: Any) -> dict[str, str]:
-    """Patch group -> baseline name."""
-    return {
-        m["PatchGroup"]: m["BaselineIdentity"]["BaselineName"]
-        for m in ssm.describe_patch_groups()["Mappings"]
-    }
-
-
-def assert_empty(ssm: Any) -> None:
-    assert windows(ssm) == {}
-    assert custom_baselines(ssm) == []
-    assert patch_groups(ssm) == {}
+from tests.helpers.account import assert_empty, custom_baselines, patch_groups, windows
+from tests.helpers.cli import (
+    DEFAULT_WINDOWS,
+    JSON,
+    ONE_WINDOW,
+    assert_one_line_error,
+    cli_env,
+    ok_json,
+    setup,
+)
+from tests.helpers.paths import ROOT, SEED
 
 
 def test_defaults_create_the_seed_tools_8_windows_field_by_field(aws: Any, ssm: Any) -> None:
@@ -374,7 +321,7 @@ def test_endpoint_url_option_and_profile(aws: Any, ssm: Any, tmp_path: Path) -> 
         )
     )
     assert report["region"] == "eu-central-1"
-    from conftest import client
+    from tests.helpers.endpoint import client
 
     assert (
         len(client(aws, "ssm", "eu-central-1").describe_maintenance_windows()["WindowIdentities"])
@@ -387,7 +334,7 @@ def test_seed_compatible_script_runs_from_the_checkout(aws: Any, ssm: Any) -> No
     import subprocess
     import sys
 
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     result = subprocess.run(
         [sys.executable, str(root / "ssm_patching_setup.py"), "-w", "1", "2", "-d", "2", "-t", "3"],
         env=cli_env(aws.url),
@@ -503,10 +450,7 @@ def test_debug_log_never_shows_secrets(aws: Any) -> None:
 
 
 def test_console_scripts_are_installed() -> None:
-    assert (
-        shutil.which("ssm-patching-setup")
-        or (Path(__file__).parent.parent / ".venv/bin/ssm-patching-setup").exists()
-    )
+    assert shutil.which("ssm-patching-setup") or (ROOT / ".venv/bin/ssm-patching-setup").exists()
 
 
 def test_patch_group_held_by_another_setup_is_refused_before_any_write(aws: Any, ssm: Any) -> None:

@@ -10,10 +10,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from clihelp import assert_one_line_error, cli_env, ok_json, setup
-from test_setup_cli import JSON, ONE_WINDOW
+from tests.helpers.cli import JSON, ONE_WINDOW, assert_one_line_error, cli_env, ok_json, setup
+from tests.helpers.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SEED004 = ROOT / "examples" / "seed004-test-prod-batches.toml"
 KITCHEN = ROOT / "tests" / "data" / "kitchen-sink.toml"
 

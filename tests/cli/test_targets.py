@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 import boto3
-from clihelp import assert_one_line_error, setup
-from conftest import client
-from test_setup_cli import ONE_WINDOW
+
+from tests.helpers.cli import ONE_WINDOW, assert_one_line_error, setup
+from tests.helpers.endpoint import client
 
 ROLES = ["arn:aws:iam::111111111111:role/ops/patching", "arn:aws:iam::222222222222:role/patching"]
 

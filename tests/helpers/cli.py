@@ -14,6 +14,21 @@ import boto3
 BIN = Path(sys.executable).parent
 REGION = "us-east-1"
 
+#: Arguments most tests pass: a JSON report; and the smallest flag-mode setup (one window).
+JSON = ("--output", "json")
+ONE_WINDOW = ("-w", "1", "-d", "2", "-t", "3")
+#: The 8 windows the defaults make, as the seed tool made them: name -> (schedule, patch group).
+DEFAULT_WINDOWS = {
+    "Week1Day2Unattended0300": ("cron(00 03 ? * TUE#1 *)", "Week 1 Day 2 - Unattended - 03:00"),
+    "Week1Day2Unattended0400": ("cron(00 04 ? * TUE#1 *)", "Week 1 Day 2 - Unattended - 04:00"),
+    "Week1Day3Unattended0300": ("cron(00 03 ? * WED#1 *)", "Week 1 Day 3 - Unattended - 03:00"),
+    "Week1Day3Unattended0400": ("cron(00 04 ? * WED#1 *)", "Week 1 Day 3 - Unattended - 04:00"),
+    "Week2Day2Unattended0300": ("cron(00 03 ? * TUE#2 *)", "Week 2 Day 2 - Unattended - 03:00"),
+    "Week2Day2Unattended0400": ("cron(00 04 ? * TUE#2 *)", "Week 2 Day 2 - Unattended - 04:00"),
+    "Week2Day3Unattended0300": ("cron(00 03 ? * WED#2 *)", "Week 2 Day 3 - Unattended - 03:00"),
+    "Week2Day3Unattended0400": ("cron(00 04 ? * WED#2 *)", "Week 2 Day 3 - Unattended - 04:00"),
+}
+
 
 def cli_env(url: str, **extra: str) -> dict[str, str]:
     """A clean environment: fake credentials, the local endpoint, no profile."""

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import calendar
 import json
-from pathlib import Path
 from typing import Any
+
+from tests.helpers.paths import SEED
 
 #: The replaced tool's built-in baseline when no ``-b`` file was given.
 OLD_INLINE_BASELINE: dict[str, Any] = {
@@ -45,7 +46,7 @@ OLD_INLINE_BASELINE: dict[str, Any] = {
     "Sources": [],
 }
 
-REFERENCE = Path(__file__).resolve().parent / "data" / "baselines" / "seed-tool"
+REFERENCE = SEED
 
 
 def old_tool_setup(
@@ -118,3 +119,59 @@ def operator_task(ssm: Any, window_id: str, name: str = "backup-before-patch") -
         Name=name,
     )["WindowTaskId"]
     return {"target": target_id, "task": task_id}
+
+
+# -- by hand ----------------------------------------------------------------------------
+
+
+def make_window(ssm: Any, name: str, *documents: str, tags: dict[str, str] | None = None) -> str:
+    """A hand-made window with one instance target and a task per document."""
+    window_id: str = ssm.create_maintenance_window(
+        Name=name,
+        Schedule="cron(0 9 ? * SUN *)",
+        Duration=2,
+        Cutoff=1,
+        AllowUnassociatedTargets=False,
+        Tags=[{"Key": k, "Value": v} for k, v in (tags or {}).items()],
+    )["WindowId"]
+    target_id = ssm.register_target_with_maintenance_window(
+        WindowId=window_id,
+        ResourceType="INSTANCE",
+        Targets=[{"Key": "tag:Role", "Values": ["web"]}],
+        Name=f"{name}-targets",
+    )["WindowTargetId"]
+    for n, document in enumerate(documents):
+        ssm.register_task_with_maintenance_window(
+            WindowId=window_id,
+            TaskArn=document,
+            TaskType="RUN_COMMAND",
+            Targets=[{"Key": "WindowTargetIds", "Values": [target_id]}],
+            Priority=n + 1,
+            MaxConcurrency="1",
+            MaxErrors="1",
+            Name=f"{name}-task{n}",
+            TaskInvocationParameters={"RunCommand": {"Parameters": {"commands": ["echo hi"]}}}
+            if document == "AWS-RunShellScript"
+            else {"RunCommand": {"Parameters": {"Operation": ["Install"]}}},
+        )
+    return window_id
+
+
+def make_baseline(ssm: Any, name: str, group: str, tags: dict[str, str] | None = None) -> str:
+    baseline_id: str = ssm.create_patch_baseline(
+        Name=name,
+        OperatingSystem="AMAZON_LINUX_2",
+        ApprovalRules={
+            "PatchRules": [
+                {
+                    "PatchFilterGroup": {
+                        "PatchFilters": [{"Key": "CLASSIFICATION", "Values": ["Security"]}]
+                    },
+                    "ApproveAfterDays": 3,
+                }
+            ]
+        },
+        Tags=[{"Key": k, "Value": v} for k, v in (tags or {}).items()],
+    )["BaselineId"]
+    ssm.register_patch_baseline_for_patch_group(BaselineId=baseline_id, PatchGroup=group)
+    return baseline_id

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
-import proxyhelp
-from clihelp import cleanup, ok_json, setup
-from conftest import reset_local_aws
-from test_examples import flatten, read_account
+from tests.helpers.account import flatten, read_account
+from tests.helpers.cli import cleanup, ok_json, setup
+from tests.helpers.endpoint import reset_local_aws
+from tests.helpers.paths import ROOT
+from tests.helpers.proxy import FaultProxy
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "seed004-test-prod-batches.toml"
+EXAMPLE = ROOT / "examples" / "seed004-test-prod-batches.toml"
 _IDS = re.compile(r"^(mw-[0-9a-f]{17}|pb-[0-9a-f]{17}|[0-9a-f]{8}-[0-9a-f-]{27})$")
 
 
@@ -48,14 +48,12 @@ def test_concurrent_and_sequential_runs_make_the_same_account(aws: Any) -> None:
 
 # -- --concurrency bounds the calls in flight, reads and writes, across targets ------------
 
-fault_proxy = proxyhelp.fault_proxy
-proxied = proxyhelp.proxied
 
 #: Enough latency that calls the tool makes side by side overlap at the proxy.
 LATENCY_MS = 25
 
 
-def _max_in_flight(proxy: proxyhelp.FaultProxy, *args: str) -> tuple[int, dict[str, Any]]:
+def _max_in_flight(proxy: FaultProxy, *args: str) -> tuple[int, dict[str, Any]]:
     """The most AWS requests at once at the proxy during one run (latency on)."""
     proxy.reset()
     proxy.configure(latency_ms=LATENCY_MS)
@@ -65,7 +63,7 @@ def _max_in_flight(proxy: proxyhelp.FaultProxy, *args: str) -> tuple[int, dict[s
     return int(stats["max_in_flight"]), report
 
 
-def test_concurrency_bounds_every_call_in_flight(proxied: proxyhelp.FaultProxy) -> None:
+def test_concurrency_bounds_every_call_in_flight(proxied: FaultProxy) -> None:
     config = ("--config", str(EXAMPLE))
     # A fresh apply: reads, the lock, the re-read with Service Quotas, the writes.
     most, report = _max_in_flight(proxied, *config, "--concurrency", "3")
@@ -81,7 +79,7 @@ def test_concurrency_bounds_every_call_in_flight(proxied: proxyhelp.FaultProxy) 
     assert 5 <= most <= 8
 
 
-def test_concurrency_bounds_targets_and_calls_per_target(proxied: proxyhelp.FaultProxy) -> None:
+def test_concurrency_bounds_targets_and_calls_per_target(proxied: FaultProxy) -> None:
     regions = ("-r", "us-east-1,eu-west-1,ap-southeast-2")
     most, report = _max_in_flight(proxied, *regions, "--concurrency", "1")
     assert [t["exit_code"] for t in report["targets"]] == [0, 0, 0]

@@ -42,11 +42,11 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-import proxyhelp
 import pytest
-from clihelp import cleanup, ok_json, setup
-from conftest import LocalAws
-from proxyhelp import (
+
+from tests.helpers.account import assert_same, snapshot, snapshot_diff
+from tests.helpers.cli import cleanup, ok_json, setup
+from tests.helpers.proxy import (
     ARGS,
     NOTHING,
     FaultProxy,
@@ -54,15 +54,8 @@ from proxyhelp import (
     assert_failed_cleanly,
     changes,
     kill_while_held,
-    snapshot,
-    snapshot_diff,
 )
-
-# The fixtures of proxyhelp, by name.
-fault_proxy = proxyhelp.fault_proxy
-proxied = proxyhelp.proxied
-reference = proxyhelp.reference
-account = proxyhelp.account
+from tools.launch import Server
 
 HOWS = ("error", "drop", "kill")
 
@@ -190,7 +183,7 @@ def recover(
             f"lock behind: remove it from ORPHAN_LOCK if fixed; differences: {diff}"
         )
         pytest.xfail(ORPHAN_LOCK_REASON)
-    proxyhelp.assert_same(
+    assert_same(
         want, have, f"after {phase.command} crashed ({how}) at write {k}: the healthy re-run"
     )
     if phase.lock_write(k) is None:
@@ -205,7 +198,7 @@ def recover(
 
 @pytest.mark.parametrize(("k", "how"), CASES)
 def test_crash_at_write_k_then_converge(
-    local_aws: LocalAws,
+    local_aws: Server,
     proxied: FaultProxy,
     account: Reference,
     record_property: Any,

@@ -5,7 +5,7 @@ window's patch group) is adopted with ``--adopt --yes`` through tools/fault_prox
 At the k-th write of a clean adoption, for every k, the write is refused (``error``),
 takes effect with its response lost (``drop``), or the run is killed while the
 proxy holds it (``kill``). A healthy ``--adopt --yes`` run then converges to exactly
-the account a clean adoption leaves (the snapshot of tests/proxyhelp.py: a duplicate
+the account a clean adoption leaves (the snapshot of tests/helpers/account.py: a duplicate
 or an orphan is a visible difference), the old window ID kept.
 """
 
@@ -13,15 +13,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import proxyhelp
 import pytest
-from clihelp import ok_json, setup
-from conftest import LocalAws, client, reset_local_aws
-from oldtool import old_tool_setup
-from proxyhelp import FaultProxy, assert_failed_cleanly, direct_env, kill_while_held, snapshot
 
-fault_proxy = proxyhelp.fault_proxy
-proxied = proxyhelp.proxied
+from tests.helpers.account import assert_same, snapshot
+from tests.helpers.cli import ok_json, setup
+from tests.helpers.endpoint import client, direct_env, reset_local_aws
+from tests.helpers.oldtool import old_tool_setup
+from tests.helpers.proxy import FaultProxy, assert_failed_cleanly, kill_while_held
+from tools.launch import Server
 
 ARGS = ("-w", "1", "-d", "2", "-t", "3", "--adopt", "--yes", "--output", "json")
 #: The writes of a clean adoption: the lock, the setup's baseline, the old baseline
@@ -59,7 +58,7 @@ def _old_account(url: str) -> str:
     return str(made["windows"]["Week1Day2Unattended0300"]["id"])
 
 
-def _clean(local_aws: LocalAws, proxy: FaultProxy) -> dict[str, Any]:
+def _clean(local_aws: Server, proxy: FaultProxy) -> dict[str, Any]:
     """What a clean adoption writes and leaves (learned once per worker)."""
     if not _CLEAN:
         _old_account(local_aws.url)
@@ -72,7 +71,7 @@ def _clean(local_aws: LocalAws, proxy: FaultProxy) -> dict[str, Any]:
 
 
 def test_the_crash_points_are_every_write_of_a_clean_adoption(
-    local_aws: LocalAws, proxied: FaultProxy
+    local_aws: Server, proxied: FaultProxy
 ) -> None:
     # Lanes run side by side: the writes between the lock's may come in another order.
     writes = _clean(local_aws, proxied)["writes"]
@@ -82,7 +81,7 @@ def test_the_crash_points_are_every_write_of_a_clean_adoption(
 
 @pytest.mark.parametrize(("k", "how"), CASES)
 def test_adoption_crashed_at_write_k_converges(
-    local_aws: LocalAws, proxied: FaultProxy, k: int, how: str
+    local_aws: Server, proxied: FaultProxy, k: int, how: str
 ) -> None:
     want = _clean(local_aws, proxied)["account"]
     window_id = _old_account(local_aws.url)
@@ -98,7 +97,7 @@ def test_adoption_crashed_at_write_k_converges(
     proxied.reset()
     ok_json(setup(proxied.url, *ARGS))
     have = snapshot(local_aws.url)
-    proxyhelp.assert_same(want, have, f"after adoption crashed ({how}) at write {k}")
+    assert_same(want, have, f"after adoption crashed ({how}) at write {k}")
     ids = [
         w["WindowId"]
         for w in client(direct_env(local_aws.url), "ssm").describe_maintenance_windows()[

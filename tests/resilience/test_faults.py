@@ -24,26 +24,14 @@ from typing import Any
 
 import boto3
 import botocore.exceptions
-import proxyhelp
 import pytest
 from botocore.config import Config
-from clihelp import BIN, cleanup, cli_env, ok_json, setup
-from conftest import REGION, LocalAws
-from proxyhelp import (
-    ARGS,
-    NOTHING,
-    FaultProxy,
-    Reference,
-    assert_account,
-    assert_failed_cleanly,
-    changes,
-)
 
-# The fixtures of proxyhelp, by name.
-fault_proxy = proxyhelp.fault_proxy
-proxied = proxyhelp.proxied
-reference = proxyhelp.reference
-account = proxyhelp.account
+from tests.helpers.account import assert_account
+from tests.helpers.cli import BIN, cleanup, cli_env, ok_json, setup
+from tests.helpers.endpoint import REGION
+from tests.helpers.proxy import ARGS, NOTHING, FaultProxy, Reference, assert_failed_cleanly, changes
+from tools.launch import Server
 
 FLAKY = {"rate": 0.2, "kinds": ["throttle", "500", "slow", "reset"], "seed": 1, "slow_ms": 300}
 OUTAGE = {"rate": 1.0, "kinds": ["throttle", "500", "reset"], "seed": 1}
@@ -60,7 +48,7 @@ def _faulted(proxy: FaultProxy) -> dict[str, int]:
 
 
 def test_setup_and_cleanup_ride_out_a_flaky_endpoint(
-    local_aws: LocalAws, proxied: FaultProxy, account: Reference, record_property: Any
+    local_aws: Server, proxied: FaultProxy, account: Reference, record_property: Any
 ) -> None:
     proxied.configure(faults=FLAKY)
     started = time.monotonic()
@@ -111,7 +99,7 @@ def _outage(proxy: FaultProxy, command: str, *args: str) -> float:
 
 
 def test_setup_fails_cleanly_in_an_outage_then_converges(
-    local_aws: LocalAws, proxied: FaultProxy, account: Reference, record_property: Any
+    local_aws: Server, proxied: FaultProxy, account: Reference, record_property: Any
 ) -> None:
     took = _outage(proxied, "ssm-patching-setup", *ARGS)
     record_property("outage_seconds", round(took, 1))
@@ -123,7 +111,7 @@ def test_setup_fails_cleanly_in_an_outage_then_converges(
 
 
 def test_cleanup_fails_cleanly_in_an_outage_then_converges(
-    local_aws: LocalAws, proxied: FaultProxy, account: Reference, record_property: Any
+    local_aws: Server, proxied: FaultProxy, account: Reference, record_property: Any
 ) -> None:
     ok_json(setup(proxied.url, *ARGS))
     proxied.reset()

@@ -13,13 +13,9 @@ import json
 import subprocess
 import time
 
-import proxyhelp
-from clihelp import BIN, cli_env
-from conftest import client
-from proxyhelp import FaultProxy, direct_env
-
-fault_proxy = proxyhelp.fault_proxy
-proxied = proxyhelp.proxied
+from tests.helpers.cli import BIN, cli_env
+from tests.helpers.endpoint import client, direct_env
+from tests.helpers.proxy import FaultProxy
 
 ATTEMPTS = 2
 LANES = 2

@@ -15,18 +15,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
-import proxyhelp
 import pytest
-from clihelp import assert_one_line_error, ok_json, setup
-from conftest import client
-from proxyhelp import FaultProxy, direct_env
-from test_setup_cli import JSON, ONE_WINDOW, custom_baselines, windows
 
 from patchsetup.aws import lock
 from patchsetup.aws.lock import parameter_name
-
-fault_proxy = proxyhelp.fault_proxy
-proxied = proxyhelp.proxied
+from tests.helpers.account import custom_baselines, windows
+from tests.helpers.cli import JSON, ONE_WINDOW, assert_one_line_error, ok_json, setup
+from tests.helpers.endpoint import client, direct_env
+from tests.helpers.proxy import FaultProxy
 
 LOCK = parameter_name("default")
 

@@ -9,10 +9,9 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from clihelp import BIN, assert_one_line_error, cli_env, ok_json, setup
-from test_setup_cli import JSON, ONE_WINDOW, custom_baselines, patch_groups, windows
-
 from patchsetup.aws.lock import parameter_name
+from tests.helpers.account import custom_baselines, patch_groups, windows
+from tests.helpers.cli import BIN, JSON, ONE_WINDOW, assert_one_line_error, cli_env, ok_json, setup
 
 LOCK = parameter_name("default")
 

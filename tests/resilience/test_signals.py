@@ -15,15 +15,11 @@ import subprocess
 import time
 from typing import Any
 
-import proxyhelp
 import pytest
-from clihelp import ok_json, setup
-from conftest import client
-from proxyhelp import FaultProxy, direct_env, start
-from test_setup_cli import JSON
 
-fault_proxy = proxyhelp.fault_proxy
-proxied = proxyhelp.proxied
+from tests.helpers.cli import JSON, ok_json, setup
+from tests.helpers.endpoint import client, direct_env
+from tests.helpers.proxy import FaultProxy, start
 
 #: The default flags: 33 resources, so 35 writes with the lock's two: the lock, the
 #: baseline, 8 windows with a target and a task each (8 lanes), 8 registrations, the lock.

@@ -31,20 +31,18 @@ import time
 from collections import Counter
 from typing import Any
 
-import proxyhelp
-from clihelp import cleanup, ok_json, setup
-from conftest import LocalAws, client, reset_local_aws
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
-from proxyhelp import FaultProxy, age_locks, direct_env, start
-from test_cleanup_cli import make_baseline, make_window
 
 from patchsetup.aws.lock import parameter_name
 from patchsetup.model import OWNER_TAG, PATCHING_DOCUMENTS
-
-fault_proxy = proxyhelp.fault_proxy
-proxied = proxyhelp.proxied
+from tests.helpers.account import snapshot
+from tests.helpers.cli import cleanup, ok_json, setup
+from tests.helpers.endpoint import client, direct_env, reset_local_aws
+from tests.helpers.oldtool import make_baseline, make_window
+from tests.helpers.proxy import FaultProxy, age_locks, start
+from tools.launch import Server
 
 NAME = "soak"
 JSON = ("--output", "json")
@@ -141,7 +139,7 @@ class Soak(RuleBasedStateMachine):
 
     def _foreign(self) -> dict[str, Any]:
         """Everything not the setup's: windows, baselines, registrations of theirs."""
-        everything = proxyhelp.snapshot(self.url)
+        everything = snapshot(self.url)
         windows = {
             k: w for k, w in everything["windows"].items() if w["Tags"].get(OWNER_TAG) != NAME
         }
@@ -307,7 +305,7 @@ class Soak(RuleBasedStateMachine):
             self.proxy.reset()
 
 
-def test_soak(local_aws: LocalAws, proxied: FaultProxy, tmp_path: Any) -> None:
+def test_soak(local_aws: Server, proxied: FaultProxy, tmp_path: Any) -> None:
     Soak.url = local_aws.url
     Soak.proxy = proxied
     Soak.path = str(tmp_path / "soak.toml")

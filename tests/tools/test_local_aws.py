@@ -1,7 +1,7 @@
 """The local AWS stand-in (tools/local_aws.py): every gap it fills in moto, via boto3.
 
 Each successful response of a filled-in operation is checked on the wire against
-botocore's output shape (tests/shapes.py); each error is checked for its AWS code,
+botocore's output shape (tests/helpers/shapes.py); each error is checked for its AWS code,
 HTTP 400 and the JSON `__type`.
 """
 
@@ -18,18 +18,13 @@ from typing import Any
 import pytest
 from botocore import xform_name
 from botocore.exceptions import ClientError
-from clihelp import cli_env
-from conftest import (
-    ROOT,
-    AwsEnv,
-    LocalAws,
-    client,
-    launch_local_aws,
-    reset_local_aws,
-    stop_local_aws,
-    wait_ready,
-)
-from shapes import check_output, output_errors, service_model
+
+from tests.helpers.cli import cli_env
+from tests.helpers.endpoint import AwsEnv, client, launch_local_aws, reset_local_aws, wait_ready
+from tests.helpers.paths import ROOT
+from tests.helpers.shapes import check_output, output_errors, service_model
+from tools import launch
+from tools.launch import Server
 
 CUSTOM_ID = re.compile(r"^pb-[0-9a-f]{17}$")
 AWS_ARN = re.compile(r"^arn:aws:ssm:us-east-1:\d{12}:patchbaseline/pb-[0-9a-f]{17}$")
@@ -180,17 +175,17 @@ def test_server_serves_sts_iam_and_resets(aws: AwsEnv, api: Api) -> None:
 
 
 @pytest.fixture(scope="module")
-def spare_server() -> Iterator[LocalAws]:
+def spare_server() -> Iterator[Server]:
     """A second server, launched early so its start-up overlaps the other tests."""
     server = launch_local_aws()
     try:
         yield server
     finally:
-        stop_local_aws(server)
+        launch.stop(server)
 
 
 @pytest.fixture(autouse=True, scope="module")
-def _launch_spare_early(spare_server: LocalAws) -> None:
+def _launch_spare_early(spare_server: Server) -> None:
     """Module-wide: request the spare server before the first test of this file."""
 
 
@@ -1074,7 +1069,7 @@ def test_client_token_idempotency(api: Api) -> None:
     assert api("CreatePatchBaseline", **no_token)["BaselineId"] != baseline_id
 
 
-def test_error_bodies_are_json_with_type(local_aws: LocalAws, aws: AwsEnv) -> None:
+def test_error_bodies_are_json_with_type(local_aws: Server, aws: AwsEnv) -> None:
     api = Api.of(client(aws, "ssm"))
     api.error("GetMaintenanceWindow", "DoesNotExistException", WindowId="mw-0123456789abcdef0")
     status, body = api.raw["GetMaintenanceWindow"]
@@ -1084,7 +1079,7 @@ def test_error_bodies_are_json_with_type(local_aws: LocalAws, aws: AwsEnv) -> No
     assert local_aws.process.poll() is None
 
 
-def test_server_exits_cleanly_on_sigint(spare_server: LocalAws) -> None:
+def test_server_exits_cleanly_on_sigint(spare_server: Server) -> None:
     """Ctrl-C: exit status 0, no traceback, nothing but the ready line on stdout.
 
     (SIGTERM is checked when the session's server is stopped: see conftest.)

@@ -27,12 +27,13 @@ from patchsetup.baselines import (
     preset,
     update_params,
 )
+from tests.helpers.paths import DATA, ROOT
 
-DATA = Path(__file__).parent / "data" / "baselines"
+DATA = DATA / "baselines"
 # Verbatim copies of shared/reference/seed-tool-baselines, so the suite does not
 # depend on shared/ being checked out next to the repository.
 SEED_FILES = sorted((DATA / "seed-tool").glob("*.json"))
-SHARED_SEEDS = Path(__file__).resolve().parents[2] / "shared" / "reference" / "seed-tool-baselines"
+SHARED_SEEDS = ROOT.parent / "shared" / "reference" / "seed-tool-baselines"
 
 RULE_FIELDS = {
     "OperatingSystem",

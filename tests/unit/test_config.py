@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import math
 import re
 import tomllib
 from collections.abc import Callable
@@ -32,6 +31,8 @@ from patchsetup.model import (
     default_role,
     maintenance_window_policy,
 )
+from tests.helpers.paths import ROOT
+from tests.helpers.toml import to_toml
 
 # ---------------------------------------------------------------------------- helpers
 
@@ -68,7 +69,7 @@ def window(setup: Setup, name: str) -> WindowSpec:
 
 def test_sample_is_the_package_file() -> None:
     text = sample_config()
-    packaged = Path(__file__).resolve().parent.parent / "patchsetup" / "config" / "sample.toml"
+    packaged = ROOT / "patchsetup" / "config" / "sample.toml"
     assert text == packaged.read_text(encoding="utf-8")
     assert text.startswith("# ssm-patching-setup config")
 
@@ -1353,53 +1354,11 @@ def test_baseline_file_errors_pass_through(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------- fuzzing
 
 
-def toml_string(text: str) -> str:
-    """A TOML basic string: escapes for quote, backslash and every control character."""
-    out = []
-    for char in text:
-        if char in '"\\':
-            out.append("\\" + char)
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
-
-
-def toml_value(value: object) -> str:
-    """One value in inline TOML."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "nan"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return repr(value)
-    if isinstance(value, str):
-        return toml_string(value)
-    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
-        return value.isoformat()
-    if isinstance(value, list):
-        return "[" + ", ".join(toml_value(item) for item in value) + "]"
-    if isinstance(value, dict):
-        items = ", ".join(f"{toml_string(k)} = {toml_value(v)}" for k, v in value.items())
-        return "{" + items + "}"
-    raise TypeError(type(value))
-
-
-def toml_dump(data: dict[str, Any]) -> str:
-    """A tiny TOML writer: every top-level key on one line, everything below inline."""
-    return "".join(f"{toml_string(key)} = {toml_value(value)}\n" for key, value in data.items())
-
-
 def test_tiny_toml_writer_round_trips(tmp_path: Path) -> None:
     data = tomllib.loads(FULL)
-    assert tomllib.loads(toml_dump(data)) == data
+    assert tomllib.loads(to_toml(data)) == data
     odd = {'k\x7f\n"': ["\x00\\", 1.5, -(2**63), {"": datetime.date(2026, 1, 2)}]}
-    assert tomllib.loads(toml_dump(odd)) == odd
+    assert tomllib.loads(to_toml(odd)) == odd
 
 
 KNOWN_WORDS = [
@@ -1483,7 +1442,7 @@ def fuzz_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_mutated_configs_load_or_raise_only_config_error(
     fuzz_dir: Path, data: dict[str, Any]
 ) -> None:
-    path = write(fuzz_dir, toml_dump(data))
+    path = write(fuzz_dir, to_toml(data))
     try:
         setup = load_config(path)
     except ConfigError as caught:

@@ -149,13 +149,12 @@ WINDOW_ID = "mw-00000000000000000"
 
 def _deletes_plan() -> Plan:
     """The planner's own delete calls: a window, a task and a target (all by ID)."""
-    from test_planner import _as_remote, _setup
-
     from patchsetup.deploy.planner import delete_task, delete_window, plan
     from patchsetup.deploy.remote import RemoteTarget
+    from tests.helpers.setups import as_remote, flag_setup
 
-    setup = _setup(weeks=(1,), days=(2,), hours=(3,))
-    remote = _as_remote(setup)
+    setup = flag_setup(weeks=(1,), days=(2,), hours=(3,))
+    remote = as_remote(setup)
     [window] = remote.windows
     window.targets.append(RemoteTarget("22222222-2222-2222-2222-222222222222", {"Name": "x"}))
     [target_delete] = [c for c in plan(setup, remote).changes if c.action == "delete"]
@@ -186,12 +185,11 @@ def test_a_retried_delete_of_what_is_already_gone_counts_as_done() -> None:
 
 def _registration_plan() -> Plan:
     """A new baseline, then a patch group registered to it, as the planner builds it."""
-    from test_planner import _setup
-
     from patchsetup.deploy.planner import plan
     from patchsetup.deploy.remote import RemoteState
+    from tests.helpers.setups import flag_setup
 
-    setup = _setup(weeks=(1,), days=(2,), hours=(3,))
+    setup = flag_setup(weeks=(1,), days=(2,), hours=(3,))
     changes = plan(setup, RemoteState(), lambda: "token").changes
     wanted = [c for c in changes if c.kind in ("baseline", "patch-group")]
     assert [c.action for c in wanted] == ["create", "create"]

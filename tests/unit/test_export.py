@@ -31,8 +31,7 @@ import pytest
 from cfnlint.api import ManualArgs, lint_file  # type: ignore[import-untyped]
 from cfnlint.helpers import REGIONS  # type: ignore[import-untyped]
 
-from patchsetup import baselines, export
-from patchsetup.config import load_config
+from patchsetup import export
 from patchsetup.deploy.plan import Ref
 from patchsetup.deploy.planner import plan
 from patchsetup.deploy.remote import RemoteState
@@ -40,69 +39,20 @@ from patchsetup.export import BASELINE, ROLE, TARGET, TASK, WINDOW, cloudformati
 from patchsetup.model import (
     OWNER_TAG,
     SERVICE_ROLE,
-    BaselineSpec,
     NotificationSpec,
     Setup,
     TargetSpec,
     TaskSpec,
     WindowSpec,
 )
-from patchsetup.seed import FlagOptions, build_setup
+from tests.helpers.paths import ROOT
+from tests.helpers.setups import CASES, setup_of
 
-ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
 KITCHEN_SINK = ROOT / "tests" / "data" / "kitchen-sink.toml"
 TYPES = {"role": ROLE, "baseline": BASELINE, "window": WINDOW, "target": TARGET, "task": TASK}
 LOGICAL_ID = re.compile(r"^[A-Za-z0-9]{1,255}$")
 GET_ROLE_ARN = {"Fn::GetAtt": ["ServiceRole", "Arn"]}
-
-
-def _collisions() -> Setup:
-    """Names that sanitise to the same logical ID: across kinds' windows and by punctuation."""
-
-    def window(name: str) -> WindowSpec:
-        return WindowSpec(
-            name=name,
-            schedule="cron(0 4 ? * SUN *)",
-            targets=(TargetSpec("linux", (("tag:Patch Group", (f"{name}-linux",)),)),),
-            tasks=(TaskSpec("patch", ("linux",)),),
-        )
-
-    rules = baselines.preset("AMAZON_LINUX_2")
-    setup = Setup(
-        name="clash",
-        baselines=(
-            BaselineSpec("rhel-test", "AMAZON_LINUX_2", rules, ("a",)),
-            BaselineSpec("rhel_test", "AMAZON_LINUX_2", rules, ("b",)),
-            BaselineSpec("solo", "AMAZON_LINUX_2", rules),
-        ),
-        windows=(window("test-0600"), window("test_0600"), window("prod")),
-    )
-    setup.validate()
-    return setup
-
-
-CASES: dict[str, Any] = {
-    **{path.stem: path for path in EXAMPLES},
-    "kitchen-sink": KITCHEN_SINK,
-    "flags-default": FlagOptions(),
-    "flags-service-role": FlagOptions(create_service_role=True),
-    # 40 patch groups: more than one baseline holds (25), spread over two identical ones.
-    "flags-forty-windows": FlagOptions(weeks=(1, 2, 3, 4), days=(1, 2, 3, 4, 5), hours=(2, 3)),
-    "collisions": _collisions,
-}
-
-
-@functools.cache
-def setup_of(case: str) -> Setup:
-    source = CASES[case]
-    if isinstance(source, Path):
-        return load_config(source)
-    if isinstance(source, FlagOptions):
-        return build_setup(source, baselines.preset("AMAZON_LINUX_2"))
-    result = source()
-    assert isinstance(result, Setup)
-    return result
 
 
 @functools.cache

@@ -12,7 +12,6 @@ from patchsetup.deploy.plan import Json, Plan, Ref
 from patchsetup.deploy.planner import plan
 from patchsetup.deploy.remote import (
     Registration,
-    RemoteBaseline,
     RemoteRole,
     RemoteState,
     RemoteTarget,
@@ -22,6 +21,7 @@ from patchsetup.deploy.remote import (
 from patchsetup.deploy.sweeper import cleanup_plan
 from patchsetup.model import OWNER_TAG, SERVICE_ROLE, Setup, role_region_tag
 from patchsetup.seed import FlagOptions, build_setup
+from tests.helpers.setups import as_remote, flag_setup
 
 
 def _tokens() -> Any:
@@ -29,47 +29,12 @@ def _tokens() -> Any:
     return lambda: f"token-{next(counter)}"
 
 
-def _setup(**kw: Any) -> Setup:
-    return build_setup(FlagOptions(**kw), baselines.preset("AMAZON_LINUX_2"))
-
-
-def _as_remote(setup: Setup) -> RemoteState:
-    """The state a flawless earlier run of ``setup`` leaves behind."""
-    state = RemoteState()
-    for n, spec in enumerate(setup.baselines):
-        baseline_id = f"pb-{n:017x}"
-        rules = {"BaselineId": baseline_id, "Name": spec.name, **baselines.canonical(spec.rules)}
-        state.baselines.append(
-            RemoteBaseline(
-                baseline_id, spec.name, spec.operating_system, rules, {OWNER_TAG: setup.name}
-            )
-        )
-        state.registrations += [
-            Registration(g, spec.operating_system, baseline_id, spec.name)
-            for g in spec.patch_groups
-        ]
-    for n, window in enumerate(setup.windows):
-        remote = RemoteWindow(f"mw-{n:017x}", window.fields(), {OWNER_TAG: setup.name})
-        ids = {}
-        for m, target in enumerate(window.targets):
-            ids[target.name] = f"{n:08x}-0000-0000-0000-{m:012x}"
-            remote.targets.append(RemoteTarget(ids[target.name], target.fields()))
-        for m, task in enumerate(window.tasks):
-            fields = task.fields()
-            fields["Targets"] = [
-                {"Key": "WindowTargetIds", "Values": [ids[t] for t in task.target_names]}
-            ]
-            remote.tasks.append(RemoteTask(f"{n:08x}-1111-0000-0000-{m:012x}", fields))
-        state.windows.append(remote)
-    return state
-
-
 def _methods(p: Plan) -> list[str]:
     return [c.method for c in p.calls]
 
 
 def test_fresh_plan_creates_everything_parents_first() -> None:
-    setup = _setup()
+    setup = flag_setup()
     p = plan(setup, RemoteState(), _tokens())
     methods = _methods(p)
     assert methods.count("create_maintenance_window") == 8
@@ -93,7 +58,7 @@ def test_fresh_plan_creates_everything_parents_first() -> None:
 
 
 def test_every_create_carries_a_client_token_and_owner_tag() -> None:
-    p = plan(_setup(name="blue"), RemoteState(), _tokens())
+    p = plan(flag_setup(name="blue"), RemoteState(), _tokens())
     creates = [c for c in p.calls if c.method.startswith(("create_", "register_t"))]
     tokens = [c.params["ClientToken"] for c in creates]
     assert len(tokens) == len(set(tokens)) == 1 + 8 * 3
@@ -103,15 +68,15 @@ def test_every_create_carries_a_client_token_and_owner_tag() -> None:
 
 
 def test_converged_state_plans_no_call() -> None:
-    setup = _setup(timezone="Europe/London", weeks=(1, 3), days=(5,), hours=(22,))
-    p = plan(setup, _as_remote(setup), _tokens())
+    setup = flag_setup(timezone="Europe/London", weeks=(1, 3), days=(5,), hours=(22,))
+    p = plan(setup, as_remote(setup), _tokens())
     assert p.is_empty
     assert p.counts()["unchanged"] == len(p.changes) == 1 + 2 + 2 * 3
 
 
 def test_changed_schedule_is_one_update_in_place() -> None:
-    setup = _setup()
-    remote = _as_remote(setup)
+    setup = flag_setup()
+    remote = as_remote(setup)
     remote.windows[0].fields["Schedule"] = "cron(00 05 ? * TUE#1 *)"
     p = plan(setup, remote, _tokens())
     assert _methods(p) == ["update_maintenance_window"]
@@ -124,16 +89,16 @@ def test_changed_schedule_is_one_update_in_place() -> None:
 
 
 def test_baseline_rule_drift_is_an_update() -> None:
-    setup = _setup()
-    remote = _as_remote(setup)
+    setup = flag_setup()
+    remote = as_remote(setup)
     remote.baselines[0].rules["ApprovalRules"]["PatchRules"][0]["ApproveAfterDays"] = 3
     p = plan(setup, remote, _tokens())
     assert _methods(p) == ["update_patch_baseline"]
 
 
 def test_patch_group_on_another_baseline_is_moved() -> None:
-    setup = _setup()
-    remote = _as_remote(setup)
+    setup = flag_setup()
+    remote = as_remote(setup)
     moved = remote.registrations[0]
     remote.registrations[0] = Registration(
         moved.patch_group, moved.operating_system, "pb-elsewhere", "other"
@@ -159,13 +124,13 @@ def test_patch_group_on_another_baseline_is_moved() -> None:
 
 
 def test_fewer_weeks_deletes_the_rest_and_duplicates() -> None:
-    before = _setup()
-    remote = _as_remote(before)
+    before = flag_setup()
+    remote = as_remote(before)
     duplicate = RemoteWindow(
         "mw-duplicate00000", dict(remote.windows[0].fields), {OWNER_TAG: "default"}
     )
     remote.windows.append(duplicate)
-    p = plan(_setup(weeks=(1,)), remote, _tokens())
+    p = plan(flag_setup(weeks=(1,)), remote, _tokens())
     deleted = {c.resource_id for c in p.changes if c.kind == "window" and c.action == "delete"}
     assert deleted == {w.window_id for w in remote.windows[4:8]} | {"mw-duplicate00000"}
     groups = [c for c in p.changes if c.kind == "patch-group" and c.action == "delete"]
@@ -176,8 +141,8 @@ def test_fewer_weeks_deletes_the_rest_and_duplicates() -> None:
 
 
 def test_retargeted_task_is_repointed_before_the_stray_target_goes() -> None:
-    setup = _setup(weeks=(1,), days=(2,), hours=(3,))
-    remote = _as_remote(setup)
+    setup = flag_setup(weeks=(1,), days=(2,), hours=(3,))
+    remote = as_remote(setup)
     window = remote.windows[0]
     window.targets.append(
         RemoteTarget("stray-target", {"Name": "Stray", "ResourceType": "INSTANCE"})
@@ -193,8 +158,8 @@ def test_retargeted_task_is_repointed_before_the_stray_target_goes() -> None:
 
 
 def test_baseline_with_new_os_replaces_old_after_deregistering() -> None:
-    before = _setup()
-    remote = _as_remote(before)
+    before = flag_setup()
+    remote = as_remote(before)
     after = build_setup(FlagOptions(), baselines.preset("WINDOWS"))
     p = plan(after, remote, _tokens())
     methods = _methods(p)
@@ -205,8 +170,8 @@ def test_baseline_with_new_os_replaces_old_after_deregistering() -> None:
 
 
 def test_cleanup_deletes_window_whole_unless_it_holds_a_foreign_task() -> None:
-    setup = _setup(weeks=(1,), days=(2,), hours=(3, 4))
-    remote = _as_remote(setup)
+    setup = flag_setup(weeks=(1,), days=(2,), hours=(3, 4))
+    remote = as_remote(setup)
     shell = RemoteTask(
         "shell-task", {"Name": "Backup", "TaskArn": "AWS-RunShellScript", "TaskType": "RUN_COMMAND"}
     )
@@ -247,7 +212,7 @@ def _own_arn(document: Any, arn: str) -> Any:
 
 
 def _with_role_remote(setup: Setup, *regions: str) -> RemoteState:
-    state = _as_remote(setup)
+    state = as_remote(setup)
     role = setup.service_role
     assert role is not None
     arn = f"arn:aws:iam::123456789012:role/ssm-patching-setup/{role.name}"
@@ -269,7 +234,7 @@ def _with_role_remote(setup: Setup, *regions: str) -> RemoteState:
 
 
 def test_service_role_is_created_first_and_used_by_every_task() -> None:
-    setup = _setup(create_service_role=True)
+    setup = flag_setup(create_service_role=True)
     p = plan(setup, RemoteState(), _tokens())
     assert p.calls[0].method == "create_role" and p.calls[0].service == "iam"
     assert p.calls[0].params["Path"] == "/ssm-patching-setup/"
@@ -282,7 +247,7 @@ def test_service_role_is_created_first_and_used_by_every_task() -> None:
 
 
 def test_the_created_role_may_pass_only_itself() -> None:
-    p = plan(_setup(create_service_role=True), RemoteState(), _tokens(), region="eu-west-1")
+    p = plan(flag_setup(create_service_role=True), RemoteState(), _tokens(), region="eu-west-1")
     create, put = p.calls[:2]
     assert {"Key": role_region_tag("eu-west-1"), "Value": "true"} in create.params["Tags"]
     document = put.params["PolicyDocument"]
@@ -293,7 +258,7 @@ def test_the_created_role_may_pass_only_itself() -> None:
 
 def test_region_tags_on_the_role() -> None:
     """Each region using the role tags it; letting go removes the tag, the last deletes it."""
-    with_role = _setup(create_service_role=True)
+    with_role = flag_setup(create_service_role=True)
     tagged = _with_role_remote(with_role, "us-east-1")
     assert plan(with_role, tagged, _tokens(), region="us-east-1").is_empty
     joining = plan(with_role, tagged, _tokens(), region="eu-west-1")
@@ -306,7 +271,7 @@ def test_region_tags_on_the_role() -> None:
     assert [(c.method, c.params["TagKeys"]) for c in release[0].calls] == [
         ("untag_role", [role_region_tag("eu-west-1")])
     ]
-    elsewhere = plan(_setup(), _with_role_remote(with_role, "us-east-1"), region="eu-west-1")
+    elsewhere = plan(flag_setup(), _with_role_remote(with_role, "us-east-1"), region="eu-west-1")
     [kept] = [c for c in elsewhere.changes if c.kind == "role"]
     assert (kept.action, kept.calls) == ("unchanged", ())
     last = cleanup_plan(_with_role_remote(with_role, "us-east-1"), region="us-east-1")
@@ -316,7 +281,7 @@ def test_region_tags_on_the_role() -> None:
 
 
 def test_converged_role_plans_nothing_and_policy_drift_is_repaired() -> None:
-    setup = _setup(create_service_role=True)
+    setup = flag_setup(create_service_role=True)
     remote = _with_role_remote(setup)
     assert plan(setup, remote, _tokens()).is_empty
     policy = remote.roles[0].policies["maintenance-window"]
@@ -326,8 +291,8 @@ def test_converged_role_plans_nothing_and_policy_drift_is_repaired() -> None:
 
 
 def test_dropping_the_role_deletes_it_after_tasks_stop_using_it() -> None:
-    remote = _with_role_remote(_setup(create_service_role=True))
-    p = plan(_setup(), remote, _tokens())
+    remote = _with_role_remote(flag_setup(create_service_role=True))
+    p = plan(flag_setup(), remote, _tokens())
     methods = _methods(p)
     assert methods.count("update_maintenance_window_task") == 8
     last_task = max(i for i, m in enumerate(methods) if m == "update_maintenance_window_task")
@@ -340,8 +305,8 @@ def test_dropping_the_role_deletes_it_after_tasks_stop_using_it() -> None:
 
 
 def test_service_linked_role_reported_by_aws_is_no_difference() -> None:
-    setup = _setup(weeks=(1,), days=(2,), hours=(3,))
-    remote = _as_remote(setup)
+    setup = flag_setup(weeks=(1,), days=(2,), hours=(3,))
+    remote = as_remote(setup)
     linked = (
         "arn:aws:iam::123456789012:role/aws-service-role/ssm.amazonaws.com/"
         "AWSServiceRoleForAmazonSSM"
@@ -353,22 +318,22 @@ def test_service_linked_role_reported_by_aws_is_no_difference() -> None:
 def test_window_offset_and_dates_are_created_and_compared() -> None:
     from dataclasses import replace
 
-    setup = _setup(weeks=(2,), days=(2,), hours=(3,))
+    setup = flag_setup(weeks=(2,), days=(2,), hours=(3,))
     window = replace(setup.windows[0], schedule_offset=2, start_date="2027-01-01T00:00:00Z")
     setup = replace(setup, windows=(window,))
     create = plan(setup, RemoteState(), _tokens()).calls
     params = next(c.params for c in create if c.method == "create_maintenance_window")
     assert (params["ScheduleOffset"], params["StartDate"]) == (2, "2027-01-01T00:00:00Z")
     assert "EndDate" not in params and "Enabled" not in params
-    remote = _as_remote(setup)
+    remote = as_remote(setup)
     assert plan(setup, remote, _tokens()).is_empty
     remote.windows[0].fields["ScheduleOffset"] = 3
     assert _methods(plan(setup, remote, _tokens())) == ["update_maintenance_window"]
 
 
 def test_what_aws_fills_in_is_no_difference_but_a_changed_default_is() -> None:
-    setup = _setup(weeks=(1,), days=(2,), hours=(3,))
-    remote = _as_remote(setup)
+    setup = flag_setup(weeks=(1,), days=(2,), hours=(3,))
+    remote = as_remote(setup)
     [task] = remote.windows[0].tasks
     # As AWS reports it: TaskParameters {}, RunCommand Comment "" and TimeoutSeconds 600.
     task.fields = aws_defaults.task(task.fields)

@@ -22,15 +22,15 @@ import pytest
 from botocore import xform_name
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from shapes import input_errors, service_model
-from test_bad_input import BASES, nodes, put, to_toml
-from test_export import CASES, setup_of
 
 from patchsetup import model
 from patchsetup.config import ConfigError, load_config
 from patchsetup.deploy.executor import resolve
 from patchsetup.deploy.planner import plan
 from patchsetup.deploy.remote import RemoteState
+from tests.helpers.setups import BASES, CASES, nodes, put, setup_of
+from tests.helpers.shapes import input_errors, service_model
+from tests.helpers.toml import to_toml
 
 regex: Any = importlib.import_module("regex")  # comes with cfn-lint, a test dependency
 
