@@ -46,10 +46,8 @@ from patchsetup.model import (
     WindowSpec,
 )
 from tests.helpers.paths import ROOT
-from tests.helpers.setups import CASES, setup_of
+from tests.helpers.setups import CASES, EXAMPLE_FILES, setup_of
 
-EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
-KITCHEN_SINK = ROOT / "tests" / "data" / "kitchen-sink.toml"
 TYPES = {"role": ROLE, "baseline": BASELINE, "window": WINDOW, "target": TARGET, "task": TASK}
 LOGICAL_ID = re.compile(r"^[A-Za-z0-9]{1,255}$")
 GET_ROLE_ARN = {"Fn::GetAtt": ["ServiceRole", "Arn"]}
@@ -91,8 +89,8 @@ def lint(template: dict[str, Any], directory: Path) -> list[str]:
 
 
 def test_every_example_is_a_case() -> None:
-    assert len(EXAMPLES) >= 4
-    assert {p.stem for p in EXAMPLES} <= set(CASES)
+    assert len(EXAMPLE_FILES) >= 4
+    assert {p.stem for p in EXAMPLE_FILES} <= set(CASES)
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
