@@ -1,6 +1,6 @@
 """An endpoint URL that cannot work fails fast and in one line.
 
-Malformed and unsupported URLs are bad input (tests/test_bad_input.py). What only the
+Malformed and unsupported URLs are bad input (tests/cli/test_bad_flags.py). What only the
 wire shows: https to a port that speaks plain http. Every attempt is an SSL error, and
 botocore's retries used to spend 30-37 s on them before the run failed; an SSL error is
 not retried now (patchsetup/aws.py), so the run ends within a few seconds, exit 1.

@@ -1,6 +1,7 @@
 """Least privilege: iam/ssm-patching-setup-operator-policy.json grants what the tool calls.
 
-Three proofs, on any run (the suite-wide check in conftest.py needs the whole suite):
+Three proofs, on any run (the suite-wide check, tests/plugins/least_privilege.py, needs
+the whole suite):
 
 * the document's structure: valid JSON, one Sid per statement, only Allow, no wildcard
   action, every action an operation of botocore's model (or an authorization-only

@@ -65,7 +65,7 @@ def test_a_live_runs_lock_refuses_a_second_writer_but_not_a_reader(aws: Any, ssm
 
 
 def test_an_old_lock_is_taken_over_and_released(aws: Any, ssm: Any) -> None:
-    # A dead PID with a fresh heartbeat is not enough (tests/test_lock.py): only age.
+    # A dead PID with a fresh heartbeat is not enough (tests/resilience/test_lock.py): only age.
     _lock(ssm, 1, datetime.now(UTC) - timedelta(hours=2), host="elsewhere")
     ok_json(setup(aws.url, *JSON, "-w", "2", "--yes"))
     assert ssm.describe_parameters()["Parameters"] == []

@@ -18,7 +18,7 @@ The suite runs a short budget (``SOAK_EXAMPLES`` x ``SOAK_STEPS``, default 2 x 6
 A long soak is one command (its last result is in the README):
 
     SOAK_RANDOM=1 SOAK_EXAMPLES=40 SOAK_STEPS=12 \\
-        .venv/bin/python -m pytest tests/test_soak.py -p no:xdist -s
+        .venv/bin/python -m pytest tests/resilience/test_soak.py -p no:xdist -s
 """
 
 from __future__ import annotations
