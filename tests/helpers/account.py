@@ -1,7 +1,8 @@
 """The one reader of an account for the tests (boto3, straight from an endpoint).
 
-Three views of the same account, built from the same paginated reads (``pages``,
-``_tags``, ``_strip``):
+Every view of an account here is built from the same reads, all pages: ``window_ids``
+and ``read_window`` (a window with its tags, targets and tasks), ``owned_baselines`` and
+``mappings`` (the patch-group registrations). The views:
 
 * ``snapshot(url)``: the whole account with IDs replaced by names and timestamps left
   out, so that two accounts built by different runs compare equal exactly when they
@@ -16,7 +17,6 @@ Three views of the same account, built from the same paginated reads (``pages``,
   ``flatten`` / ``account_diff`` compare two readings without the volatile fields.
 * ``windows(ssm)``, ``custom_baselines(ssm)``, ``patch_groups(ssm)``: one kind each, on
   one client (one region), for the tests that look at a single kind.
-
 """
 
 from __future__ import annotations
@@ -80,19 +80,50 @@ def _tags(ssm: Any, resource_type: str, resource_id: str) -> dict[str, str]:
     return {t["Key"]: t["Value"] for t in listed["TagList"]}
 
 
-def _window(ssm: Any, window_id: str) -> dict[str, Any]:
-    window = _clean(ssm.get_maintenance_window(WindowId=window_id))
+def window_ids(ssm: Any) -> list[str]:
+    """Every maintenance window's ID, all pages."""
+    return [w["WindowId"] for w in pages(ssm, "describe_maintenance_windows", "WindowIdentities")]
+
+
+def read_window(ssm: Any, window_id: str) -> tuple[dict[str, Any], list[Any], list[Any]]:
+    """One window as AWS reports it: GetMaintenanceWindow's fields with its "Tags", its
+    targets (DescribeMaintenanceWindowTargets) and its tasks (GetMaintenanceWindowTask each).
+    """
+    window = _strip(ssm.get_maintenance_window(WindowId=window_id))
     window["Tags"] = _tags(ssm, "MaintenanceWindow", window_id)
     targets = list(pages(ssm, "describe_maintenance_window_targets", "Targets", WindowId=window_id))
+    tasks = [
+        _strip(ssm.get_maintenance_window_task(WindowId=window_id, WindowTaskId=t["WindowTaskId"]))
+        for t in pages(ssm, "describe_maintenance_window_tasks", "Tasks", WindowId=window_id)
+    ]
+    return window, targets, tasks
+
+
+def owned_baselines(ssm: Any) -> list[dict[str, Any]]:
+    """Every custom baseline as GetPatchBaseline reports it, all pages."""
+    owned = [{"Key": "OWNER", "Values": ["Self"]}]
+    return [
+        _strip(ssm.get_patch_baseline(BaselineId=identity["BaselineId"]))
+        for identity in pages(ssm, "describe_patch_baselines", "BaselineIdentities", Filters=owned)
+    ]
+
+
+def mappings(ssm: Any) -> list[dict[str, Any]]:
+    """Every patch-group registration (DescribePatchGroups' Mappings), all pages."""
+    return list(pages(ssm, "describe_patch_groups", "Mappings"))
+
+
+# -- snapshot: IDs replaced by names, nothing volatile ----------------------------------
+
+
+def _window(ssm: Any, window_id: str) -> dict[str, Any]:
+    found, targets, found_tasks = read_window(ssm, window_id)
+    window = _clean(found)
     names = {t["WindowTargetId"]: t.get("Name", t["WindowTargetId"]) for t in targets}
     window["Targets"] = _keyed((t.get("Name", "?"), _clean(t)) for t in targets)
     tasks = []
-    for summary in pages(ssm, "describe_maintenance_window_tasks", "Tasks", WindowId=window_id):
-        task = _clean(
-            ssm.get_maintenance_window_task(
-                WindowId=window_id, WindowTaskId=summary["WindowTaskId"]
-            )
-        )
+    for found_task in found_tasks:
+        task = _clean(found_task)
         # Target IDs differ from run to run: name them (an unknown one stays visible).
         for selector in task.get("Targets", []):
             if selector["Key"] == "WindowTargetIds":
@@ -109,21 +140,17 @@ def snapshot(url: str) -> dict[str, Any]:
     """The whole account (see the module docstring), read from the endpoint at ``url``."""
     env = direct_env(url)
     ssm, iam = client(env, "ssm"), client(env, "iam")
-    windows = _keyed(
-        (w["Name"], _window(ssm, w["WindowId"]))
-        for w in pages(ssm, "describe_maintenance_windows", "WindowIdentities")
-    )
+    windows = _keyed((w["Name"], w) for w in (_window(ssm, wid) for wid in window_ids(ssm)))
     baselines = []
-    owned = [{"Key": "OWNER", "Values": ["Self"]}]
-    for identity in pages(ssm, "describe_patch_baselines", "BaselineIdentities", Filters=owned):
-        baseline = _clean(ssm.get_patch_baseline(BaselineId=identity["BaselineId"]))
-        baseline["Tags"] = _tags(ssm, "PatchBaseline", identity["BaselineId"])
+    for found in owned_baselines(ssm):
+        baseline = _clean(found)
+        baseline["Tags"] = _tags(ssm, "PatchBaseline", found["BaselineId"])
         baseline["PatchGroups"] = sorted(baseline.get("PatchGroups", []))
         baselines.append((baseline["Name"], baseline))
     registrations = sorted(
         f"{m['PatchGroup']} -> {m['BaselineIdentity']['BaselineName']} "
         f"({m['BaselineIdentity']['OperatingSystem']})"
-        for m in pages(ssm, "describe_patch_groups", "Mappings")
+        for m in mappings(ssm)
     )
     parameters = sorted(p["Name"] for p in pages(ssm, "describe_parameters", "Parameters"))
     roles = sorted(r["Path"] + r["RoleName"] for r in pages(iam, "list_roles", "Roles"))
@@ -213,27 +240,13 @@ def read_account(aws: Any) -> dict[str, Any]:
     """Every window (with targets, tasks, tags), custom baseline, registration and role."""
     ssm, iam = client(aws, "ssm"), client(aws, "iam")
     windows = []
-    for identity in pages(ssm, "describe_maintenance_windows", "WindowIdentities"):
-        wid = identity["WindowId"]
-        window = _strip(ssm.get_maintenance_window(WindowId=wid))
-        window["Tags"] = _tags(ssm, "MaintenanceWindow", wid)
-        window["Targets"] = _by_name(
-            pages(ssm, "describe_maintenance_window_targets", "Targets", WindowId=wid), "target"
-        )
-        window["Tasks"] = _by_name(
-            (
-                _strip(
-                    ssm.get_maintenance_window_task(WindowId=wid, WindowTaskId=t["WindowTaskId"])
-                )
-                for t in pages(ssm, "describe_maintenance_window_tasks", "Tasks", WindowId=wid)
-            ),
-            "task",
-        )
+    for wid in window_ids(ssm):
+        window, targets, tasks = read_window(ssm, wid)
+        window["Targets"] = _by_name(targets, "target")
+        window["Tasks"] = _by_name(tasks, "task")
         windows.append(window)
     baselines = []
-    owned = [{"Key": "OWNER", "Values": ["Self"]}]
-    for identity in pages(ssm, "describe_patch_baselines", "BaselineIdentities", Filters=owned):
-        baseline = _strip(ssm.get_patch_baseline(BaselineId=identity["BaselineId"]))
+    for baseline in owned_baselines(ssm):
         baseline["Tags"] = _tags(ssm, "PatchBaseline", baseline["BaselineId"])
         baselines.append(baseline)
     registrations = [
@@ -242,7 +255,7 @@ def read_account(aws: Any) -> dict[str, Any]:
             m["BaselineIdentity"]["BaselineName"],
             m["BaselineIdentity"]["OperatingSystem"],
         )
-        for m in pages(ssm, "describe_patch_groups", "Mappings")
+        for m in mappings(ssm)
     ]
     assert len(registrations) == len(set(registrations)), registrations
     roles: dict[str, dict[str, Any]] = {}
@@ -292,39 +305,22 @@ def account_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tup
 def windows(ssm: Any) -> dict[str, dict[str, Any]]:
     """Every window by name, with GetMaintenanceWindow's fields, targets, tasks and tags."""
     found: dict[str, dict[str, Any]] = {}
-    for identity in ssm.describe_maintenance_windows()["WindowIdentities"]:
-        wid = identity["WindowId"]
-        window = ssm.get_maintenance_window(WindowId=wid)
-        window.pop("ResponseMetadata")
-        window["Tags"] = {
-            t["Key"]: t["Value"]
-            for t in ssm.list_tags_for_resource(ResourceType="MaintenanceWindow", ResourceId=wid)[
-                "TagList"
-            ]
-        }
-        window["Targets"] = ssm.describe_maintenance_window_targets(WindowId=wid)["Targets"]
-        window["Tasks"] = [
-            _strip(ssm.get_maintenance_window_task(WindowId=wid, WindowTaskId=t["WindowTaskId"]))
-            for t in ssm.describe_maintenance_window_tasks(WindowId=wid)["Tasks"]
-        ]
+    for wid in window_ids(ssm):
+        window, targets, tasks = read_window(ssm, wid)
+        window["Targets"] = targets
+        window["Tasks"] = tasks
         assert window["Name"] not in found, f"duplicate window {window['Name']}"
         found[window["Name"]] = window
     return found
 
 
 def custom_baselines(ssm: Any) -> list[dict[str, Any]]:
-    ids = ssm.describe_patch_baselines(Filters=[{"Key": "OWNER", "Values": ["Self"]}])[
-        "BaselineIdentities"
-    ]
-    return [_strip(ssm.get_patch_baseline(BaselineId=b["BaselineId"])) for b in ids]
+    return owned_baselines(ssm)
 
 
 def patch_groups(ssm: Any) -> dict[str, str]:
     """Patch group -> baseline name."""
-    return {
-        m["PatchGroup"]: m["BaselineIdentity"]["BaselineName"]
-        for m in ssm.describe_patch_groups()["Mappings"]
-    }
+    return {m["PatchGroup"]: m["BaselineIdentity"]["BaselineName"] for m in mappings(ssm)}
 
 
 def assert_empty(ssm: Any) -> None:
