@@ -1,8 +1,8 @@
 """Shared fixtures: a local AWS endpoint (tools/local_aws.py) per test session.
 
-* ``local_aws`` (session): starts ``sys.executable tools/local_aws.py --port 0`` and yields
-  a ``LocalAws`` with ``.url`` and ``.process`` (the Popen); terminated at the end. Under
-  pytest-xdist every worker starts its own server.
+* ``local_aws`` (session): starts ``python -m tools.local_aws --port 0`` (tools/launch.py)
+  and yields its ``Server`` with ``.url`` and ``.process`` (the Popen); terminated at the
+  end. Under pytest-xdist every worker starts its own server.
 * ``aws`` (function): resets moto's state (POST {url}/moto-api/reset) and yields an
   ``AwsEnv``: a dict of the environment variables that point AWS SDKs at the endpoint
   (AWS_ENDPOINT_URL, fake credentials, region us-east-1) plus ``.url`` / ``.region`` and
@@ -13,57 +13,29 @@ Nothing here can reach real AWS: fake credentials are set for the whole session,
 AWS_PROFILE and shared config/credential files are masked, and every client is given
 the endpoint explicitly.
 
-Least privilege (iam/ssm-patching-setup-operator-policy.json): the session server runs
-with ``--record`` (tools/local_aws.py), so every AWS request of the suite lands in a
-JSON-lines file in one directory per run (``record_file()``; under pytest-xdist the
-controller makes the directory and hands it to the workers). When the whole suite ran
-(no -k/-m/node ids/--deselect/--lf, every tests/test_*.py collected, nothing
-interrupted), the session ends with ``check_policy``: every action the tool called
-(User-Agent ``ssm-patching-setup/``) must be granted by the policy, and every action the
-policy grants must have been called by the tool somewhere in the suite (or be implied by
-a call that was made: ``IMPLIED``; or be granted ahead of its caller: ``PENDING``). A
-mismatch fails the session with the lists of missing and unused actions. Partial runs
-print why the check was skipped; tests/test_policy.py checks a focused workload on any
-run.
+The session server records every AWS request for the least-privilege check at the end
+of a whole run: tests/plugins/least_privilege.py, registered here.
 """
 
 from __future__ import annotations
 
-import fnmatch
-import itertools
-import json
 import os
-import queue
-import shutil
-import subprocess
-import sys
-import tempfile
-import threading
-import urllib.request
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-REGION = "us-east-1"
-READY_PREFIX = "local_aws listening on "
-READY_TIMEOUT = 30.0
+from tests.helpers.endpoint import (
+    FAKE_CREDENTIALS,
+    AwsEnv,
+    client,
+    reset_local_aws,
+    start_local_aws,
+)
+from tools import launch
+from tools.launch import Server
 
-FAKE_CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_SECURITY_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": REGION,
-    "AWS_REGION": REGION,
-    "AWS_EC2_METADATA_DISABLED": "true",
-    "AWS_CONFIG_FILE": os.devnull,
-    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-}
+pytest_plugins = ["tests.plugins.least_privilege"]
 
 # Fake credentials for everything in this test session, before any boto3 session exists.
 for _name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL"):
@@ -71,452 +43,28 @@ for _name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL"):
 os.environ.update(FAKE_CREDENTIALS)
 
 
-@dataclass
-class LocalAws:
-    url: str
-    process: subprocess.Popen[str]
-    log_path: Path
-
-
-class AwsEnv(dict[str, str]):
-    """Environment variables that aim AWS SDKs at the local endpoint."""
-
-    @property
-    def url(self) -> str:
-        return self["AWS_ENDPOINT_URL"]
-
-    @property
-    def region(self) -> str:
-        return self["AWS_DEFAULT_REGION"]
-
-    def env(self) -> dict[str, str]:
-        merged = {k: v for k, v in os.environ.items() if k not in ("AWS_PROFILE",)}
-        merged.update(self)
-        return merged
-
-
-def _read_ready_line(process: subprocess.Popen[str], timeout: float) -> str | None:
-    assert process.stdout is not None
-    lines: queue.Queue[str] = queue.Queue()
-    stdout = process.stdout
-    reader = threading.Thread(target=lambda: lines.put(stdout.readline()), daemon=True)
-    reader.start()
-    try:
-        return lines.get(timeout=timeout)
-    except queue.Empty:
-        return None
-
-
-def launch_local_aws(record: Path | None = None) -> LocalAws:
-    """Start tools/local_aws.py --port 0 without waiting for it (url filled by wait_ready).
-
-    With ``record``, the server appends one JSON line per AWS request to that file.
-    """
-    log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - handed to the child process
-        prefix="local_aws-", suffix=".log", delete=False
-    )
-    recording = ["--record", str(record)] if record is not None else []
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "tools" / "local_aws.py"), "--port", "0", *recording],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=log,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        env={**os.environ, **FAKE_CREDENTIALS},
-    )
-    log.close()
-    return LocalAws("", process, Path(log.name))
-
-
-def wait_ready(server: LocalAws, timeout: float = READY_TIMEOUT) -> LocalAws:
-    """Read the ready line; fail the test clearly if it does not come in time."""
-    line = _read_ready_line(server.process, timeout)
-    if not line or not line.startswith(READY_PREFIX):
-        server.process.kill()
-        server.process.wait(timeout=10)
-        stderr = server.log_path.read_text(errors="replace")[-4000:]
-        pytest.fail(
-            f"tools/local_aws.py did not print its ready line within {timeout:.0f}s "
-            f"(exit code {server.process.returncode}); stdout line: {line!r}\nstderr:\n"
-            f"{stderr}",
-            pytrace=False,
-        )
-    server.url = line[len(READY_PREFIX) :].strip()
-    return server
-
-
-def start_local_aws(timeout: float = READY_TIMEOUT, record: Path | None = None) -> LocalAws:
-    """Start tools/local_aws.py on a free port and wait until it accepts connections."""
-    return wait_ready(launch_local_aws(record), timeout)
-
-
-def stop_local_aws(server: LocalAws) -> str | None:
-    """SIGTERM the server; return a problem description if it did not exit cleanly."""
-    problem = None
-    if server.process.poll() is None:
-        server.process.terminate()
-        try:
-            if server.process.wait(timeout=10) != 0:
-                problem = f"exit status {server.process.returncode} after SIGTERM"
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait(timeout=10)
-            problem = "did not stop within 10 s of SIGTERM"
-    if server.process.stdout is not None:
-        server.process.stdout.close()
-    if server.log_path.exists():
-        if "Traceback" in server.log_path.read_text(errors="replace"):
-            problem = f"traceback on stderr:\n{server.log_path.read_text(errors='replace')}"
-        server.log_path.unlink()
-    return problem
-
-
 @pytest.fixture(scope="session")
-def local_aws(pytestconfig: pytest.Config) -> Iterator[LocalAws]:
+def local_aws(pytestconfig: pytest.Config) -> Iterator[Server]:
+    # Imported here: pytest imports the plugin itself (pytest_plugins), which must come first.
+    from tests.plugins.least_privilege import record_file
+
     server = start_local_aws(record=record_file(pytestconfig, "session"))
     try:
         yield server
     finally:
-        problem = stop_local_aws(server)
+        problem = launch.stop(server)
     assert problem is None, f"tools/local_aws.py did not shut down cleanly: {problem}"
 
 
-def reset_local_aws(url: str) -> None:
-    request = urllib.request.Request(f"{url}/moto-api/reset", data=b"", method="POST")
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status == 200, f"moto reset failed: HTTP {response.status}"
-
-
 @pytest.fixture
-def aws(local_aws: LocalAws) -> Iterator[AwsEnv]:
+def aws(local_aws: Server) -> Iterator[AwsEnv]:
     reset_local_aws(local_aws.url)
     env = AwsEnv(FAKE_CREDENTIALS)
     env["AWS_ENDPOINT_URL"] = local_aws.url
     yield env
 
 
-_CLIENTS: dict[tuple[str, str, str], Any] = {}
-_SESSION_LOCK = threading.Lock()
-
-
-def client(aws: AwsEnv, service: str, region: str | None = None) -> Any:
-    """A boto3 client for `service` bound to the local endpoint with fake credentials.
-
-    Clients are cached per (endpoint, service, region): creating one costs ~0.1 s, and
-    the endpoint's state is reset by the `aws` fixture anyway.
-    """
-    key = (aws.url, service, region or aws.region)
-    with _SESSION_LOCK:
-        if key not in _CLIENTS:
-            session: Any = _boto_session()
-            _CLIENTS[key] = session.client(
-                service,
-                endpoint_url=aws.url,
-                region_name=key[2],
-                aws_access_key_id=aws["AWS_ACCESS_KEY_ID"],
-                aws_secret_access_key=aws["AWS_SECRET_ACCESS_KEY"],
-                aws_session_token=aws["AWS_SESSION_TOKEN"],
-            )
-        return _CLIENTS[key]
-
-
-_BOTO_SESSIONS: list[boto3.session.Session] = []
-
-
-def _boto_session() -> boto3.session.Session:
-    if not _BOTO_SESSIONS:
-        _BOTO_SESSIONS.append(boto3.session.Session())
-    return _BOTO_SESSIONS[0]
-
-
 @pytest.fixture
 def ssm(aws: AwsEnv) -> Any:
     """boto3 SSM client on the local endpoint (shared per session; state reset per test)."""
     return client(aws, "ssm")
-
-
-# -- least privilege: the operator policy against the calls the tool made -----------------
-
-POLICY_PATH = ROOT / "iam" / "ssm-patching-setup-operator-policy.json"
-#: The optional policies an operator attaches beside it: untagged access for --adopt and
-#: --all-patching, and sts:AssumeRole on the bootstrap roles for --role-arn. The checks
-#: judge the union (the role boundary grants the created role, not the operator).
-OPTIONAL_POLICY_PATHS = (
-    ROOT / "iam" / "ssm-patching-setup-brownfield-policy.json",
-    ROOT / "iam" / "ssm-patching-setup-assume-policy.json",
-)
-TESTS_DIR = ROOT / "tests"
-#: The User-Agent marker of the tool's clients, as tools/local_aws.py records it.
-TOOL_AGENT = "ssm-patching-setup/"
-
-#: Actions AWS authorizes that are not API calls of their own, granted because a call
-#: the tool makes needs them: the implied action counts as used once all of its calls
-#: were made by the tool (and as required: the policy must grant it then).
-IMPLIED: Mapping[str, tuple[str, ...]] = {
-    # CreateRole carries Tags (the owner tag); IAM authorizes them as iam:TagRole.
-    "iam:TagRole": ("iam:CreateRole",),
-    # Tasks run as the created role: registering (or updating) a task whose
-    # ServiceRoleArn (or NotificationConfig role) is that role passes it to SSM.
-    "iam:PassRole": ("iam:CreateRole", "ssm:RegisterTaskWithMaintenanceWindow"),
-    # CreateRole with tags is authorized as iam:TagRole too; UntagRole is called.
-}
-
-#: Actions granted ahead of the code that will call them, with why. The check reports
-#: them while unused, and asks for their removal from here once the tool calls them.
-PENDING: Mapping[str, str] = {}
-
-#: Keys of pytest-xdist's workerinput/workeroutput, and of config.stash.
-_RECORD_DIR_INPUT = "ssm_patching_setup_record_dir"
-_SUITE_OUTPUT = "ssm_patching_setup_suite"
-_RECORD_DIR = pytest.StashKey[Path]()
-_OWNS_RECORD_DIR = pytest.StashKey[bool]()
-_SUITE = pytest.StashKey["SuiteState"]()
-_VERDICT = pytest.StashKey["PolicyVerdict"]()
-_record_counter = itertools.count()
-
-
-def record_file(config: pytest.Config, label: str) -> Path:
-    """A new file in this run's record directory for one server's ``--record``."""
-    worker = getattr(config, "workerinput", {}).get("workerid", "main")
-    name = f"{worker}-{label}-{os.getpid()}-{next(_record_counter)}.jsonl"
-    return config.stash[_RECORD_DIR] / name
-
-
-def read_records(paths: Iterable[Path]) -> list[dict[str, Any]]:
-    """Every recorded request in ``paths`` (tools/local_aws.py --record lines)."""
-    records: list[dict[str, Any]] = []
-    for path in paths:
-        with path.open(encoding="utf-8") as lines:
-            records.extend(json.loads(line) for line in lines if line.strip())
-    return records
-
-
-def action_of(record: Mapping[str, Any]) -> str:
-    """``service:Operation`` of a recorded request, as IAM names the action."""
-    return f"{record.get('service') or '?'}:{record.get('operation') or '?'}"
-
-
-def tool_actions(records: Iterable[Mapping[str, Any]]) -> set[str]:
-    """The actions of the requests the tool made (not the tests' own boto3 clients)."""
-    return {action_of(r) for r in records if r.get("tool")}
-
-
-def load_policy(path: Path | None = None) -> dict[str, Any]:
-    """One policy file, or (no path) the union of the operator and the optional policies."""
-    if path is not None:
-        document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        return document
-    statements = [
-        statement
-        for each in (POLICY_PATH, *OPTIONAL_POLICY_PATHS)
-        for statement in load_policy(each)["Statement"]
-    ]
-    return {"Version": "2012-10-17", "Statement": statements}
-
-
-def _listed(value: str | list[str]) -> list[str]:
-    return [value] if isinstance(value, str) else list(value)
-
-
-def granted_patterns(policy: Mapping[str, Any]) -> list[str]:
-    """The Action entries of every Allow statement (patterns: IAM allows * and ?)."""
-    return [
-        action
-        for statement in policy["Statement"]
-        if statement.get("Effect") == "Allow"
-        for action in _listed(statement.get("Action", []))
-    ]
-
-
-def is_granted(action: str, policy: Mapping[str, Any]) -> bool:
-    """Whether some Allow statement names ``action`` (IAM matches actions case-insensitively)."""
-    return any(
-        fnmatch.fnmatchcase(action.lower(), pattern.lower()) for pattern in granted_patterns(policy)
-    )
-
-
-def with_implied(actions: Iterable[str]) -> set[str]:
-    """``actions`` plus every IMPLIED action whose calls are all among them."""
-    called = set(actions)
-    return called | {implied for implied, calls in IMPLIED.items() if called.issuperset(calls)}
-
-
-@dataclass
-class PolicyVerdict:
-    """The outcome of comparing the policy with the tool's calls."""
-
-    called: set[str]
-    calls: int
-    missing: list[str] = field(default_factory=list)
-    unused: list[str] = field(default_factory=list)
-    pending_unused: list[str] = field(default_factory=list)
-    pending_used: list[str] = field(default_factory=list)
-    skipped: str | None = None
-    unused_skipped: str | None = None
-
-    @property
-    def failed(self) -> bool:
-        return bool(self.missing or self.unused)
-
-
-def check_policy(
-    records: list[dict[str, Any]], policy: Mapping[str, Any], *, check_unused: bool = True
-) -> PolicyVerdict:
-    """Missing grants (called, or implied by calls, but not granted) and unused grants."""
-    needed = with_implied(tool_actions(records))
-    verdict = PolicyVerdict(called=needed, calls=sum(1 for r in records if r.get("tool")))
-    verdict.missing = sorted(a for a in needed if not is_granted(a, policy))
-    if not check_unused:
-        return verdict
-    for pattern in granted_patterns(policy):
-        used = any(fnmatch.fnmatchcase(a.lower(), pattern.lower()) for a in needed)
-        if pattern in PENDING:
-            (verdict.pending_used if used else verdict.pending_unused).append(pattern)
-        elif not used:
-            verdict.unused.append(pattern)
-    verdict.unused.sort()
-    return verdict
-
-
-@dataclass
-class SuiteState:
-    """Whether this process ran the whole suite, and if not, why."""
-
-    deselected: int = 0
-    partial: list[str] = field(default_factory=list)
-
-
-def _whole_suite_problems(session: pytest.Session, deselected: int) -> list[str]:
-    config = session.config
-    problems: list[str] = []
-    if config.option.keyword:
-        problems.append(f"-k {config.option.keyword!r}")
-    if config.option.markexpr:
-        problems.append(f"-m {config.option.markexpr!r}")
-    if any("::" in arg for arg in config.args):
-        problems.append("test ids were named")
-    if deselected:
-        problems.append(f"{deselected} tests deselected")
-    collected = {Path(str(item.path)).resolve() for item in session.items}
-    files = sorted(p.resolve() for p in TESTS_DIR.glob("test_*.py"))
-    missing = [p.name for p in files if p not in collected]
-    if len(missing) > 3:
-        problems.append(f"only {len(files) - len(missing)} of {len(files)} test files collected")
-    elif missing:
-        problems.append(f"no test collected from {', '.join(missing)}")
-    return problems
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    workerinput: dict[str, Any] | None = getattr(config, "workerinput", None)
-    if workerinput is not None and _RECORD_DIR_INPUT in workerinput:
-        config.stash[_RECORD_DIR] = Path(workerinput[_RECORD_DIR_INPUT])
-        config.stash[_OWNS_RECORD_DIR] = False
-    else:
-        config.stash[_RECORD_DIR] = Path(tempfile.mkdtemp(prefix="ssm-patching-setup-calls-"))
-        config.stash[_OWNS_RECORD_DIR] = True
-    config.stash[_SUITE] = SuiteState()
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    if config.stash.get(_OWNS_RECORD_DIR, False):
-        shutil.rmtree(config.stash[_RECORD_DIR], ignore_errors=True)
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_configure_node(node: Any) -> None:
-    """pytest-xdist (controller): every worker records into the controller's directory."""
-    node.workerinput[_RECORD_DIR_INPUT] = str(node.config.stash[_RECORD_DIR])
-
-
-def pytest_deselected(items: list[pytest.Item]) -> None:
-    if items:
-        items[0].config.stash[_SUITE].deselected += len(items)
-
-
-def pytest_collection_finish(session: pytest.Session) -> None:
-    state = session.config.stash[_SUITE]
-    state.partial = _whole_suite_problems(session, state.deselected)
-    workeroutput: dict[str, Any] | None = getattr(session.config, "workeroutput", None)
-    if workeroutput is not None:
-        workeroutput[_SUITE_OUTPUT] = list(state.partial)
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_testnodedown(node: Any, error: Any) -> None:
-    """pytest-xdist (controller): a worker's verdict on whether it ran the whole suite."""
-    state = node.config.stash[_SUITE]
-    output = getattr(node, "workeroutput", {}).get(_SUITE_OUTPUT)
-    if error is not None:
-        state.partial.append(f"worker {node.gateway.id} crashed")
-    elif output is None:
-        state.partial.append(f"worker {node.gateway.id} did not report its collection")
-    else:
-        state.partial.extend(p for p in output if p not in state.partial)
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """The suite-wide least-privilege check (controller or single process only)."""
-    config = session.config
-    if hasattr(config, "workerinput"):
-        return
-    state = config.stash[_SUITE]
-    skipped = None
-    if config.option.collectonly:
-        skipped = "--collect-only"
-    elif exitstatus == pytest.ExitCode.INTERRUPTED:
-        skipped = "the run was interrupted"
-    elif exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
-        skipped = "no tests ran"
-    elif state.partial:
-        skipped = "not the whole suite: " + "; ".join(state.partial)
-    if skipped:
-        config.stash[_VERDICT] = PolicyVerdict(called=set(), calls=0, skipped=skipped)
-        return
-    records = read_records(sorted(config.stash[_RECORD_DIR].glob("*.jsonl")))
-    # A failed test may have stopped before its calls: then only "missing" is sound.
-    tests_passed = exitstatus == pytest.ExitCode.OK
-    verdict = check_policy(records, load_policy(), check_unused=tests_passed)
-    if not tests_passed:
-        verdict.unused_skipped = "tests failed, so some calls may not have been made"
-    elif not verdict.calls:
-        verdict.missing.append("(no call of the tool was recorded: is the recorder working?)")
-    config.stash[_VERDICT] = verdict
-    if verdict.failed:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
-
-
-def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    verdict = config.stash.get(_VERDICT, None)
-    if verdict is None:
-        return
-    policy = POLICY_PATH.relative_to(ROOT)
-    write = terminalreporter.write_line
-    if verdict.skipped:
-        write(f"least-privilege check of {policy} skipped ({verdict.skipped})")
-        return
-    markup = {"red": True, "bold": True} if verdict.failed else {"green": True}
-    terminalreporter.write_sep("=", f"least-privilege check of {policy}", **markup)
-    write(
-        f"the tool made {verdict.calls} AWS calls: {len(verdict.called)} distinct actions "
-        f"(with those the calls imply: {', '.join(sorted(IMPLIED))})"
-    )
-    if verdict.missing:
-        write(f"FAILED: called but not granted (add to the policy): {', '.join(verdict.missing)}")
-    if verdict.unused:
-        write(
-            "FAILED: granted but never called by the tool in the whole suite "
-            f"(remove from the policy, or add the test that needs it): {', '.join(verdict.unused)}"
-        )
-        skipped = terminalreporter.stats.get("skipped", [])
-        if skipped:
-            write(f"({len(skipped)} tests were skipped: their calls are missing from the record)")
-    if verdict.unused_skipped:
-        write(f"unused grants not checked: {verdict.unused_skipped}")
-    for action in verdict.pending_unused:
-        write(f"pending: {action} is granted but not called yet ({PENDING[action]})")
-    for action in verdict.pending_used:
-        write(f"{action} is called now: remove it from PENDING in tests/conftest.py")
-    if not verdict.failed and not verdict.unused_skipped:
-        write("the policy grants exactly what the tool calls")

@@ -11,23 +11,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import launch  # tools/launch.py: run as a script, tools/ is on sys.path
+
 BIN = Path(sys.executable).parent
 
 
-def start_endpoint() -> tuple[subprocess.Popen[str], str]:
-    """Start tools/local_aws.py on a free port and return it with its URL."""
-    server = subprocess.Popen(
-        [sys.executable, str(ROOT / "tools" / "local_aws.py"), "--port", "0"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert server.stdout is not None
-    line = server.stdout.readline()
-    if "listening on " not in line:
-        server.kill()
-        sys.exit(f"local endpoint did not start: {line!r}")
-    return server, line.split("listening on ", 1)[1].strip()
+def start_endpoint() -> launch.Server:
+    """Start tools/local_aws.py on a free port (tools/launch.py) and return it with its URL."""
+    try:
+        return launch.start("local_aws", "--port", "0")
+    except launch.NotReady as exc:
+        sys.exit(f"local endpoint did not start: {exc}")
 
 
 def step(title: str, command: list[str], env: dict[str, str]) -> None:
@@ -38,7 +32,8 @@ def step(title: str, command: list[str], env: dict[str, str]) -> None:
 
 
 def main() -> None:
-    server, url = start_endpoint()
+    server = start_endpoint()
+    url = server.url
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(
         AWS_ENDPOINT_URL=url,
@@ -53,8 +48,7 @@ def main() -> None:
         step("run again: everything is already in place", ["ssm-patching-setup"], env)
         step("remove exactly what setup made", ["ssm-patching-cleanup", "--yes"], env)
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        launch.stop(server)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""The real console scripts against the local endpoint, as an operator runs them."""

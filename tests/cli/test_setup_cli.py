@@ -1,0 +1,486 @@
+"""ssm-patching-setup end to end: the real CLI, over HTTP, against the local endpoint."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from patchsetup.model import OWNER_TAG
+from tests.helpers.account import assert_empty, custom_baselines, patch_groups, windows
+from tests.helpers.cli import (
+    DEFAULT_WINDOWS,
+    JSON,
+    ONE_WINDOW,
+    assert_one_line_error,
+    cli_env,
+    ok_json,
+    setup,
+)
+from tests.helpers.paths import ROOT, SEED
+
+
+def test_defaults_create_the_seed_tools_8_windows_field_by_field(aws: Any, ssm: Any) -> None:
+    report = ok_json(setup(aws.url, "--output", "json"))
+    assert report["summary"] == {
+        "create": 33,
+        "update": 0,
+        "delete": 0,
+        "unchanged": 0,
+        "failed": 0,
+        "not_run": 0,
+        "adopt": 0,
+    }
+    found = windows(ssm)
+    assert set(found) == set(DEFAULT_WINDOWS)
+    for name, (cron, group) in DEFAULT_WINDOWS.items():
+        window = found[name]
+        assert window["Schedule"] == cron
+        assert window["Duration"] == 1
+        assert window["Cutoff"] == 0
+        assert window["AllowUnassociatedTargets"] is False
+        assert window["Enabled"] is True
+        assert "ScheduleTimezone" not in window
+        assert window["Tags"] == {OWNER_TAG: "default"}
+        [target] = window["Targets"]
+        assert target["ResourceType"] == "INSTANCE"
+        assert target["Targets"] == [{"Key": "tag:Patch Group", "Values": [group]}]
+        [task] = window["Tasks"]
+        assert task["TaskArn"] == "AWS-RunPatchBaseline"
+        assert task["TaskType"] == "RUN_COMMAND"
+        assert task["Priority"] == 1
+        assert task["MaxConcurrency"] == "2"
+        assert task["MaxErrors"] == "1"
+        assert task["Targets"] == [{"Key": "WindowTargetIds", "Values": [target["WindowTargetId"]]}]
+        assert task["TaskInvocationParameters"]["RunCommand"]["Parameters"] == {
+            "Operation": ["Install"]
+        }
+    [baseline] = custom_baselines(ssm)
+    assert baseline["Name"] == "ssm-patching-setup-default-amazon-linux-2"
+    assert baseline["OperatingSystem"] == "AMAZON_LINUX_2"
+    rules = baseline["ApprovalRules"]["PatchRules"]
+    filters = [
+        {f["Key"]: sorted(f["Values"]) for f in r["PatchFilterGroup"]["PatchFilters"]}
+        for r in rules
+    ]
+    assert filters == [
+        {"CLASSIFICATION": ["Security"], "SEVERITY": ["Critical", "Important"]},
+        {"CLASSIFICATION": ["Bugfix"]},
+    ]
+    assert [r["ApproveAfterDays"] for r in rules] == [7, 7]
+    tags = ssm.list_tags_for_resource(
+        ResourceType="PatchBaseline", ResourceId=baseline["BaselineId"]
+    )
+    assert tags["TagList"] == [{"Key": OWNER_TAG, "Value": "default"}]
+    assert patch_groups(ssm) == {group: baseline["Name"] for _, group in DEFAULT_WINDOWS.values()}
+    # The report's IDs are the real ones.
+    ids = {r["name"]: r["id"] for r in report["resources"] if r["kind"] == "window"}
+    assert ids == {name: w["WindowId"] for name, w in found.items()}
+
+
+def test_second_run_changes_nothing(aws: Any, ssm: Any) -> None:
+    ok_json(setup(aws.url, "--output", "json"))
+    before = windows(ssm)
+    again = ok_json(setup(aws.url, "--output", "json"))
+    assert again["summary"] == {
+        "create": 0,
+        "update": 0,
+        "delete": 0,
+        "unchanged": 33,
+        "failed": 0,
+        "not_run": 0,
+        "adopt": 0,
+    }
+    assert {r["status"] for r in again["resources"]} == {"unchanged"}
+    after = windows(ssm)
+    assert {n: w["WindowId"] for n, w in after.items()} == {
+        n: w["WindowId"] for n, w in before.items()
+    }
+    assert {n: w["ModifiedDate"] for n, w in after.items()} == {
+        n: w["ModifiedDate"] for n, w in before.items()
+    }
+
+
+def test_text_output_says_what_was_created_and_when_windows_run(aws: Any, ssm: Any) -> None:
+    result = setup(aws.url, "-w", "1", "-d", "TUE", "-t", "3")
+    assert result.returncode == 0, result.stderr
+    assert "Week1Day2Unattended0300  cron(00 03 ? * TUE#1 *) UTC: Tue " in result.stdout
+    assert "created        window       Week1Day2Unattended0300  mw-" in result.stdout
+    assert "Result: 5 created, 0 updated, 0 deleted, 0 in place" in result.stdout
+    again = setup(aws.url, "-w", "1", "-d", "TUE", "-t", "3")
+    assert "in place       window       Week1Day2Unattended0300  mw-" in again.stdout
+    assert "Result: 0 created, 0 updated, 0 deleted, 5 in place" in again.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["-w", "1", "-w", "3", "-d", "5", "-t", "22"],
+        ["-w", "1,3", "-d", "FRI", "-t", "22"],
+        ["-w", "1", "3", "-d", "friday", "-t", "22"],
+        ["--week", "3,1", "--days", "5", "--hours", "22"],
+    ],
+)
+def test_list_options_take_repeats_commas_and_seed_style_spaces(
+    aws: Any, ssm: Any, args: list[str]
+) -> None:
+    ok_json(setup(aws.url, *JSON, *args))
+    found = windows(ssm)
+    assert {n: w["Schedule"] for n, w in found.items()} == {
+        "Week1Day5Unattended2200": "cron(00 22 ? * FRI#1 *)",
+        "Week3Day5Unattended2200": "cron(00 22 ? * FRI#3 *)",
+    }
+
+
+def test_sunday_as_0_or_7_keeps_the_number_given(aws: Any, ssm: Any) -> None:
+    ok_json(setup(aws.url, *JSON, "-w", "2", "-d", "7", "-t", "1"))
+    assert {n: w["Schedule"] for n, w in windows(ssm).items()} == {
+        "Week2Day7Unattended0100": "cron(00 01 ? * SUN#2 *)"
+    }
+
+
+def test_timezone_duration_cutoff_and_task_options(aws: Any, ssm: Any) -> None:
+    args = [
+        "-w",
+        "5",
+        "-d",
+        "2",
+        "-t",
+        "2",
+        "-z",
+        "America/New_York",
+        "--duration",
+        "4",
+        "--cutoff",
+        "1",
+    ]
+    args += ["--max-concurrency", "10%", "--max-errors", "0", "--operation", "Scan"]
+    report = ok_json(setup(aws.url, *JSON, *args))
+    [window] = windows(ssm).values()
+    assert window["ScheduleTimezone"] == "America/New_York"
+    assert (window["Duration"], window["Cutoff"]) == (4, 1)
+    [task] = window["Tasks"]
+    assert (task["MaxConcurrency"], task["MaxErrors"]) == ("10%", "0")
+    assert task["TaskInvocationParameters"]["RunCommand"]["Parameters"] == {"Operation": ["Scan"]}
+    [runs] = report["windows"]
+    assert runs["timezone"] == "America/New_York"
+    assert len(runs["next_runs"]) == 3
+    assert all(r.endswith(("-05:00", "-04:00")) and "T02:00:00" in r for r in runs["next_runs"])
+    # Week 5 skips months, and 02:00 on a fifth Tuesday can't hit the DST gap (a Sunday).
+    assert any("fifth Tuesday" in w for w in runs["warnings"]), runs["warnings"]
+
+
+def test_changing_an_option_updates_in_place(aws: Any, ssm: Any) -> None:
+    ok_json(setup(aws.url, *JSON, "-w", "1", "-d", "2", "-t", "3"))
+    before = windows(ssm)["Week1Day2Unattended0300"]
+    report = ok_json(setup(aws.url, *JSON, *ONE_WINDOW, "-z", "Europe/London"))
+    assert report["summary"] == {
+        "create": 0,
+        "update": 1,
+        "delete": 0,
+        "unchanged": 4,
+        "failed": 0,
+        "not_run": 0,
+        "adopt": 0,
+    }
+    [update] = [r for r in report["resources"] if r["action"] == "update"]
+    assert update["changes"] == [{"field": "ScheduleTimezone", "old": None, "new": "Europe/London"}]
+    after = windows(ssm)["Week1Day2Unattended0300"]
+    assert after["WindowId"] == before["WindowId"]
+    assert after["ScheduleTimezone"] == "Europe/London"
+
+
+def test_dry_run_writes_nothing(aws: Any, ssm: Any) -> None:
+    report = ok_json(setup(aws.url, *JSON, "--dry-run"))
+    assert report["dry_run"] is True
+    assert report["summary"]["create"] == 33
+    assert {r["status"] for r in report["resources"]} == {"planned"}
+    assert_empty(ssm)
+    text = setup(aws.url, "--dry-run")
+    assert "would create   window" in text.stdout
+    assert_empty(ssm)
+
+
+def test_dry_run_shows_the_update_without_making_it(aws: Any, ssm: Any) -> None:
+    ok_json(setup(aws.url, *JSON, "-w", "1", "-d", "2", "-t", "3"))
+    report = ok_json(
+        setup(
+            aws.url,
+            *JSON,
+            *ONE_WINDOW,
+            "--duration",
+            "3",
+            "--dry-run",
+        )
+    )
+    assert [
+        (r["kind"], r["action"]) for r in report["resources"] if r["action"] != "unchanged"
+    ] == [("window", "update")]
+    assert windows(ssm)["Week1Day2Unattended0300"]["Duration"] == 1
+
+
+@pytest.mark.parametrize("sample", sorted(p.name for p in SEED.glob("*.json")))
+def test_seed_tools_baseline_files_work(aws: Any, ssm: Any, sample: str) -> None:
+    source = json.loads((SEED / sample).read_text())
+    report = ok_json(setup(aws.url, *JSON, *ONE_WINDOW, "-b", str(SEED / sample)))
+    assert report["summary"]["create"] == 5
+    [baseline] = custom_baselines(ssm)
+    assert baseline["Name"] == source["Name"]
+    assert baseline["OperatingSystem"] == source["OperatingSystem"]
+    assert (
+        baseline["ApprovalRules"]["PatchRules"][0]["ApproveAfterDays"]
+        == source["ApprovalRules"]["PatchRules"][0]["ApproveAfterDays"]
+    )
+    assert patch_groups(ssm) == {"Week 1 Day 2 - Unattended - 03:00": source["Name"]}
+    again = ok_json(setup(aws.url, *JSON, *ONE_WINDOW, "-b", str(SEED / sample)))
+    assert again["summary"]["unchanged"] == 5
+
+
+def test_edited_baseline_file_updates_the_baseline_in_place(
+    aws: Any, ssm: Any, tmp_path: Path
+) -> None:
+    data = json.loads((SEED / "sample_aml2_aws_default.json").read_text())
+    data["Name"] = "Team-AL2"
+    path = tmp_path / "al2.json"
+    path.write_text(json.dumps(data))
+    ok_json(setup(aws.url, *JSON, *ONE_WINDOW, "-b", str(path)))
+    data["ApprovalRules"]["PatchRules"][0]["ApproveAfterDays"] = 14
+    data["RejectedPatches"] = ["kernel*"]
+    path.write_text(json.dumps(data))
+    report = ok_json(setup(aws.url, *JSON, *ONE_WINDOW, "-b", str(path)))
+    [update] = [r for r in report["resources"] if r["action"] != "unchanged"]
+    assert (update["kind"], update["action"]) == ("baseline", "update")
+    assert {c["field"] for c in update["changes"]} == {"ApprovalRules", "RejectedPatches"}
+    [baseline] = custom_baselines(ssm)
+    assert baseline["ApprovalRules"]["PatchRules"][0]["ApproveAfterDays"] == 14
+    assert baseline["RejectedPatches"] == ["kernel*"]
+
+
+def test_operating_system_option_uses_that_oss_preset(aws: Any, ssm: Any) -> None:
+    ok_json(
+        setup(
+            aws.url,
+            *JSON,
+            *ONE_WINDOW,
+            "--operating-system",
+            "windows",
+        )
+    )
+    [baseline] = custom_baselines(ssm)
+    assert baseline["OperatingSystem"] == "WINDOWS"
+    assert baseline["Name"] == "ssm-patching-setup-default-windows"
+
+
+def test_two_setup_names_never_touch_each_other(aws: Any, ssm: Any) -> None:
+    ok_json(setup(aws.url, *JSON, "--name", "blue", "-w", "1", "-d", "2", "-t", "3"))
+    ok_json(setup(aws.url, *JSON, "--name", "green", "-w", "2", "-d", "2", "-t", "3"))
+    found = windows(ssm)
+    assert {n: w["Tags"][OWNER_TAG] for n, w in found.items()} == {
+        "Week1Day2Unattended0300": "blue",
+        "Week2Day2Unattended0300": "green",
+    }
+    again = ok_json(setup(aws.url, *JSON, "--name", "blue", "-w", "1", "-d", "2", "-t", "3"))
+    assert again["summary"]["delete"] == again["summary"]["create"] == 0
+
+
+def test_fewer_windows_needs_consent_then_removes_the_rest(aws: Any, ssm: Any) -> None:
+    ok_json(setup(aws.url, "--output", "json"))
+    refused = setup(aws.url, "-w", "1")
+    assert_one_line_error(refused, 3, "--yes")
+    assert len(windows(ssm)) == 8
+    report = ok_json(setup(aws.url, *JSON, "-w", "1", "--yes"))
+    assert report["summary"]["delete"] == 4 * 3 + 4  # windows, targets, tasks, patch groups
+    assert sorted(windows(ssm)) == sorted(n for n in DEFAULT_WINDOWS if n.startswith("Week1"))
+    assert len(patch_groups(ssm)) == 4
+
+
+def test_endpoint_url_option_and_profile(aws: Any, ssm: Any, tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    config.write_text(
+        "[profile ops]\nregion = eu-central-1\n"
+        "aws_access_key_id = AKIDPROFILE\naws_secret_access_key = secret\n"
+    )
+    env = cli_env("http://127.0.0.1:9", AWS_CONFIG_FILE=str(config))
+    del env["AWS_ENDPOINT_URL"]
+    del env["AWS_DEFAULT_REGION"]
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        del env[name]
+    report = ok_json(
+        setup(
+            aws.url,
+            *JSON,
+            "--profile",
+            "ops",
+            "--endpoint-url",
+            aws.url,
+            *ONE_WINDOW,
+            env=env,
+        )
+    )
+    assert report["region"] == "eu-central-1"
+    from tests.helpers.endpoint import client
+
+    assert (
+        len(client(aws, "ssm", "eu-central-1").describe_maintenance_windows()["WindowIdentities"])
+        == 1
+    )
+    assert windows(ssm) == {}
+
+
+def test_seed_compatible_script_runs_from_the_checkout(aws: Any, ssm: Any) -> None:
+    import subprocess
+    import sys
+
+    root = ROOT
+    result = subprocess.run(
+        [sys.executable, str(root / "ssm_patching_setup.py"), "-w", "1", "2", "-d", "2", "-t", "3"],
+        env=cli_env(aws.url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(windows(ssm)) == ["Week1Day2Unattended0300", "Week2Day2Unattended0300"]
+
+
+def test_help_teaches_the_options(aws: Any) -> None:
+    result = setup(aws.url, "apply", "--help")
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())
+    for option in ("--week", "--days", "--hours", "--timezone", "--baseline-file", "--dry-run"):
+        assert option in text
+    assert "[default: 1, 2]" in text
+    assert "AMAZON_LINUX_2023" in text
+    group = setup(aws.url, "--help")
+    assert "apply" in group.stdout and "cleanup" in group.stdout
+    assert setup(aws.url, "--version").stdout.startswith("ssm-patching-setup, version ")
+
+
+BAD_INPUTS = [
+    (["-w", "6"], "'-w' / '--week'"),
+    (["-w", "x"], "'-w' / '--week'"),
+    (["-d", "XYZ"], "'-d' / '--days'"),
+    (["-d", "0", "-d", "7"], "Sunday"),
+    (["-t", "24"], "'-t' / '--hours'"),
+    (["-z", "Mars/Olympus"], "'-z' / '--timezone'"),
+    (["-r", "eu-west-9"], "'-r' / '--region'"),
+    (["-l", "LOUD"], "'-l' / '--loglevel'"),
+    (["--operating-system", "BEOS"], "--operating-system"),
+    (["--duration", "2", "--cutoff", "2"], "cutoff"),
+    (["--duration", "25"], "--duration"),
+    (["--max-concurrency", "0"], "max concurrency"),
+    (["--max-errors", "101%"], "max errors"),
+    (["--name", "no spaces allowed"], "--name"),
+    (["-b", "/nonexistent/baseline.json"], "baseline"),
+    (["--output", "yaml"], "--output"),
+    (["unexpected-positional"], "unexpected"),
+    # "ssm-patching-setup-" + 50 characters is more than IAM's 64 for a role name.
+    (["--name", "n" * 50, "--create-service-role"], "service role name"),
+]
+
+
+@pytest.mark.parametrize(("args", "word"), BAD_INPUTS, ids=[" ".join(a) for a, _ in BAD_INPUTS])
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(
+    aws: Any, ssm: Any, args: list[str], word: str
+) -> None:
+    assert_one_line_error(setup(aws.url, *args), 2, word)
+    assert_empty(ssm)
+
+
+@pytest.mark.parametrize(
+    ("content", "word"),
+    [
+        ("not json", "baseline.json"),
+        ("[]", "baseline.json"),
+        ('{"OperatingSystem": "AMAZON_LINUX_2", "Bogus": 1}', "Bogus"),
+        (
+            '{"ApprovalRules": {"PatchRules": [{"PatchFilterGroup": {"PatchFilters": []},'
+            ' "ApproveAfterDays": 400}]}}',
+            "ApproveAfterDays",
+        ),
+    ],
+)
+def test_bad_baseline_file_names_the_file_and_key(
+    aws: Any, ssm: Any, tmp_path: Path, content: str, word: str
+) -> None:
+    path = tmp_path / "baseline.json"
+    path.write_text(content)
+    assert_one_line_error(setup(aws.url, "-b", str(path)), 2, word)
+    assert_empty(ssm)
+
+
+def test_operating_system_contradicting_the_file_is_bad_input(aws: Any, ssm: Any) -> None:
+    result = setup(
+        aws.url, "-b", str(SEED / "sample_ubuntu_aws_default.json"), "--operating-system", "WINDOWS"
+    )
+    assert_one_line_error(result, 2, "contradicts")
+    assert_empty(ssm)
+
+
+def test_no_region_is_bad_input(aws: Any) -> None:
+    env = cli_env(aws.url)
+    del env["AWS_DEFAULT_REGION"]
+    assert_one_line_error(setup(aws.url, env=env), 2, "region")
+
+
+def test_aws_failures_are_one_line_exit_1(aws: Any) -> None:
+    unreachable = setup(aws.url, env=cli_env("http://127.0.0.1:9"))
+    assert_one_line_error(unreachable, 1, "127.0.0.1:9")
+    env = cli_env(aws.url)
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        del env[name]
+    assert_one_line_error(setup(aws.url, env=env), 1, "credentials")
+
+
+def test_debug_log_never_shows_secrets(aws: Any) -> None:
+    env = cli_env(aws.url)
+    result = setup(aws.url, "-l", "DEBUG", *ONE_WINDOW, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "create_maintenance_window" in result.stderr
+    for secret in (
+        env["AWS_SECRET_ACCESS_KEY"],
+        env["AWS_SESSION_TOKEN"],
+        env["AWS_ACCESS_KEY_ID"],
+        "Signature=",
+    ):
+        assert secret not in result.stdout + result.stderr
+
+
+def test_console_scripts_are_installed() -> None:
+    assert shutil.which("ssm-patching-setup") or (ROOT / ".venv/bin/ssm-patching-setup").exists()
+
+
+def test_patch_group_held_by_another_setup_is_refused_before_any_write(aws: Any, ssm: Any) -> None:
+    ok_json(setup(aws.url, *JSON, "--name", "blue", *ONE_WINDOW))
+    before = (windows(ssm), custom_baselines(ssm), patch_groups(ssm))
+    refused = setup(aws.url, "--name", "green", *ONE_WINDOW)
+    assert_one_line_error(refused, 2, "'Week 1 Day 2 - Unattended - 03:00'", "setup 'blue'")
+    assert (windows(ssm), custom_baselines(ssm), patch_groups(ssm)) == before
+
+
+def test_patch_group_moved_to_a_hand_made_baseline_is_moved_back(aws: Any, ssm: Any) -> None:
+    ok_json(setup(aws.url, *JSON, *ONE_WINDOW))
+    group = "Week 1 Day 2 - Unattended - 03:00"
+    [ours] = custom_baselines(ssm)
+    ssm.deregister_patch_baseline_for_patch_group(BaselineId=ours["BaselineId"], PatchGroup=group)
+    hand = ssm.create_patch_baseline(Name="HandMade", OperatingSystem="AMAZON_LINUX_2")[
+        "BaselineId"
+    ]
+    ssm.register_patch_baseline_for_patch_group(BaselineId=hand, PatchGroup=group)
+    # Taking a group from a baseline the setup does not own needs consent (--adopt).
+    refused = setup(aws.url, *JSON, *ONE_WINDOW)
+    assert refused.returncode == 3, refused.stderr
+    assert "--adopt" in json.loads(refused.stdout)["error"]
+    assert patch_groups(ssm) == {group: "HandMade"}
+    report = ok_json(setup(aws.url, *JSON, *ONE_WINDOW, "--adopt", "--yes"))
+    [tagged, moved, emptied] = [r for r in report["resources"] if r["action"] != "unchanged"]
+    assert (tagged["kind"], tagged["action"], tagged["id"]) == ("baseline", "adopt", hand)
+    assert (moved["kind"], moved["action"]) == ("patch-group", "adopt")
+    assert moved["changes"] == [{"field": "Baseline", "old": "HandMade", "new": ours["Name"]}]
+    # Left holding nothing, the hand-made baseline goes with the adoption.
+    assert (emptied["kind"], emptied["action"], emptied["id"]) == ("baseline", "delete", hand)
+    assert patch_groups(ssm) == {group: ours["Name"]}
+    assert [b["Name"] for b in custom_baselines(ssm)] == [ours["Name"]]

@@ -1,0 +1,1 @@
+"""What test modules share: the CLI runner, the endpoint, the account reader, the proxy."""

@@ -1,0 +1,1 @@
+"""Runs that meet faults: crashes, throttling, signals, locks, concurrent runs, soak."""

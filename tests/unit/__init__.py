@@ -1,0 +1,1 @@
+"""Tests of the package's pure parts: config, schedule, baselines, planner, export."""
