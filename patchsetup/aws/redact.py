@@ -36,13 +36,20 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:/+")
+
+
 def redact_whole(url: str) -> str:
     """One URL value, however malformed (spaces included): everything after the first
-    "?" and everything before the last "@" of the authority go."""
+    "?" goes, and everything between the scheme and the last "@" before it.
+
+    The last "@" anywhere before the query, not only in a well-formed authority: in
+    ``http:/ /key:secret@host`` (a mistyped "//") or ``http://key: secret@host`` no
+    parser finds the userinfo, and the secret is still there. A path holding "@" is
+    shown shorter than it could be; a secret is never shown.
+    """
     head, query, _ = url.partition("?")
-    scheme, sep, rest = head.rpartition("://") if "://" in head else ("", "", head)
-    authority, slash, path = rest.partition("/")
-    if "@" in authority:
-        authority = f"{REDACTED}@{authority.rpartition('@')[2]}"
-    shown = f"{scheme}{sep}{authority}{slash}{path}"
-    return f"{shown}?{REDACTED}" if query else shown
+    if "@" in head:
+        scheme = _SCHEME.match(head)
+        head = f"{scheme.group(0) if scheme else ''}{REDACTED}@{head.rpartition('@')[2]}"
+    return f"{head}?{REDACTED}" if query else head

@@ -111,8 +111,13 @@ def check_endpoint_url(url: str) -> str:
 
 
 def _is_ipv6_literal(authority: str) -> bool:
+    """``[address]`` or ``[address]:port``: nothing else may follow the bracket
+    (``[::1]x:5000`` passed urllib and botocore, and the run ended in exit 1)."""
+    address, _, after = authority[1:].partition("]")
+    if after and not (after.startswith(":") and (after == ":" or after[1:].isdigit())):
+        return False
     try:
-        ipaddress.IPv6Address(authority[1:].partition("]")[0].partition("%")[0])
+        ipaddress.IPv6Address(address.partition("%")[0])
     except ValueError:
         return False
     return True
