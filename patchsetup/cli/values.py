@@ -71,7 +71,7 @@ def parse_timezone(ctx: click.Context, param: click.Parameter, value: str | None
 def parse_regions(
     ctx: click.Context, param: click.Parameter, values: Sequence[str]
 ) -> tuple[str, ...]:
-    if any(not v.strip(" ,") for v in values):
+    if any(not _split([v]) for v in values):
         raise click.BadParameter("empty: give a region, e.g. -r eu-west-1")
     try:
         return tuple(dict.fromkeys(check_region(r) for r in _split(values)))
