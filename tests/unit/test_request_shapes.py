@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import copy
 import importlib
+import unicodedata
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore import xform_name
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from patchsetup import fields, model
@@ -101,7 +102,15 @@ def test_any_accepted_string_makes_only_calls_aws_accepts(tmp_path: Path, data: 
     assert call_errors(setup) == [], (base, path)
 
 
-@given(value=st.text(alphabet=st.characters(codec="utf-8"), max_size=12))
+#: Characters this Python's Unicode database knows. The ``regex`` package carries a newer
+#: database: a character assigned since (U+18D80, Unicode 16) is a letter to it and
+#: unassigned to ``unicodedata``; which version AWS's service applies is not known here.
+KNOWN_CHARACTERS = st.characters(codec="utf-8").filter(lambda c: unicodedata.category(c) != "Cn")
+
+
+@given(value=st.text(alphabet=KNOWN_CHARACTERS, max_size=12))
+@example(value="\u00e9\u4e2d\u0661")  # letters and a digit outside ASCII
+@example(value="a\u0301")  # a combining mark
 def test_the_unicode_classes_match_awss_patterns(value: str) -> None:
     """fields.py's unicodedata checks say exactly what the model's patterns say."""
     group = service_model().shape_for("PatchGroup")
