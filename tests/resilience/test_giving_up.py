@@ -53,8 +53,14 @@ def test_a_throttling_storm_mid_run_gives_up_after_the_lanes_in_flight(
     # The lanes in flight, each its whole budget; no other lane started.
     assert after <= LANES * ATTEMPTS, stats["write_ops"][before:]
     report = json.loads(out)
-    assert report["summary"]["failed"] <= LANES
-    assert report["summary"]["not_run"] >= 30 - LANES, report["summary"]
+    summary = report["summary"]
+    assert summary["failed"] <= LANES
+    # Started at all: the changes written before the storm (on a busy machine the other
+    # lane gets further before it begins), plus the lanes in flight; the rest not run.
+    # With the nominal 3 writes before it, at least 28 of the 33 changes are not run.
+    started = sum(summary[k] for k in ("create", "update", "delete", "adopt")) + summary["failed"]
+    assert started <= before + LANES, (summary, before)
+    assert summary["not_run"] == 33 - started, summary
     assert took < 20, took
     # A storm this long also defeats the lock's release; it goes stale in 5 minutes.
     proxied.reset()
