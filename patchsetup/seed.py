@@ -12,6 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from patchsetup.baselines.presets import preset
+from patchsetup.baselines.validate import load_baseline_file
+from patchsetup.errors import BadInput
 from patchsetup.fields import PATCH_GROUP_KEYS
 from patchsetup.model import SERVICE_ROLE, BaselineSpec, Setup, TargetSpec, TaskSpec, WindowSpec
 from patchsetup.quotas import PATCH_GROUPS_PER_BASELINE
@@ -45,6 +48,34 @@ class FlagOptions:
 def baseline_name(setup_name: str, operating_system: str) -> str:
     """The name of the built-in baseline: ``ssm-patching-setup-default-amazon-linux-2``."""
     return f"ssm-patching-setup-{setup_name}-{operating_system.lower().replace('_', '-')}"
+
+
+def baseline_rules(
+    baseline_file: str | None, operating_system: str | None, warnings: list[str] | None = None
+) -> dict[str, Any]:
+    """The rules of the flags' one baseline: the -b file's, else the built-in preset of
+    --operating-system (Amazon Linux 2 by default, as the replaced tool's).
+
+    A file without OperatingSystem is a WINDOWS baseline to AWS: said as a warning
+    unless --operating-system says so too; an --operating-system that contradicts the
+    file is bad input.
+    """
+    if not baseline_file:
+        return preset((operating_system or "AMAZON_LINUX_2").upper())
+    rules = load_baseline_file(baseline_file)
+    file_os = rules.get("OperatingSystem", "WINDOWS")
+    if "OperatingSystem" not in rules and not operating_system and warnings is not None:
+        warnings.append(
+            f"-b/--baseline-file: {baseline_file} has no OperatingSystem, so "
+            'AWS makes it a WINDOWS baseline; add "OperatingSystem" to the file, or '
+            "pass --operating-system WINDOWS to say so"
+        )
+    if operating_system and operating_system.upper() != file_os:
+        raise BadInput(
+            f"--operating-system {operating_system.upper()} contradicts the baseline file's "
+            f"OperatingSystem {file_os}: drop one"
+        )
+    return rules
 
 
 def build_setup(options: FlagOptions, baseline_rules: Mapping[str, Any]) -> Setup:

@@ -1,7 +1,7 @@
 """The desired setup a command describes: from the model options, or from --config.
 
-``desired_setup`` builds it from the replaced tool's flags (-w/-d/-t, a baseline
-file or the built-in baseline for --operating-system); ``config_setup`` reads
+``desired_setup`` builds it from the replaced tool's flags (-w/-d/-t, and the
+baseline ``seed.baseline_rules`` chooses); ``config_setup`` reads
 the config file and lays the flags the user gave over it. No AWS call.
 """
 
@@ -10,36 +10,18 @@ from __future__ import annotations
 from typing import Any
 
 from patchsetup.baselines.messages import BaselineError
-from patchsetup.baselines.presets import preset
-from patchsetup.baselines.validate import load_baseline_file
 from patchsetup.config import load_config
 from patchsetup.config.settings import Overrides
 from patchsetup.config.tables import ConfigError
 from patchsetup.errors import BadInput
 from patchsetup.model import ModelError, Setup
-from patchsetup.seed import FlagOptions, build_setup
+from patchsetup.seed import FlagOptions, baseline_rules, build_setup
 
 
 def desired_setup(values: dict[str, Any], name: str, warnings: list[str] | None = None) -> Setup:
     """Build and validate the desired state from the options (no AWS call)."""
-    chosen_os = values["operating_system"]
     try:
-        if values["baseline_file"]:
-            rules = load_baseline_file(values["baseline_file"])
-            file_os = rules.get("OperatingSystem", "WINDOWS")
-            if "OperatingSystem" not in rules and not chosen_os and warnings is not None:
-                warnings.append(
-                    f"-b/--baseline-file: {values['baseline_file']} has no OperatingSystem, so "
-                    'AWS makes it a WINDOWS baseline; add "OperatingSystem" to the file, or '
-                    "pass --operating-system WINDOWS to say so"
-                )
-            if chosen_os and chosen_os.upper() != file_os:
-                raise BadInput(
-                    f"--operating-system {chosen_os.upper()} contradicts the baseline file's "
-                    f"OperatingSystem {file_os}: drop one"
-                )
-        else:
-            rules = preset((chosen_os or "AMAZON_LINUX_2").upper())
+        rules = baseline_rules(values["baseline_file"], values["operating_system"], warnings)
         options = FlagOptions(
             weeks=values["weeks"],
             days=values["days"],
