@@ -8,7 +8,7 @@ the phases they belong in; ``PlanDraft.plan`` puts the phases in order.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from patchsetup.deploy.plan import Change, Plan, Ref, in_phase
 from patchsetup.deploy.remote import RemoteState
@@ -61,3 +61,8 @@ class PlanDraft:
                 + in_phase(7, self.kept)
             )
         )
+
+
+def adopted(change: Change, adopting: bool) -> Change:
+    """A child of an adopted window is adopted too (with the fields that change)."""
+    return replace(change, action="adopt") if adopting else change

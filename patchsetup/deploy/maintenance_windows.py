@@ -5,7 +5,7 @@ an unowned window it would duplicate is adopted in place (``adoption``); else it
 is created (then disabled, if the config says so: CreateMaintenanceWindow has no
 Enabled). A window it no longer wants is deleted with its targets and tasks, or
 kept when it holds an operator's task (``retire_window``). Its targets and tasks
-are planned in ``window_children``.
+are planned in ``window_targets`` and ``window_tasks``, in that order.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from patchsetup.deploy.draft import PlanDraft
 from patchsetup.deploy.ownership import foreign_tasks, held_targets, is_setup_task, task_label
 from patchsetup.deploy.plan import Call, Change, Ref
 from patchsetup.deploy.remote import RemoteWindow
-from patchsetup.deploy.window_children import delete_target, delete_task, plan_children
+from patchsetup.deploy.window_targets import delete_target, plan_targets
+from patchsetup.deploy.window_tasks import delete_task, plan_tasks
 from patchsetup.model import OWNER_TAG, WindowSpec
 
 
@@ -68,6 +69,20 @@ def plan_windows(draft: PlanDraft) -> None:
             draft.window_deletes.extend(rest)
             if note is not None:
                 draft.kept.append(note)
+
+
+def plan_children(
+    draft: PlanDraft,
+    spec: WindowSpec,
+    window_id: str | Ref,
+    found: RemoteWindow | None,
+    adopting: bool = False,
+) -> None:
+    """The window's targets, then its tasks, then the targets no task uses any more."""
+    target_ids, leftover = plan_targets(draft, spec, window_id, found, adopting)
+    plan_tasks(draft, spec, window_id, found, target_ids, adopting)
+    if found is not None:
+        draft.window_writes.extend(delete_target(found, t, spec.name) for t in leftover)
 
 
 def _adopt_window(draft: PlanDraft, spec: WindowSpec, found: RemoteWindow) -> Change:

@@ -3,7 +3,7 @@
 Pure: no boto3. ``plan`` composes one module per resource kind, each with its
 whole story: ``service_role``, ``patch_baselines`` (baselines, patch-group
 registrations, the region's default baseline), ``maintenance_windows`` and
-``window_children`` (targets and tasks). Every request is built in ``calls``,
+``window_targets``, ``window_tasks``. Every request is built in ``calls``,
 fields are compared in ``diff``. Cleanup is planned by ``sweeper``.
 
 The order of the plan is the order of execution, chosen so that every call's

@@ -152,7 +152,7 @@ def _deletes_plan() -> Plan:
     from patchsetup.deploy.maintenance_windows import delete_window
     from patchsetup.deploy.planner import plan
     from patchsetup.deploy.remote import RemoteTarget
-    from patchsetup.deploy.window_children import delete_task
+    from patchsetup.deploy.window_tasks import delete_task
     from tests.helpers.setups import as_remote, flag_setup
 
     setup = flag_setup(weeks=(1,), days=(2,), hours=(3,))
