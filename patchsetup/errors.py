@@ -20,6 +20,13 @@ EXIT_REFUSED = 3
 EXIT_PARTIAL = 4
 
 
+def located(source: str, path: str, problem: str) -> str:
+    """``FILE: key.path: problem`` (or ``FILE: problem`` at the top), on one line: the
+    whitespace of a value holding newlines is collapsed, so one error stays one line."""
+    where = f"{source}: {path}: " if path else f"{source}: "
+    return " ".join((where + problem).split())
+
+
 class AwsError(click.ClickException):
     """AWS refused or could not be reached."""
 

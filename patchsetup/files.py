@@ -31,6 +31,15 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
+def read_text(path: str | os.PathLike[str], what: str = "file") -> str:
+    """``read_utf8``, with a file that cannot be opened a TextFileError too
+    (``cannot read <what>: <reason>``), so that a caller has one failure to report."""
+    try:
+        return read_utf8(path)
+    except OSError as error:
+        raise TextFileError(f"cannot read {what}: {error.strerror or error}") from None
+
+
 def read_utf8(path: str | os.PathLike[str]) -> str:
     """The file's text (a UTF-8 byte-order mark is dropped).
 

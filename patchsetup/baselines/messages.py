@@ -15,6 +15,8 @@ import difflib
 from collections.abc import Iterable
 from typing import NoReturn
 
+from patchsetup.errors import located
+
 __all__ = ["BaselineError", "describe", "fail", "hint", "key_path", "shown"]
 
 
@@ -22,15 +24,9 @@ class BaselineError(ValueError):
     """One-line user-facing message naming the file, the key path and the problem."""
 
 
-def _one_line(text: str) -> str:
-    """Collapse whitespace so that an error message stays on one line."""
-    return " ".join(text.split())
-
-
 def fail(source: str, path: str, problem: str) -> NoReturn:
     """Raise the user-facing error for ``problem`` at ``path`` in ``source``."""
-    where = f"{source}: {path}: " if path else f"{source}: "
-    raise BaselineError(_one_line(where + problem))
+    raise BaselineError(located(source, path, problem))
 
 
 def key_path(path: str, key: str) -> str:

@@ -36,7 +36,7 @@ from typing import Any, NoReturn
 from patchsetup import aws_defaults
 from patchsetup.baselines.messages import describe, fail, hint, shown
 from patchsetup.baselines.shapes import check_structure, create_input_shape
-from patchsetup.files import TextFileError, read_utf8
+from patchsetup.files import TextFileError, read_text
 
 __all__ = [
     "APT_PRIORITY_ORDER",
@@ -296,9 +296,7 @@ def load_baseline_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     """
     source = os.fsdecode(path)
     try:
-        text = read_utf8(path)
-    except OSError as error:
-        fail(source, "", f"cannot read file: {error.strerror or error}")
+        text = read_text(path)
     except TextFileError as error:
         fail(source, "", str(error))
     try:

@@ -22,8 +22,9 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from patchsetup.errors import located
 from patchsetup.fields import NAME_RE, NAME_RULE
-from patchsetup.files import TextFileError, read_utf8
+from patchsetup.files import TextFileError, read_text
 
 __all__ = [
     "ConfigError",
@@ -42,23 +43,15 @@ class ConfigError(ValueError):
     """One line: ``FILE: key.path: problem``; the CLI prints it and exits with 2."""
 
 
-def _one_line(text: str) -> str:
-    """Collapse whitespace, so a value holding newlines cannot break the one-line contract."""
-    return " ".join(text.split())
-
-
 def fail(source: str, path: str, problem: str) -> NoReturn:
     """Raise the ConfigError for ``problem`` at key ``path`` of file ``source``."""
-    where = f"{source}: {path}: " if path else f"{source}: "
-    raise ConfigError(_one_line(where + problem))
+    raise ConfigError(located(source, path, problem))
 
 
 def read_toml(path: str | os.PathLike[str], source: str) -> dict[str, object]:
     """Read and parse a TOML file; every failure (missing, not UTF-8, syntax) is a ConfigError."""
     try:
-        text = read_utf8(path)
-    except OSError as error:
-        fail(source, "", f"cannot read config file: {error.strerror or error}")
+        text = read_text(path, "config file")
     except TextFileError as error:
         fail(source, "", str(error))
     try:
