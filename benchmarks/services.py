@@ -101,16 +101,13 @@ def started(latency_ms: float) -> Iterator[Bench]:
 
 def cli_env(proxy_url: str) -> dict[str, str]:
     """The environment of the console scripts: the proxy as endpoint, fake credentials."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(
-        AWS_ENDPOINT_URL=proxy_url,
+    return launch.client_env(
+        proxy_url,
         AWS_ACCESS_KEY_ID="benchmark",
         AWS_SECRET_ACCESS_KEY="benchmark",
-        AWS_EC2_METADATA_DISABLED="true",
         AWS_CONFIG_FILE=os.devnull,
         AWS_SHARED_CREDENTIALS_FILE=os.devnull,
     )
-    return env
 
 
 def console_script(name: str) -> str:

@@ -10,6 +10,7 @@ stderr). ``stderr_tail`` is the end of the server's stderr, for error messages.
 With ``stamp_stderr=True`` (the benchmark, which times requests by the proxy's
 ``--verbose`` lines) stderr is piped instead and read on a thread: every line goes to the
 same log file and into ``server.stderr_lines`` with the ``time.monotonic()`` it arrived.
+``client_env`` is the environment of a console script that talks to a started server.
 
 Nothing here knows pytest: a server that does not come up raises ``NotReady``, whose
 message names the server, its exit status, its stdout line and its stderr tail.
@@ -17,6 +18,7 @@ message names the server, its exit status, its stdout line and its stderr tail.
 
 from __future__ import annotations
 
+import os
 import queue
 import subprocess
 import sys
@@ -202,3 +204,15 @@ def stop(server: Server) -> str | None:
             problem = f"traceback on stderr:\n{text[-TAIL:]}"
         server.log_path.unlink()
     return problem
+
+
+def client_env(url: str, **aws: str) -> dict[str, str]:
+    """The environment of a console script whose AWS endpoint is the server at ``url``.
+
+    None of the caller's ``AWS_*`` variables (no profile, no real credentials), the
+    endpoint, no instance metadata; ``aws`` on top (fake credentials, a region, ...).
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ENDPOINT_URL=url, AWS_EC2_METADATA_DISABLED="true")
+    env.update(aws)
+    return env
