@@ -92,7 +92,7 @@ def _wait_for_log(bench: Bench, mark: int, expected: int) -> list[tuple[float, s
     while True:
         lines = [
             (stamp, m.group("op"))
-            for stamp, text in bench.proxy.lines_since(mark)
+            for stamp, text in bench.proxy_log.since(mark)
             if (m := _PROXY_LINE.match(text))
         ]
         if len(lines) >= expected or time.monotonic() > deadline:
@@ -190,7 +190,7 @@ def _delta(before: float | None, after: float | None) -> float | None:
 def run_once(bench: Bench, cell: Cell) -> Result:
     """Run the console script once through the proxy; time it and count its calls."""
     bench.reset_proxy()
-    mark = bench.proxy.mark()
+    mark = bench.proxy_log.mark()
     servers = (bench.endpoint.process.pid, bench.proxy.process.pid)
     cpu_before = [cpu_seconds(pid) for pid in servers]
     children_before = _children_cpu()

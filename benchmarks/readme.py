@@ -103,10 +103,11 @@ CODE = """\
 ## The benchmark's code
 
 `benchmarks/run.py` is the entry (options, the loop over the scenarios, `--check`,
-`--json`); beside it `services.py` starts and resets `tools/local_aws.py` and
-`tools/fault_proxy.py`, `scenarios.py` names the cells (windows x regions x run x
-concurrency), `measure.py` makes one run (wall time, calls, CPU), `repeats.py` runs a
-scenario fresh and again (retried, redone on a busy machine, the median of the repeats),
+`--json`); beside it `services.py` starts `tools/local_aws.py` and
+`tools/fault_proxy.py` through `tools/launch.py` (the one launcher of the tools/ servers)
+and resets them, `scenarios.py` names the cells (windows x regions x run x concurrency),
+`measure.py` makes one run (wall time, calls, CPU), `repeats.py` runs a scenario fresh
+and again (retried, redone on a busy machine, the median of the repeats),
 `aims.py` judges the aims, `tables.py` and `diagnosis.py` write the tables and the notes
 on where the time goes, and `readme.py` this page.
 """

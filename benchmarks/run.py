@@ -16,9 +16,9 @@ time of each request come from the proxy's ``--verbose`` log on stderr.
     .venv/bin/python benchmarks/run.py --latency-ms 50 --markdown benchmarks/README.md
 
 This module is the entry (options, the loop, ``--check``, ``--json``); beside it
-``services.py`` (the two servers), ``scenarios.py`` (the cells), ``measure.py`` (one run),
-``repeats.py`` (retries, a busy machine, the median), ``aims.py``, ``tables.py``,
-``diagnosis.py`` and ``readme.py`` (the Markdown report).
+``services.py`` (the two servers, started by ``tools/launch.py``), ``scenarios.py`` (the
+cells), ``measure.py`` (one run), ``repeats.py`` (retries, a busy machine, the median),
+``aims.py``, ``tables.py``, ``diagnosis.py`` and ``readme.py`` (the Markdown report).
 
 Not part of the test suite.
 """

@@ -1,95 +1,50 @@
 """The servers a benchmark talks to: ``tools/local_aws.py`` behind ``tools/fault_proxy.py``.
 
-Started as subprocesses on free ports (``--port 0``); ``Bench`` resets them between
-runs and reads the proxy's counters. Also the console scripts' environment.
+Started on free ports (``--port 0``) and stopped by ``tools/launch.py``, the proxy with
+its stderr stamped line by line (the arrival time of every request); ``Bench`` resets
+them between runs and reads the proxy's counters. Also the console scripts' environment.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import queue
 import shutil
-import subprocess
 import sys
-import threading
-import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: benchmarks/ is on sys.path, the root is not
+    sys.path.insert(0, str(ROOT))
+
+from tools import launch  # noqa: E402
+from tools.launch import Server, StderrLines  # noqa: E402
+
 BIN = Path(sys.executable).parent
 READY_TIMEOUT = 60.0
 CONTROL_TIMEOUT = 10.0
 
 
-@dataclass
-class Service:
-    """A started tools/*.py server; ``log`` holds (arrival time, line) of its stderr."""
-
-    name: str
-    url: str
-    process: subprocess.Popen[str]
-    log: list[tuple[float, str]] = field(default_factory=list)
-    guard: threading.Lock = field(default_factory=threading.Lock)
-
-    def lines_since(self, mark: int) -> list[tuple[float, str]]:
-        with self.guard:
-            return self.log[mark:]
-
-    def mark(self) -> int:
-        with self.guard:
-            return len(self.log)
-
-
-def _pump(stream: IO[str], service: Service) -> None:
-    for line in stream:
-        stamp = time.monotonic()
-        with service.guard:
-            service.log.append((stamp, line.rstrip("\n")))
-
-
-def start_service(name: str, script: str, *args: str) -> Service:
-    """Start ``tools/<script> --port 0 ...`` and wait for its ``listening on URL`` line."""
-    process = subprocess.Popen(
-        [sys.executable, "-u", str(ROOT / "tools" / script), "--port", "0", *args],
-        cwd=ROOT,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None and process.stderr is not None
-    ready: queue.Queue[str] = queue.Queue()
-    stdout = process.stdout
-    threading.Thread(target=lambda: ready.put(stdout.readline()), daemon=True).start()
+def start_service(module: str, *args: str, stamp_stderr: bool = False) -> Server:
+    """Start ``tools/<module>.py --port 0 ...`` (tools/launch.py) and wait until it listens."""
     try:
-        line = ready.get(timeout=READY_TIMEOUT)
-    except queue.Empty:
-        line = ""
-    service = Service(name, "", process)
-    threading.Thread(target=_pump, args=(process.stderr, service), daemon=True).start()
-    marker = f"{name} listening on "
-    if not line.startswith(marker):
-        stop_service(service)
-        tail = "\n".join(text for _, text in service.log[-20:])
-        raise SystemExit(f"{script} did not start (ready line {line!r}):\n{tail}")
-    service.url = line[len(marker) :].strip()
-    return service
+        return launch.start(
+            module, "--port", "0", *args, timeout=READY_TIMEOUT, stamp_stderr=stamp_stderr
+        )
+    except launch.NotReady as exc:
+        raise SystemExit(str(exc)) from exc
 
 
-def stop_service(service: Service) -> None:
-    if service.process.poll() is None:
-        service.process.terminate()
-        try:
-            service.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            service.process.kill()
-            service.process.wait(timeout=10)
+def stop_service(server: Server) -> None:
+    """Stop it (tools/launch.py); say on stderr if it did not exit cleanly."""
+    problem = launch.stop(server)
+    if problem is not None:
+        print(f"benchmark: tools/{server.module}.py: {problem}", file=sys.stderr)
 
 
 def http_json(method: str, url: str, body: dict[str, Any] | None = None) -> Any:
@@ -104,10 +59,16 @@ def http_json(method: str, url: str, body: dict[str, Any] | None = None) -> Any:
 
 @dataclass
 class Bench:
-    endpoint: Service
-    proxy: Service
+    endpoint: Server
+    proxy: Server
     latency_ms: float
     env: dict[str, str]
+
+    @property
+    def proxy_log(self) -> StderrLines:
+        """The proxy's ``--verbose`` lines, stamped as they arrived."""
+        assert self.proxy.stderr_lines is not None, "the proxy was started without stamp_stderr"
+        return self.proxy.stderr_lines
 
     def reset_endpoint(self) -> None:
         """Forget every resource in every region (moto's reset)."""
@@ -125,11 +86,11 @@ class Bench:
 
 @contextmanager
 def started(latency_ms: float) -> Iterator[Bench]:
-    endpoint = start_service("local_aws", "local_aws.py")
-    proxy: Service | None = None
+    endpoint = start_service("local_aws")
+    proxy: Server | None = None
     try:
         proxy = start_service(
-            "fault_proxy", "fault_proxy.py", "--upstream", endpoint.url, "--verbose"
+            "fault_proxy", "--upstream", endpoint.url, "--verbose", stamp_stderr=True
         )
         yield Bench(endpoint, proxy, latency_ms, cli_env(proxy.url))
     finally:
@@ -140,16 +101,13 @@ def started(latency_ms: float) -> Iterator[Bench]:
 
 def cli_env(proxy_url: str) -> dict[str, str]:
     """The environment of the console scripts: the proxy as endpoint, fake credentials."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(
-        AWS_ENDPOINT_URL=proxy_url,
+    return launch.client_env(
+        proxy_url,
         AWS_ACCESS_KEY_ID="benchmark",
         AWS_SECRET_ACCESS_KEY="benchmark",
-        AWS_EC2_METADATA_DISABLED="true",
         AWS_CONFIG_FILE=os.devnull,
         AWS_SHARED_CREDENTIALS_FILE=os.devnull,
     )
-    return env
 
 
 def console_script(name: str) -> str:

@@ -6,7 +6,6 @@ as an operator would against AWS, with the local endpoint in place of AWS.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -34,13 +33,11 @@ def step(title: str, command: list[str], env: dict[str, str]) -> None:
 def main() -> None:
     server = start_endpoint()
     url = server.url
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(
-        AWS_ENDPOINT_URL=url,
+    env = launch.client_env(
+        url,
         AWS_ACCESS_KEY_ID="local",
         AWS_SECRET_ACCESS_KEY="local",
         AWS_DEFAULT_REGION="eu-west-1",
-        AWS_EC2_METADATA_DISABLED="true",
     )
     print(f"local AWS endpoint at {url} (AWS_ENDPOINT_URL); region eu-west-1")
     try:
