@@ -36,9 +36,6 @@ class FlagOptions:
     duration: int = 1
     cutoff: int = 0
     name: str = "default"
-    #: Not read by build_setup, which takes the OS from the baseline rules it is given;
-    #: tools/smoke_check.py reads it to choose the preset (tests set it likewise).
-    operating_system: str = "AMAZON_LINUX_2"
     max_concurrency: str = "2"
     max_errors: str = "1"
     operation: str = "Install"

@@ -106,7 +106,7 @@ def _has_ref(value: Any) -> bool:
 def sent_requests(name: str) -> dict[str, dict[str, Any]]:
     """What the tool sends for this setup: its plan's create calls, by resource kind."""
     options = FlagOptions(weeks=(1,), days=(2,), hours=(3,), name=name)
-    desired = build_setup(options, preset(options.operating_system))
+    desired = build_setup(options, preset("AMAZON_LINUX_2"))
     calls = {c.kind: c.calls for c in plan(desired, RemoteState()).changes}
     return {kind: dict(found[0].params) for kind, found in calls.items()}
 

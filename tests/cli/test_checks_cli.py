@@ -415,5 +415,6 @@ def test_the_examples_trip_no_check(aws: Any, example: Path) -> None:
 
 @pytest.mark.parametrize("operating_system", shapes.OPERATING_SYSTEMS)
 def test_the_presets_trip_no_check(operating_system: str) -> None:
-    options = FlagOptions(operating_system=operating_system)
-    assert checks.setup_warnings(build_setup(options, preset(operating_system))) == []
+    setup = build_setup(FlagOptions(), preset(operating_system))
+    assert setup.baselines[0].operating_system == operating_system
+    assert checks.setup_warnings(setup) == []
