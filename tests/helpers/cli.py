@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import boto3
+
+from tools import launch
 
 BIN = Path(sys.executable).parent
 REGION = "us-east-1"
@@ -32,19 +33,15 @@ DEFAULT_WINDOWS = {
 
 def cli_env(url: str, **extra: str) -> dict[str, str]:
     """A clean environment: fake credentials, the local endpoint, no profile."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(
-        AWS_ACCESS_KEY_ID="AKIDLOCALTESTING0001",
-        AWS_SECRET_ACCESS_KEY="local-secret-key-never-printed-0001",
-        AWS_SESSION_TOKEN="local-session-token-never-printed-0001",
-        AWS_DEFAULT_REGION=REGION,
-        AWS_ENDPOINT_URL=url,
-        AWS_CONFIG_FILE="/nonexistent/aws-config",
-        AWS_SHARED_CREDENTIALS_FILE="/nonexistent/aws-credentials",
-        AWS_EC2_METADATA_DISABLED="true",
-    )
-    env.update(extra)
-    return env
+    fake = {
+        "AWS_ACCESS_KEY_ID": "AKIDLOCALTESTING0001",
+        "AWS_SECRET_ACCESS_KEY": "local-secret-key-never-printed-0001",
+        "AWS_SESSION_TOKEN": "local-session-token-never-printed-0001",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_CONFIG_FILE": "/nonexistent/aws-config",
+        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/aws-credentials",
+    }
+    return launch.client_env(url, **{**fake, **extra})
 
 
 def run(
