@@ -21,7 +21,7 @@ from patchsetup.model import (
     TaskSpec,
     WindowSpec,
 )
-from tests.helpers.account import custom_baselines, windows
+from tests.helpers.account import custom_baselines, window_identities, windows
 from tests.helpers.cli import (
     JSON,
     assert_one_line_error,
@@ -221,9 +221,5 @@ def test_a_date_without_an_offset_is_in_the_windows_time_zone(
     planned = {w["name"]: w["next_runs"] for w in report["windows"]}
     assert planned["local-start"][0] == first
     assert status_runs(aws.url, path)["local-start"][0] == first
-    window = next(
-        w
-        for w in ssm.describe_maintenance_windows()["WindowIdentities"]
-        if w["Name"] == "local-start"
-    )
+    window = next(w for w in window_identities(ssm) if w["Name"] == "local-start")
     assert window["NextExecutionTime"].startswith("2030-01-01T20:00")

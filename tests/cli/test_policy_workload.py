@@ -24,6 +24,15 @@ import pytest
 
 from patchsetup.aws.lock import parameter_name
 from patchsetup.model import OWNER_TAG, ROLE_PATH
+from tests.helpers.account import (
+    custom_baselines,
+    parameter_names,
+    read_window,
+    tags,
+    window_identities,
+    window_ids,
+    window_names,
+)
 from tests.helpers.cli import KITCHEN_HOOKS, cleanup, make_documents, ok_json, setup
 from tests.helpers.endpoint import FAKE_CREDENTIALS, AwsEnv, client, start_local_aws
 from tests.helpers.oldtool import make_baseline, make_window, old_tool_setup
@@ -78,12 +87,9 @@ def _tool_roles(iam: Any) -> list[dict[str, Any]]:
 def _task_role_arns(ssm: Any) -> set[str]:
     """Every role ARN a task of the account runs or notifies with."""
     arns: set[str] = set()
-    for window in ssm.describe_maintenance_windows()["WindowIdentities"]:
-        wid = window["WindowId"]
-        for summary in ssm.describe_maintenance_window_tasks(WindowId=wid)["Tasks"]:
-            task = ssm.get_maintenance_window_task(
-                WindowId=wid, WindowTaskId=summary["WindowTaskId"]
-            )
+    for wid in window_ids(ssm):
+        _, _, tasks = read_window(ssm, wid)
+        for task in tasks:
             run = task.get("TaskInvocationParameters", {}).get("RunCommand", {})
             arns.update(a for a in (task.get("ServiceRoleArn"), run.get("ServiceRoleArn")) if a)
     return arns
@@ -92,16 +98,13 @@ def _task_role_arns(ssm: Any) -> set[str]:
 def _owned_arns(ssm: Any) -> list[str]:
     """ARNs of the windows and custom baselines, after checking each carries the owner tag."""
     arns = []
-    for window in ssm.describe_maintenance_windows()["WindowIdentities"]:
+    for window in window_identities(ssm):
         wid = window["WindowId"]
-        tags = ssm.list_tags_for_resource(ResourceType="MaintenanceWindow", ResourceId=wid)
-        assert OWNER_TAG in {t["Key"] for t in tags["TagList"]}, window["Name"]
+        assert OWNER_TAG in tags(ssm, "MaintenanceWindow", wid), window["Name"]
         arns.append(f"arn:aws:ssm:{REGION}:{ACCOUNT}:maintenancewindow/{wid}")
-    mine = [{"Key": "OWNER", "Values": ["Self"]}]
-    for baseline in ssm.describe_patch_baselines(Filters=mine)["BaselineIdentities"]:
+    for baseline in custom_baselines(ssm):
         bid = baseline["BaselineId"]
-        tags = ssm.list_tags_for_resource(ResourceType="PatchBaseline", ResourceId=bid)
-        assert OWNER_TAG in {t["Key"] for t in tags["TagList"]}, baseline["BaselineName"]
+        assert OWNER_TAG in tags(ssm, "PatchBaseline", bid), baseline["Name"]
         arns.append(f"arn:aws:ssm:{REGION}:{ACCOUNT}:patchbaseline/{bid}")
     return arns
 
@@ -152,17 +155,16 @@ def _drift(ssm: Any, iam: Any) -> None:
             }
         ),
     )
-    wid = ssm.describe_maintenance_windows()["WindowIdentities"][0]["WindowId"]
+    wid = window_ids(ssm)[0]
     ssm.update_maintenance_window(WindowId=wid, Duration=5)
-    [target] = ssm.describe_maintenance_window_targets(WindowId=wid)["Targets"]
+    _, [target], _ = read_window(ssm, wid)
     ssm.update_maintenance_window_target(
         WindowId=wid,
         WindowTargetId=target["WindowTargetId"],
         Targets=[{"Key": "tag:Patch Group", "Values": ["somewhere else"]}],
     )
-    mine = [{"Key": "OWNER", "Values": ["Self"]}]
-    [baseline] = ssm.describe_patch_baselines(Filters=mine)["BaselineIdentities"]
-    rules = ssm.get_patch_baseline(BaselineId=baseline["BaselineId"])["ApprovalRules"]
+    [baseline] = custom_baselines(ssm)
+    rules = baseline["ApprovalRules"]
     for rule in rules["PatchRules"]:
         rule.pop("ApproveUntilDate", None)
         rule["ApproveAfterDays"] = 99
@@ -209,7 +211,7 @@ def test_workload_calls_only_granted_actions_and_every_grant(
     changed = _ok(setup(url, *JSON, "-w", "1", "--max-concurrency", "5", "--yes"))
     assert changed["summary"]["delete"] > 0 and changed["summary"]["update"] > 0
     assert _tool_roles(iam) == []
-    assert ssm.describe_parameters()["Parameters"] == []
+    assert parameter_names(ssm) == []
 
     # Every config feature (its hook documents looked up); then the Terraform seed.
     make_documents(url, *KITCHEN_HOOKS)
@@ -259,7 +261,7 @@ def test_workload_calls_only_granted_actions_and_every_grant(
     make_baseline(ssm, "OldToolBaseline", "old-group")
     swept = _ok(cleanup(url, *JSON, "--all-patching", "--yes"))
     assert swept["summary"]["delete"] >= 3
-    assert ssm.describe_maintenance_windows()["WindowIdentities"] == []
+    assert window_names(ssm) == []
 
     # A registration whose response is lost: the retry meets AlreadyExists and the
     # tool reads the group's baseline (GetPatchBaselineForPatchGroup) to see it landed.

@@ -14,7 +14,14 @@ from typing import Any
 import pytest
 
 from patchsetup.model import OWNER_TAG
-from tests.helpers.account import assert_empty, custom_baselines, patch_groups, windows
+from tests.helpers.account import (
+    assert_empty,
+    custom_baselines,
+    patch_groups,
+    tags,
+    window_names,
+    windows,
+)
 from tests.helpers.cli import (
     DEFAULT_WINDOWS,
     JSON,
@@ -75,10 +82,7 @@ def test_defaults_create_the_seed_tools_8_windows_field_by_field(aws: Any, ssm: 
         {"CLASSIFICATION": ["Bugfix"]},
     ]
     assert [r["ApproveAfterDays"] for r in rules] == [7, 7]
-    tags = ssm.list_tags_for_resource(
-        ResourceType="PatchBaseline", ResourceId=baseline["BaselineId"]
-    )
-    assert tags["TagList"] == [{"Key": OWNER_TAG, "Value": "default"}]
+    assert tags(ssm, "PatchBaseline", baseline["BaselineId"]) == {OWNER_TAG: "default"}
     assert patch_groups(ssm) == {group: baseline["Name"] for _, group in DEFAULT_WINDOWS.values()}
     # The report's IDs are the real ones.
     ids = {r["name"]: r["id"] for r in report["resources"] if r["kind"] == "window"}
@@ -275,10 +279,7 @@ def test_endpoint_url_option_and_profile(aws: Any, ssm: Any, tmp_path: Path) -> 
     assert report["region"] == "eu-central-1"
     from tests.helpers.endpoint import client
 
-    assert (
-        len(client(aws, "ssm", "eu-central-1").describe_maintenance_windows()["WindowIdentities"])
-        == 1
-    )
+    assert len(window_names(client(aws, "ssm", "eu-central-1"))) == 1
     assert windows(ssm) == {}
 
 
