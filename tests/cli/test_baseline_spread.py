@@ -22,6 +22,7 @@ from patchsetup.baselines.presets import preset
 from patchsetup.quotas import PATCH_GROUPS_PER_BASELINE
 from patchsetup.schedule.compose import seed_patch_group
 from patchsetup.seed import FlagOptions, build_setup
+from tests.helpers.account import custom_baselines, mappings, window_names
 from tests.helpers.cli import assert_one_line_error, ok_json, setup
 
 FIRST = "ssm-patching-setup-default-amazon-linux-2"
@@ -31,15 +32,11 @@ JSON = ("--output", "json", "--operating-system", "AMAZON_LINUX_2")
 
 def held(ssm: Any) -> Counter[str]:
     """Patch groups per baseline name."""
-    mappings = ssm.describe_patch_groups(MaxResults=100)["Mappings"]
-    return Counter(m["BaselineIdentity"]["BaselineName"] for m in mappings)
+    return Counter(m["BaselineIdentity"]["BaselineName"] for m in mappings(ssm))
 
 
 def owned_baselines(ssm: Any) -> set[str]:
-    found = ssm.describe_patch_baselines(
-        Filters=[{"Key": "OWNER", "Values": ["Self"]}], MaxResults=100
-    )["BaselineIdentities"]
-    return {b["BaselineName"] for b in found}
+    return {b["Name"] for b in custom_baselines(ssm)}
 
 
 def test_forty_windows_spread_over_two_baselines_and_converge(aws: Any, ssm: Any) -> None:
@@ -47,7 +44,7 @@ def test_forty_windows_spread_over_two_baselines_and_converge(aws: Any, ssm: Any
     assert report["summary"]["failed"] == 0
     assert owned_baselines(ssm) == {FIRST, f"{FIRST}-2"}
     assert held(ssm) == {FIRST: 25, f"{FIRST}-2": 15}
-    assert len(ssm.describe_maintenance_windows(MaxResults=100)["WindowIdentities"]) == 40
+    assert len(window_names(ssm)) == 40
     again = ok_json(setup(aws.url, *JSON, *FORTY))
     assert {k: again["summary"][k] for k in ("create", "update", "delete", "adopt")} == {
         "create": 0,

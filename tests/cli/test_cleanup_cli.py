@@ -8,7 +8,13 @@ import subprocess
 from typing import Any
 
 from patchsetup.model import OWNER_TAG
-from tests.helpers.account import custom_baselines, patch_groups, windows
+from tests.helpers.account import (
+    aws_baselines,
+    custom_baselines,
+    patch_groups,
+    read_window,
+    windows,
+)
 from tests.helpers.cli import BIN, assert_one_line_error, cleanup, cli_env, ok_json, setup
 from tests.helpers.oldtool import make_baseline, make_window
 
@@ -16,9 +22,8 @@ SMALL = ("-w", "1", "-d", "2", "-t", "3,4")
 
 
 def task_documents(ssm: Any, window_id: str) -> list[str]:
-    return sorted(
-        t["TaskArn"] for t in ssm.describe_maintenance_window_tasks(WindowId=window_id)["Tasks"]
-    )
+    _, _, tasks = read_window(ssm, window_id)
+    return sorted(t["TaskArn"] for t in tasks)
 
 
 def test_cleanup_removes_what_setup_made_and_nothing_else(aws: Any, ssm: Any) -> None:
@@ -131,9 +136,7 @@ def test_all_patching_sweeps_the_old_tools_resources_only(aws: Any, ssm: Any) ->
     shell = make_window(ssm, "Backups", "AWS-RunShellScript")
     empty = make_window(ssm, "EmptyByHand")
     old_baseline = make_baseline(ssm, "OldToolBaseline", "Week 1 Day 2 - Unattended - 03:00")
-    aws_owned = ssm.describe_patch_baselines(Filters=[{"Key": "OWNER", "Values": ["AWS"]}])[
-        "BaselineIdentities"
-    ]
+    aws_owned = aws_baselines(ssm)
     windows_default = next(b for b in aws_owned if b["BaselineName"] == "AWS-DefaultPatchBaseline")
     ssm.register_patch_baseline_for_patch_group(
         BaselineId=windows_default["BaselineId"], PatchGroup="win-group"
@@ -160,9 +163,7 @@ def test_all_patching_sweeps_the_old_tools_resources_only(aws: Any, ssm: Any) ->
     assert patch_groups(ssm) == {
         "Week 3 Day 2 - Unattended - 03:00": "ssm-patching-setup-green-amazon-linux-2"
     }
-    after_aws = ssm.describe_patch_baselines(Filters=[{"Key": "OWNER", "Values": ["AWS"]}])[
-        "BaselineIdentities"
-    ]
+    after_aws = aws_baselines(ssm)
     assert after_aws == aws_owned
 
 

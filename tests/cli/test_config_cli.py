@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from tests.helpers.account import custom_baselines, patch_groups, windows
+from tests.helpers.account import custom_baselines, mappings, patch_groups, windows
 from tests.helpers.cli import (
     JSON,
     KITCHEN_HOOKS,
@@ -59,7 +59,7 @@ def test_every_feature_converges_and_cleans_up(aws: Any, ssm: Any) -> None:
         (m["PatchGroup"], m["BaselineIdentity"]["OperatingSystem"]): m["BaselineIdentity"][
             "BaselineName"
         ]
-        for m in ssm.describe_patch_groups()["Mappings"]
+        for m in mappings(ssm)
     }
     assert registrations == {
         ("web", "AMAZON_LINUX_2023"): "kitchen-al2023",

@@ -16,6 +16,7 @@ import boto3
 import pytest
 
 from patchsetup.model import OWNER_TAG, ROLE_PATH
+from tests.helpers.account import window_names, windows
 from tests.helpers.cli import ONE_WINDOW, cleanup, ok_json, setup
 from tests.helpers.endpoint import client
 
@@ -39,10 +40,9 @@ def role_tags(aws: Any, name: str = ROLE) -> dict[str, str] | None:
 
 
 def task_role_arns(aws: Any, region: str) -> set[str]:
-    ssm = client(aws, "ssm", region)
     arns = set()
-    for window in ssm.describe_maintenance_windows()["WindowIdentities"]:
-        for task in ssm.describe_maintenance_window_tasks(WindowId=window["WindowId"])["Tasks"]:
+    for window in windows(client(aws, "ssm", region)).values():
+        for task in window["Tasks"]:
             arns.add(task.get("ServiceRoleArn"))
     return arns
 
@@ -101,7 +101,7 @@ def test_cleanup_of_every_region_in_one_run_deletes_the_role_once(
     assert released == ["eu-west-1", "us-east-1"]
     assert role_tags(aws) is None
     for region in ("us-east-1", "eu-west-1", "ap-south-1"):
-        assert client(aws, "ssm", region).describe_maintenance_windows()["WindowIdentities"] == []
+        assert window_names(client(aws, "ssm", region)) == []
 
 
 def test_setup_of_a_second_region_without_the_role_keeps_it(aws: Any) -> None:

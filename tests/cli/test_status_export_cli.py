@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tests.helpers.account import read_window
 from tests.helpers.cli import JSON, ONE_WINDOW, assert_one_line_error, cli_env, ok_json, setup
 from tests.helpers.paths import ROOT
 
@@ -66,7 +67,8 @@ def test_status_shows_windows_baselines_and_drift(aws: Any, ssm: Any) -> None:
             "changes": [{"field": "Duration", "old": 2, "new": 4}],
         }
     ]
-    assert ssm.get_maintenance_window(WindowId=window_id)["Duration"] == 2
+    window, _, _ = read_window(ssm, window_id)
+    assert window["Duration"] == 2
 
 
 def test_export_prints_a_template_of_the_plan(aws: Any, tmp_path: Path) -> None:

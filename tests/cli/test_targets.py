@@ -7,6 +7,7 @@ from typing import Any
 
 import boto3
 
+from tests.helpers.account import window_names
 from tests.helpers.cli import ONE_WINDOW, assert_one_line_error, setup
 from tests.helpers.endpoint import client
 
@@ -32,7 +33,7 @@ def _window_names(aws: Any, region: str, role_arn: str | None = None) -> list[st
             aws_secret_access_key=creds["SecretAccessKey"],
             aws_session_token=creds["SessionToken"],
         )
-    return sorted(w["Name"] for w in ssm.describe_maintenance_windows()["WindowIdentities"])
+    return window_names(ssm)
 
 
 def test_two_regions_in_one_run(aws: Any) -> None:

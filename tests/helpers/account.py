@@ -16,7 +16,11 @@ and ``read_window`` (a window with its tags, targets and tasks), ``owned_baselin
   registration and role (with its policies), IDs kept, a duplicate name an assertion;
   ``flatten`` / ``account_diff`` compare two readings without the volatile fields.
 * ``windows(ssm)``, ``custom_baselines(ssm)``, ``patch_groups(ssm)``: one kind each, on
-  one client (one region), for the tests that look at a single kind.
+  one client (one region), for the tests that look at a single kind; and the small reads
+  they are built from, for a quick check: ``window_identities`` / ``window_ids`` /
+  ``window_names`` (DescribeMaintenanceWindows), ``read_task``, ``tags``,
+  ``aws_baselines`` (the AWS-owned ones), ``baseline_for_patch_group`` and
+  ``parameter_names``.
 """
 
 from __future__ import annotations
@@ -75,14 +79,29 @@ def _keyed(items: Iterable[tuple[str, Any]]) -> dict[str, Any]:
     return found
 
 
-def _tags(ssm: Any, resource_type: str, resource_id: str) -> dict[str, str]:
+def tags(ssm: Any, resource_type: str, resource_id: str) -> dict[str, str]:
     listed = ssm.list_tags_for_resource(ResourceType=resource_type, ResourceId=resource_id)
     return {t["Key"]: t["Value"] for t in listed["TagList"]}
 
 
+def window_identities(ssm: Any) -> list[dict[str, Any]]:
+    """Every maintenance window as DescribeMaintenanceWindows lists it, all pages."""
+    return list(pages(ssm, "describe_maintenance_windows", "WindowIdentities"))
+
+
 def window_ids(ssm: Any) -> list[str]:
     """Every maintenance window's ID, all pages."""
-    return [w["WindowId"] for w in pages(ssm, "describe_maintenance_windows", "WindowIdentities")]
+    return [w["WindowId"] for w in window_identities(ssm)]
+
+
+def window_names(ssm: Any) -> list[str]:
+    """Every maintenance window's name, sorted, all pages (a duplicate is listed twice)."""
+    return sorted(w["Name"] for w in window_identities(ssm))
+
+
+def read_task(ssm: Any, window_id: str, task_id: str) -> dict[str, Any]:
+    """One task as GetMaintenanceWindowTask reports it."""
+    return _strip(ssm.get_maintenance_window_task(WindowId=window_id, WindowTaskId=task_id))
 
 
 def read_window(ssm: Any, window_id: str) -> tuple[dict[str, Any], list[Any], list[Any]]:
@@ -90,10 +109,10 @@ def read_window(ssm: Any, window_id: str) -> tuple[dict[str, Any], list[Any], li
     targets (DescribeMaintenanceWindowTargets) and its tasks (GetMaintenanceWindowTask each).
     """
     window = _strip(ssm.get_maintenance_window(WindowId=window_id))
-    window["Tags"] = _tags(ssm, "MaintenanceWindow", window_id)
+    window["Tags"] = tags(ssm, "MaintenanceWindow", window_id)
     targets = list(pages(ssm, "describe_maintenance_window_targets", "Targets", WindowId=window_id))
     tasks = [
-        _strip(ssm.get_maintenance_window_task(WindowId=window_id, WindowTaskId=t["WindowTaskId"]))
+        read_task(ssm, window_id, t["WindowTaskId"])
         for t in pages(ssm, "describe_maintenance_window_tasks", "Tasks", WindowId=window_id)
     ]
     return window, targets, tasks
@@ -108,9 +127,28 @@ def owned_baselines(ssm: Any) -> list[dict[str, Any]]:
     ]
 
 
+def aws_baselines(ssm: Any) -> list[dict[str, Any]]:
+    """Every AWS-owned (predefined) baseline as DescribePatchBaselines lists it, all pages."""
+    owned = [{"Key": "OWNER", "Values": ["AWS"]}]
+    return list(pages(ssm, "describe_patch_baselines", "BaselineIdentities", Filters=owned))
+
+
 def mappings(ssm: Any) -> list[dict[str, Any]]:
     """Every patch-group registration (DescribePatchGroups' Mappings), all pages."""
     return list(pages(ssm, "describe_patch_groups", "Mappings"))
+
+
+def baseline_for_patch_group(ssm: Any, patch_group: str, operating_system: str) -> str:
+    """The ID of the baseline registered for the group and OS (GetPatchBaselineForPatchGroup)."""
+    found = ssm.get_patch_baseline_for_patch_group(
+        PatchGroup=patch_group, OperatingSystem=operating_system
+    )
+    return str(found["BaselineId"])
+
+
+def parameter_names(ssm: Any) -> list[str]:
+    """Every SSM parameter's name, sorted, all pages."""
+    return sorted(p["Name"] for p in pages(ssm, "describe_parameters", "Parameters"))
 
 
 # -- snapshot: IDs replaced by names, nothing volatile ----------------------------------
@@ -144,7 +182,7 @@ def snapshot(url: str) -> dict[str, Any]:
     baselines = []
     for found in owned_baselines(ssm):
         baseline = _clean(found)
-        baseline["Tags"] = _tags(ssm, "PatchBaseline", found["BaselineId"])
+        baseline["Tags"] = tags(ssm, "PatchBaseline", found["BaselineId"])
         baseline["PatchGroups"] = sorted(baseline.get("PatchGroups", []))
         baselines.append((baseline["Name"], baseline))
     registrations = sorted(
@@ -152,7 +190,7 @@ def snapshot(url: str) -> dict[str, Any]:
         f"({m['BaselineIdentity']['OperatingSystem']})"
         for m in mappings(ssm)
     )
-    parameters = sorted(p["Name"] for p in pages(ssm, "describe_parameters", "Parameters"))
+    parameters = parameter_names(ssm)
     roles = sorted(r["Path"] + r["RoleName"] for r in pages(iam, "list_roles", "Roles"))
     return {
         "windows": windows,
@@ -247,7 +285,7 @@ def read_account(aws: Any) -> dict[str, Any]:
         windows.append(window)
     baselines = []
     for baseline in owned_baselines(ssm):
-        baseline["Tags"] = _tags(ssm, "PatchBaseline", baseline["BaselineId"])
+        baseline["Tags"] = tags(ssm, "PatchBaseline", baseline["BaselineId"])
         baselines.append(baseline)
     registrations = [
         (

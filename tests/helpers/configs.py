@@ -1,6 +1,7 @@
 """Config files for the config tests: write, load and expect an error from TOML text, a
-full config (FULL, with its Windows baseline file) and a small valid one (BASE) with
-the edits that break it."""
+full config (FULL, with its Windows baseline file), a small valid one (BASE) with
+the edits that break it, and a valid one of one window, target and task (``one_window``)
+for the CLI's checks."""
 
 from __future__ import annotations
 
@@ -287,3 +288,47 @@ def uncomment(text: str, *prefixes: str) -> str:
             line = line.removeprefix("# ")
         lines.append(line)
     return "\n".join(lines) + "\n"
+
+
+def one_window(task_extra: str = "", top: str = "") -> str:
+    """A valid config of one window, one target, one task; ``task_extra`` adds task keys."""
+    return f"""\
+name = "roles"
+{top}
+[baselines.al2]
+operating_system = "AMAZON_LINUX_2"
+patch_groups = ["web"]
+
+[windows.www]
+week = 1
+day = "TUE"
+time = "03:00"
+
+[[windows.www.targets]]
+name = "web"
+patch_group = "web"
+
+[[windows.www.tasks]]
+name = "patch"
+{task_extra}
+"""
+
+
+# -- a table of broken configs: (id, edit of BASE, key path, fragment of the message) ----
+
+ErrorCase = tuple[str, Callable[[str], str], str, str]
+
+
+def error_cases(cases: list[ErrorCase]) -> pytest.MarkDecorator:
+    """Parametrize a test by (mutate, where, fragment), each case's id its name."""
+    return pytest.mark.parametrize(
+        ("mutate", "where", "fragment"),
+        [pytest.param(m, w, f, id=name) for name, m, w, f in cases],
+    )
+
+
+def assert_error_at(directory: Path, text: str, where: str, fragment: str) -> None:
+    """Loading ``text`` fails with a message about key path ``where`` that says ``fragment``."""
+    message = error(directory, text)
+    assert message.startswith(f"{where}: "), message
+    assert fragment in message, message

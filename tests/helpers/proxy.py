@@ -28,7 +28,7 @@ import pytest
 
 from patchsetup.aws import lock
 from patchsetup.model import OWNER_TAG
-from tests.helpers.account import pages
+from tests.helpers.account import parameter_names
 from tests.helpers.cli import BIN, cli_env
 from tests.helpers.endpoint import client, direct_env
 from tests.helpers.oldtool import make_baseline, make_window
@@ -153,14 +153,12 @@ def age_locks(url: str) -> None:
     """Make every run lock's heartbeat older than ``lock.STALE_AFTER``, as time would."""
     ssm = client(direct_env(url), "ssm")
     old = (datetime.now(UTC) - lock.STALE_AFTER - timedelta(seconds=1)).isoformat()
-    for parameter in pages(ssm, "describe_parameters", "Parameters"):
-        if not parameter["Name"].startswith(lock.parameter_name("")):
+    for name in parameter_names(ssm):
+        if not name.startswith(lock.parameter_name("")):
             continue
-        value = json.loads(ssm.get_parameter(Name=parameter["Name"])["Parameter"]["Value"])
+        value = json.loads(ssm.get_parameter(Name=name)["Parameter"]["Value"])
         value["heartbeat"] = old
-        ssm.put_parameter(
-            Name=parameter["Name"], Value=json.dumps(value), Type="String", Overwrite=True
-        )
+        ssm.put_parameter(Name=name, Value=json.dumps(value), Type="String", Overwrite=True)
 
 
 def assert_failed_cleanly(result: subprocess.CompletedProcess[str]) -> None:

@@ -11,7 +11,7 @@ interrupted), the session ends with ``check_policy``: every action the tool call
 have been called by the tool somewhere in the suite (or be implied by a call that was
 made: ``IMPLIED``; or be granted ahead of its caller: ``PENDING``). A mismatch fails the
 session with the lists of missing and unused actions. Partial runs print why the check
-was skipped; tests/cli/test_policy.py checks a focused workload on any run.
+was skipped; tests/cli/test_policy_workload.py checks a focused workload on any run.
 """
 
 from __future__ import annotations

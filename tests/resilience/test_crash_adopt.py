@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers.account import assert_same, snapshot
+from tests.helpers.account import assert_same, snapshot, window_ids
 from tests.helpers.cli import ok_json, setup
 from tests.helpers.endpoint import client, direct_env, reset_local_aws
 from tests.helpers.oldtool import old_tool_setup
@@ -98,10 +98,5 @@ def test_adoption_crashed_at_write_k_converges(
     ok_json(setup(proxied.url, *ARGS))
     have = snapshot(local_aws.url)
     assert_same(want, have, f"after adoption crashed ({how}) at write {k}")
-    ids = [
-        w["WindowId"]
-        for w in client(direct_env(local_aws.url), "ssm").describe_maintenance_windows()[
-            "WindowIdentities"
-        ]
-    ]
+    ids = window_ids(client(direct_env(local_aws.url), "ssm"))
     assert ids == [window_id]

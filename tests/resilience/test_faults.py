@@ -27,7 +27,12 @@ import botocore.exceptions
 import pytest
 from botocore.config import Config
 
-from tests.helpers.account import assert_account
+from tests.helpers.account import (
+    assert_account,
+    baseline_for_patch_group,
+    custom_baselines,
+    parameter_names,
+)
 from tests.helpers.cli import BIN, cleanup, cli_env, ok_json, setup
 from tests.helpers.endpoint import REGION
 from tests.helpers.proxy import ARGS, NOTHING, FaultProxy, Reference, assert_failed_cleanly, changes
@@ -163,13 +168,9 @@ def test_a_lost_registration_response_is_done_not_a_failure(proxied: FaultProxy,
     assert changes(applied) == {**NOTHING, "create": 5}, applied["summary"]
     assert {r["status"] for r in applied["resources"]} == {"done"}
     group = "Week 1 Day 2 - Unattended - 03:00"
-    [baseline] = ssm.describe_patch_baselines(Filters=[{"Key": "OWNER", "Values": ["Self"]}])[
-        "BaselineIdentities"
-    ]
-    registered = ssm.get_patch_baseline_for_patch_group(
-        PatchGroup=group, OperatingSystem="AMAZON_LINUX_2"
-    )
-    assert registered["BaselineId"] == baseline["BaselineId"]
+    [baseline] = custom_baselines(ssm)
+    registered = baseline_for_patch_group(ssm, group, "AMAZON_LINUX_2")
+    assert registered == baseline["BaselineId"]
     proxied.reset()
     assert changes(ok_json(setup(proxied.url, *ONE_WINDOW_ARGS))) == NOTHING
     assert proxied.stats()["writes"] == 0
@@ -209,7 +210,7 @@ def test_proxy_injects_errors_in_each_protocol(proxied: FaultProxy) -> None:
         ssm.describe_maintenance_windows()
     proxied.configure(faults=None)
     # Nothing was forwarded: the write that failed never happened.
-    assert _client(proxied, "ssm").describe_parameters()["Parameters"] == []
+    assert parameter_names(_client(proxied, "ssm")) == []
 
 
 def test_proxy_drop_forwards_then_resets(proxied: FaultProxy) -> None:
@@ -217,7 +218,7 @@ def test_proxy_drop_forwards_then_resets(proxied: FaultProxy) -> None:
     proxied.fail_write(1, "drop")
     with pytest.raises(botocore.exceptions.ConnectionClosedError):
         ssm.put_parameter(Name="/dropped", Value="1", Type="String")
-    assert [p["Name"] for p in ssm.describe_parameters()["Parameters"]] == ["/dropped"]
+    assert parameter_names(ssm) == ["/dropped"]
 
 
 def test_proxy_faults_are_deterministic_per_seed(proxied: FaultProxy) -> None:
@@ -279,4 +280,4 @@ def test_proxy_adds_latency_and_holds_until_released(proxied: FaultProxy) -> Non
     assert proxied.release() == 1
     writer.join(timeout=10)
     assert len(outcome) == 1 and isinstance(outcome[0], botocore.exceptions.ConnectionClosedError)
-    assert ssm.describe_parameters()["Parameters"] == []  # the held write was discarded
+    assert parameter_names(ssm) == []  # the held write was discarded

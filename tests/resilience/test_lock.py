@@ -19,7 +19,7 @@ import pytest
 
 from patchsetup.aws import lock
 from patchsetup.aws.lock import parameter_name
-from tests.helpers.account import custom_baselines, windows
+from tests.helpers.account import custom_baselines, parameter_names, window_names, windows
 from tests.helpers.cli import JSON, ONE_WINDOW, assert_one_line_error, ok_json, setup
 from tests.helpers.endpoint import client, direct_env
 from tests.helpers.proxy import FaultProxy
@@ -35,10 +35,6 @@ def plant(ssm: Any, name: str = LOCK, age: timedelta = timedelta(0), **fields: A
     text = json.dumps(value)
     ssm.put_parameter(Name=name, Value=text, Type="String", Overwrite=True)
     return text
-
-
-def parameters(ssm: Any) -> list[str]:
-    return sorted(p["Name"] for p in ssm.describe_parameters()["Parameters"])
 
 
 # -- who holds it ------------------------------------------------------------------------
@@ -72,10 +68,10 @@ def test_two_targets_into_one_account_in_one_run_write_once(aws: Any, proxied: F
             target["exit_code"] == 1 and "another run of setup 'default'" in target["error"]
         ), target
     ssm = _assumed_ssm(aws, SAME_ACCOUNT[0])
-    made = ssm.describe_maintenance_windows()["WindowIdentities"]
-    assert len(made) == 8, sorted(w["Name"] for w in made)  # not each name twice
+    made = window_names(ssm)
+    assert len(made) == 8, made  # not each name twice
     assert len(custom_baselines(ssm)) == 1
-    assert parameters(ssm) == []
+    assert parameter_names(ssm) == []
     again = ok_json(setup(aws.url, *JSON, "-r", "us-east-1", "--role-arn", SAME_ACCOUNT[1]))
     assert again["summary"]["create"] == 0
 
@@ -99,7 +95,7 @@ def test_a_lock_whose_heartbeat_stopped_is_taken_over_and_released(aws: Any, ssm
     plant(ssm, age=lock.STALE_AFTER + timedelta(seconds=5), host=socket.gethostname())
     report = ok_json(setup(aws.url, *JSON, *ONE_WINDOW))
     assert report["summary"]["create"] == 5
-    assert parameters(ssm) == []  # the lock and every takeover claim are gone
+    assert parameter_names(ssm) == []  # the lock and every takeover claim are gone
     # Just short of stale: refused.
     plant(ssm, age=lock.STALE_AFTER - timedelta(seconds=30))
     assert_one_line_error(setup(aws.url, *ONE_WINDOW, "-w", "2"), 1, "another run")
@@ -130,7 +126,7 @@ def test_the_heartbeat_refreshes_the_lock_and_notices_a_takeover(aws: Any, ssm: 
 def test_release_leaves_another_runs_lock_alone(aws: Any, ssm: Any) -> None:
     with lock.held(ssm, "mine", heartbeat_every=60):
         plant(ssm, name=parameter_name("mine"))
-    assert parameters(ssm) == [parameter_name("mine")]
+    assert parameter_names(ssm) == [parameter_name("mine")]
 
 
 # -- racing takeovers ----------------------------------------------------------------------
@@ -197,7 +193,7 @@ def test_of_many_runs_taking_over_a_stale_lock_exactly_one_proceeds(
     winners, errors = _race(proxied.url, name, RACERS)
     assert winners == 1, (winners, errors)
     assert len(errors) == RACERS - 1 and all("another run" in e for e in errors), errors
-    assert parameters(ssm) == []  # released; no claim left behind
+    assert parameter_names(ssm) == []  # released; no claim left behind
 
 
 def test_a_fresh_lock_raced_by_many_also_has_one_winner(proxied: FaultProxy) -> None:
@@ -205,7 +201,7 @@ def test_a_fresh_lock_raced_by_many_also_has_one_winner(proxied: FaultProxy) -> 
     proxied.configure(latency_ms=5)
     winners, errors = _race(proxied.url, "fresh", RACERS)
     assert winners == 1, (winners, errors)
-    assert parameters(ssm) == []
+    assert parameter_names(ssm) == []
 
 
 def test_a_claim_left_by_a_run_that_died_mid_takeover_is_passed_over(aws: Any, ssm: Any) -> None:
@@ -219,4 +215,4 @@ def test_a_claim_left_by_a_run_that_died_mid_takeover_is_passed_over(aws: Any, s
     )
     report = ok_json(setup(aws.url, *JSON, *ONE_WINDOW))
     assert report["summary"]["create"] == 5
-    assert parameters(ssm) == []
+    assert parameter_names(ssm) == []

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from patchsetup.aws.lock import parameter_name
-from tests.helpers.account import custom_baselines, patch_groups, windows
+from tests.helpers.account import custom_baselines, parameter_names, patch_groups, windows
 from tests.helpers.cli import BIN, JSON, ONE_WINDOW, assert_one_line_error, cli_env, ok_json, setup
 
 LOCK = parameter_name("default")
@@ -68,7 +68,7 @@ def test_an_old_lock_is_taken_over_and_released(aws: Any, ssm: Any) -> None:
     # A dead PID with a fresh heartbeat is not enough (tests/resilience/test_lock.py): only age.
     _lock(ssm, 1, datetime.now(UTC) - timedelta(hours=2), host="elsewhere")
     ok_json(setup(aws.url, *JSON, "-w", "2", "--yes"))
-    assert ssm.describe_parameters()["Parameters"] == []
+    assert parameter_names(ssm) == []
 
 
 def test_two_runs_at_once_never_duplicate(aws: Any, ssm: Any) -> None:

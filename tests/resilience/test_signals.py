@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from tests.helpers.account import parameter_names, window_names
 from tests.helpers.cli import JSON, ok_json, setup
 from tests.helpers.endpoint import client, direct_env
 from tests.helpers.proxy import FaultProxy, start
@@ -31,13 +32,11 @@ LANES = 8
 
 
 def _parameters(proxy: FaultProxy) -> list[str]:
-    ssm = client(direct_env(proxy.upstream), "ssm")
-    return sorted(p["Name"] for p in ssm.describe_parameters()["Parameters"])
+    return parameter_names(client(direct_env(proxy.upstream), "ssm"))
 
 
 def _windows(proxy: FaultProxy) -> list[str]:
-    ssm = client(direct_env(proxy.upstream), "ssm")
-    return sorted(w["Name"] for w in ssm.describe_maintenance_windows()["WindowIdentities"])
+    return window_names(client(direct_env(proxy.upstream), "ssm"))
 
 
 def _signal_while_held(
@@ -159,4 +158,4 @@ def test_a_signal_during_a_run_of_several_targets(proxied: FaultProxy) -> None:
     assert {t["exit_code"] for t in document["targets"]} <= {0, 143}, document["targets"]
     for region in ("us-east-1", "eu-west-1"):
         ssm = client(direct_env(proxied.upstream), "ssm", region)
-        assert ssm.describe_parameters()["Parameters"] == [], region
+        assert parameter_names(ssm) == [], region

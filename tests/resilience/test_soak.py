@@ -37,7 +37,14 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from patchsetup.aws.lock import parameter_name
 from patchsetup.model import OWNER_TAG, PATCHING_DOCUMENTS
-from tests.helpers.account import snapshot
+from tests.helpers.account import (
+    parameter_names,
+    read_task,
+    read_window,
+    snapshot,
+    tags,
+    window_identities,
+)
 from tests.helpers.cli import cleanup, ok_json, setup
 from tests.helpers.endpoint import client, direct_env, reset_local_aws
 from tests.helpers.oldtool import make_baseline, make_window
@@ -127,15 +134,10 @@ class Soak(RuleBasedStateMachine):
 
     def _owned_windows(self) -> list[dict[str, Any]]:
         found = []
-        for identity in self.ssm.describe_maintenance_windows()["WindowIdentities"]:
-            tags = self._tags("MaintenanceWindow", identity["WindowId"])
-            if tags.get(OWNER_TAG) == NAME:
+        for identity in window_identities(self.ssm):
+            if tags(self.ssm, "MaintenanceWindow", identity["WindowId"]).get(OWNER_TAG) == NAME:
                 found.append(identity)
         return found
-
-    def _tags(self, kind: str, resource_id: str) -> dict[str, str]:
-        listed = self.ssm.list_tags_for_resource(ResourceType=kind, ResourceId=resource_id)
-        return {t["Key"]: t["Value"] for t in listed["TagList"]}
 
     def _foreign(self) -> dict[str, Any]:
         """Everything not the setup's: windows, baselines, registrations of theirs."""
@@ -264,13 +266,13 @@ class Soak(RuleBasedStateMachine):
     # -- invariants -------------------------------------------------------------------
 
     def _task(self, window_id: str, task_id: str) -> dict[str, Any]:
-        task = dict(self.ssm.get_maintenance_window_task(WindowId=window_id, WindowTaskId=task_id))
-        for volatile in ("ResponseMetadata", "ModifiedDate", "CreatedDate"):
+        task = read_task(self.ssm, window_id, task_id)
+        for volatile in ("ModifiedDate", "CreatedDate"):
             task.pop(volatile, None)
         return task
 
     def _assert_no_lock(self) -> None:
-        names = [p["Name"] for p in self.ssm.describe_parameters()["Parameters"]]
+        names = parameter_names(self.ssm)
         # Neither the lock nor a takeover claim of it.
         assert not [n for n in names if n.startswith(parameter_name(NAME))], names
 
@@ -296,8 +298,8 @@ class Soak(RuleBasedStateMachine):
             assert self.proxy.stats()["writes"] == 0
             ok_json(cleanup(self.proxy.url, "--name", NAME, "--yes", *JSON))
             for window in self._owned_windows():
-                tasks = self.ssm.describe_maintenance_window_tasks(WindowId=window["WindowId"])
-                documents = {t["TaskArn"] for t in tasks["Tasks"]}
+                _, _, tasks = read_window(self.ssm, window["WindowId"])
+                documents = {t["TaskArn"] for t in tasks}
                 assert documents and not documents & PATCHING_DOCUMENTS, (window, documents)
             self.nothing_foreign_changed()
             self._assert_no_lock()

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from tests.helpers.account import custom_baselines, window_identities, window_names
 from tests.helpers.cli import cli_env
 from tests.helpers.endpoint import AwsEnv, client, launch_local_aws, reset_local_aws, wait_ready
 from tests.helpers.paths import ROOT
@@ -258,13 +259,8 @@ def test_smoke_check_reports_what_aws_filled_in_and_cleans_up(aws: AwsEnv, ssm: 
     assert "window: 1 field(s) differ" in lines and "  + Enabled = true" in lines
     assert {"target: as sent", "baseline: as sent", "patch-group: as sent"} <= set(lines)
     assert lines[-2:] == ["re-run: plans nothing", "cleanup: complete"]
-    assert ssm.describe_maintenance_windows()["WindowIdentities"] == []
-    assert (
-        ssm.describe_patch_baselines(Filters=[{"Key": "OWNER", "Values": ["Self"]}])[
-            "BaselineIdentities"
-        ]
-        == []
-    )
+    assert window_names(ssm) == []
+    assert custom_baselines(ssm) == []
 
 
 def test_smoke_check_keep_leaves_the_setup(aws: AwsEnv, ssm: Any) -> None:
@@ -275,5 +271,5 @@ def test_smoke_check_keep_leaves_the_setup(aws: AwsEnv, ssm: Any) -> None:
     assert result.stdout.splitlines()[-1] == (
         f"cleanup: skipped (--keep); remove it with ssm-patching-cleanup --name {name[1]}"
     )
-    [window] = ssm.describe_maintenance_windows()["WindowIdentities"]
+    [window] = window_identities(ssm)
     assert window["Name"] == "Week1Day2Unattended0300"

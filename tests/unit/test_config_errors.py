@@ -1,7 +1,8 @@
 """Tests for patchsetup.config: every way a config file can be wrong names its file, key and
-problem.
+problem: unknown keys, types, schedules, tasks, roles, windows and targets, the setup name,
+the scan, task output and notifications.
 
-Pure and fast: no endpoint.
+Baselines are in test_config_errors_baselines.py. Pure and fast: no endpoint.
 """
 
 from __future__ import annotations
@@ -9,18 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from tests.helpers.configs import (
     BASE,
-    BASELINE,
     NO_WEEK_DAY_TIME,
     TARGET,
     TASK,
     WINDOW,
+    ErrorCase,
     add,
+    assert_error_at,
     edit,
-    error,
+    error_cases,
     load,
 )
 
@@ -33,7 +33,7 @@ def test_base_is_valid(tmp_path: Path) -> None:
     assert setup.windows[0].tasks[0].service_role_arn is None
 
 
-ERRORS: list[tuple[str, Callable[[str], str], str, str]] = [
+ERRORS: list[ErrorCase] = [
     (
         "unknown key, did you mean",
         add(WINDOW, 'shedule = "rate(1 day)"'),
@@ -245,107 +245,6 @@ ERRORS: list[tuple[str, Callable[[str], str], str, str]] = [
         "window name 'ab' must be 3-128",
     ),
     (
-        "unknown operating system",
-        edit('"AMAZON_LINUX_2"', '"AMAZON_LINUX3"'),
-        "baselines.linux.operating_system",
-        "unknown operating system 'AMAZON_LINUX3' (did you mean",
-    ),
-    (
-        "baseline without OS or file",
-        edit('operating_system = "AMAZON_LINUX_2"\n', ""),
-        "baselines.linux.operating_system",
-        "required key is missing (or set file)",
-    ),
-    (
-        "approval delay out of range",
-        add(BASELINE, "approve_after_days = 400"),
-        "baselines.linux.approve_after_days",
-        "must be 0-360, got 400",
-    ),
-    (
-        "both approval shorthands",
-        add(BASELINE, 'approve_after_days = 4\napprove_until_date = "2027-01-01"'),
-        "baselines.linux.approve_until_date",
-        "cannot be combined with approve_after_days",
-    ),
-    (
-        "bad approval date, found by the baseline validator",
-        add(BASELINE, 'approve_until_date = "2027-13-01"'),
-        "baselines.linux.approve_until_date",
-        "must be a date in YYYY-MM-DD format, got '2027-13-01'",
-    ),
-    (
-        "bad compliance level, found by the baseline validator",
-        add(BASELINE, 'compliance_level = "HIH"'),
-        "baselines.linux.compliance_level",
-        "got 'HIH' (did you mean 'HIGH'?)",
-    ),
-    (
-        "filter key not for this OS",
-        add(BASELINE, 'rules = [{ msrc_severity = ["Critical"], approve_after_days = 7 }]'),
-        "baselines.linux.rules[0].msrc_severity",
-        "MSRC_SEVERITY is not a patch filter key for AMAZON_LINUX_2",
-    ),
-    (
-        "filter value, by its index",
-        lambda text: add(
-            BASELINE, "rules = [{ filters = { PRIORITY = ['Required', 'Importnt'] } }]"
-        )(edit('"AMAZON_LINUX_2"', '"UBUNTU"')(add(BASELINE, "approve_after_days = 0")(text))),
-        "baselines.linux.rules[0].filters.PRIORITY[1]",
-        "'Importnt' is not a PRIORITY value for UBUNTU (did you mean 'Important'?)",
-    ),
-    (
-        "rule without approval",
-        add(BASELINE, 'rules = [{ classification = ["Security"] }]'),
-        "baselines.linux.rules[0]",
-        "needs approve_after_days or approve_until_date",
-    ),
-    (
-        "filter given twice in a rule",
-        add(
-            BASELINE,
-            'rules = [{ severity = ["Critical"], filters = { SEVERITY = ["Low"] }, '
-            "approve_after_days = 1 }]",
-        ),
-        "baselines.linux.rules[0].filters.SEVERITY",
-        "is already set by severity in this rule",
-    ),
-    (
-        "bad patch list type, found by the baseline validator",
-        add(BASELINE, 'rejected_patches_action = "DENY"'),
-        "baselines.linux.rejected_patches_action",
-        "must be one of ALLOW_AS_DEPENDENCY, BLOCK",
-    ),
-    (
-        "sources on Windows",
-        lambda text: add(
-            BASELINE,
-            "sources = [{ name = 'repo', products = ['p'], configuration = 'c' }]",
-        )(edit('"AMAZON_LINUX_2"', '"WINDOWS"')(text)),
-        "baselines.linux.sources",
-        "patch source repositories apply to Linux only, not WINDOWS",
-    ),
-    (
-        "reserved tag",
-        add(BASELINE, 'tags = { "ssm-patching-setup:setup" = "x" }'),
-        'baselines.linux.tags."ssm-patching-setup:setup"',
-        "reserved tag key",
-    ),
-    (
-        "baseline file missing",
-        edit('operating_system = "AMAZON_LINUX_2"', 'file = "nope.json"'),
-        "baselines.linux.file",
-        "nope.json: cannot read file",
-    ),
-    (
-        "file combined with rule keys",
-        lambda text: edit(
-            'operating_system = "AMAZON_LINUX_2"', 'file = "x.json"\napprove_after_days = 3'
-        )(text),
-        "baselines.linux.approve_after_days",
-        "cannot be combined with file",
-    ),
-    (
         "setup name",
         edit('name = "web"', 'name = "web site"'),
         "name",
@@ -396,13 +295,8 @@ ERRORS: list[tuple[str, Callable[[str], str], str, str]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("mutate", "where", "fragment"),
-    [pytest.param(m, w, f, id=name) for name, m, w, f in ERRORS],
-)
+@error_cases(ERRORS)
 def test_invalid_config_names_file_key_and_problem(
     tmp_path: Path, mutate: Callable[[str], str], where: str, fragment: str
 ) -> None:
-    message = error(tmp_path, mutate(BASE))
-    assert message.startswith(f"{where}: "), message
-    assert fragment in message, message
+    assert_error_at(tmp_path, mutate(BASE), where, fragment)

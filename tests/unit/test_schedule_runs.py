@@ -1,5 +1,6 @@
-"""Tests for patchsetup.schedule: seeds and next runs.
+"""Tests for patchsetup.schedule: next runs of cron, rate and at expressions.
 
+Offsets and daylight-saving changes are in test_schedule_offsets_dst.py.
 Expected dates are checked by hand against a calendar, or computed here by brute force
 (walking day by day with the standard library), never copied from the implementation.
 """
@@ -10,84 +11,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from patchsetup.schedule.compose import parse_day, seed_cron, seed_patch_group, seed_window_name
 from patchsetup.schedule.errors import ScheduleError
-from patchsetup.schedule.expressions import validate_expression
-from patchsetup.schedule.names import DAY_NAMES
 from patchsetup.schedule.runs import next_runs
 from tests.helpers.schedules import (
     LONDON,
     NEW_YORK,
-    SEED_CRONS,
-    SEED_GROUPS,
-    SEED_KEYS,
-    SEED_NAMES,
     months_with_fifth,
     utc,
 )
-
-
-@pytest.mark.parametrize(("week", "day", "hour"), SEED_KEYS)
-def test_seed_defaults(week: int, day: int, hour: int) -> None:
-    key = (week, day, hour)
-    assert seed_window_name(week, day, hour) == SEED_NAMES[key]
-    assert seed_patch_group(week, day, hour) == SEED_GROUPS[key]
-    assert seed_cron(week, day, hour) == SEED_CRONS[key]
-    validate_expression(SEED_CRONS[key])
-
-
-def test_seed_defaults_are_distinct() -> None:
-    assert sorted(SEED_NAMES) == sorted(SEED_KEYS)
-    assert len(set(SEED_NAMES.values())) == 8
-    assert len(set(SEED_CRONS.values())) == 8
-
-
-def test_seed_cron_minute_and_sunday() -> None:
-    assert seed_cron(3, 5, 22, 30) == "cron(30 22 ? * FRI#3 *)"
-    # 0 and 7 are both Sunday.
-    assert seed_cron(1, 0, 1) == "cron(00 01 ? * SUN#1 *)"
-    assert seed_cron(1, 7, 1) == "cron(00 01 ? * SUN#1 *)"
-    assert seed_cron(5, 6, 23, 59) == "cron(59 23 ? * SAT#5 *)"
-
-
-@pytest.mark.parametrize(
-    ("week", "day", "hour", "minute"),
-    [(0, 2, 3, 0), (6, 2, 3, 0), (1, 8, 3, 0), (1, -1, 3, 0), (1, 2, 24, 0), (1, 2, 3, 60)],
-)
-def test_seed_cron_rejects_out_of_range(week: int, day: int, hour: int, minute: int) -> None:
-    with pytest.raises(ScheduleError):
-        seed_cron(week, day, hour, minute)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("0", 0),
-        ("7", 7),
-        ("2", 2),
-        ("TUE", 2),
-        ("tue", 2),
-        ("Tuesday", 2),
-        ("SUN", 0),
-        ("Sunday", 0),
-        ("sat", 6),
-        ("WEDNESDAY", 3),
-    ],
-)
-def test_parse_day(text: str, expected: int) -> None:
-    assert parse_day(text) == expected
-
-
-@pytest.mark.parametrize("text", ["8", "-1", "TUX", "", "Tues day", "1.0"])
-def test_parse_day_rejects(text: str) -> None:
-    with pytest.raises(ScheduleError) as error:
-        parse_day(text)
-    assert str(error.value) == f"day must be 0-7 or a day name like TUE, got {text!r}"
-
-
-def test_day_names() -> None:
-    assert DAY_NAMES == ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
-
 
 # --------------------------------------------------------------------------- next_runs
 
@@ -315,106 +246,6 @@ def test_at_expression() -> None:
     runs = next_runs("at(2027-07-07T15:55:00)", "Europe/London", count=3, after=utc(2027, 1, 1))
     assert runs == [utc(2027, 7, 7, 14, 55)]
     assert next_runs("at(2027-07-07T15:55:00)", None, count=3, after=utc(2027, 8, 1)) == []
-
-
-def test_offset_days() -> None:
-    # Third Tuesdays: 2026-11-17, 2026-12-15, 2027-01-19; two days later is Thursday.
-    runs = next_runs(
-        "cron(30 23 ? * TUE#3 *)", None, count=3, after=utc(2026, 11, 1), offset_days=2
-    )
-    assert runs == [utc(2026, 11, 19, 23, 30), utc(2026, 12, 17, 23, 30), utc(2027, 1, 21, 23, 30)]
-    assert all(run.weekday() == 3 for run in runs)
-
-
-def test_offset_does_not_run_a_passed_occurrence() -> None:
-    # The cron occurrence (Nov 17 23:30) already passed; its offset date (Nov 19) is
-    # still ahead, but SSM doesn't run it in this period.
-    runs = next_runs(
-        "cron(30 23 ? * TUE#3 *)", None, count=1, after=utc(2026, 11, 18), offset_days=2
-    )
-    assert runs == [utc(2026, 12, 17, 23, 30)]
-
-
-def test_offset_crosses_month_and_keeps_local_time() -> None:
-    # Fifth Tuesday 2026-12-29 + 6 days = 2027-01-04.
-    runs = next_runs(
-        "cron(00 03 ? * TUE#5 *)", None, count=1, after=utc(2026, 12, 1), offset_days=6
-    )
-    assert runs == [utc(2027, 1, 4, 3)]
-    # Wall-clock offset across the US DST start: Sat Mar 13 2027 03:00 EST -> Mon 15 03:00 EDT.
-    runs = next_runs(
-        "cron(00 03 ? * SAT#2 *)", "America/New_York", count=1, after=utc(2027, 3, 1), offset_days=2
-    )
-    assert (runs[0].date(), runs[0].hour) == (date(2027, 3, 15), 3)
-    assert runs[0].astimezone(UTC) == utc(2027, 3, 15, 7)
-
-
-@pytest.mark.parametrize(
-    ("expression", "offset"),
-    [
-        ("rate(1 day)", 1),
-        ("at(2027-07-07T15:55:00)", 2),
-        ("cron(0 3 ? * TUE *)", 7),
-        ("cron(0 3 ? * TUE *)", -1),
-    ],
-)
-def test_offset_rejected(expression: str, offset: int) -> None:
-    with pytest.raises(ScheduleError):
-        next_runs(expression, None, after=utc(2027, 1, 1), offset_days=offset)
-
-
-def test_dst_gap_and_overlap_in_next_runs() -> None:
-    # 02:30 on 2027-03-14 doesn't exist in New York: the run is reported at the instant
-    # the wall time maps to by PEP 495 (fold=0), 07:30 UTC = 03:30 EDT.
-    runs = next_runs("cron(30 02 ? * SUN#2 *)", "America/New_York", count=1, after=utc(2027, 3, 1))
-    assert runs[0].astimezone(UTC) == utc(2027, 3, 14, 7, 30)
-    assert (runs[0].hour, runs[0].minute) == (3, 30)
-    # That instant is still ahead at 03:10 EDT, although the 02:30 wall time is behind.
-    runs = next_runs(
-        "cron(30 02 ? * SUN#2 *)", "America/New_York", count=1, after=utc(2027, 3, 14, 7, 10)
-    )
-    assert runs[0].astimezone(UTC) == utc(2027, 3, 14, 7, 30)
-    # 01:30 on 2026-11-01 happens twice; it is counted once, at the first (EDT) one.
-    runs = next_runs(
-        "cron(30 01 ? * SUN#1 *)", "America/New_York", count=2, after=utc(2026, 10, 15)
-    )
-    assert [run.astimezone(UTC) for run in runs] == [
-        utc(2026, 11, 1, 5, 30),
-        utc(2026, 12, 6, 6, 30),
-    ]
-
-
-def test_dense_schedule_across_gap_has_no_duplicates() -> None:
-    # Every 30 minutes across the New York spring-forward night: 02:00 and 02:30 don't
-    # exist, so the first real instants after 01:30 EST are 03:00 and 03:30 EDT.
-    runs = next_runs(
-        "cron(0/30 * * * ? *)", "America/New_York", count=4, after=utc(2027, 3, 14, 6, 15)
-    )
-    assert [run.astimezone(UTC) for run in runs] == [
-        utc(2027, 3, 14, 6, 30),
-        utc(2027, 3, 14, 7, 0),
-        utc(2027, 3, 14, 7, 30),
-        utc(2027, 3, 14, 8, 0),
-    ]
-    assert len(set(runs)) == len(runs)
-
-
-def test_half_hour_gap_keeps_instant_order() -> None:
-    # Lord Howe Island moves from +10:30 to +11:00 at 02:00 on 2027-10-03, skipping
-    # 02:00-02:29. The skipped 02:00 and 02:20 land at 02:30 and 02:50, after the real
-    # 02:40, so the runs must be ordered by instant, not by wall time.
-    runs = next_runs(
-        "cron(0/20 * * * ? *)", "Australia/Lord_Howe", count=3, after=utc(2027, 10, 2, 15, 20)
-    )
-    assert [run.astimezone(UTC) for run in runs] == [
-        utc(2027, 10, 2, 15, 30),
-        utc(2027, 10, 2, 15, 40),
-        utc(2027, 10, 2, 15, 50),
-    ]
-    two = next_runs(
-        "cron(0/20 * * * ? *)", "Australia/Lord_Howe", count=2, after=utc(2027, 10, 2, 15, 20)
-    )
-    assert two == runs[:2]
 
 
 def test_next_runs_argument_errors() -> None:
