@@ -49,6 +49,7 @@ from typing import Any
 
 from patchsetup.deploy.calls import compact
 from patchsetup.deploy.plan import Change, Json, Ref
+from patchsetup.deploy.planner import plan
 from patchsetup.deploy.remote import RemoteState
 from patchsetup.export.logical_ids import ExportError, LogicalIds
 from patchsetup.model import SERVICE_ROLE, TOOL, BaselineSpec, Setup, TaskSpec
@@ -110,13 +111,8 @@ def cloudformation(setup: Setup) -> dict[str, Any]:
     Raises:
         ExportError: a baseline rule field AWS::SSM::PatchBaseline does not have.
     """
-    # Imported here while patchsetup.baselines (which the planner uses) still loads
-    # botocore: importing export loads no AWS SDK (test_export_imports_no_aws_sdk).
-    # Move it up once the baselines' comparison lives in a module of its own.
-    from patchsetup.deploy import planner
-
     ids = LogicalIds(setup)
-    created = planner.plan(setup, RemoteState(), _no_token)
+    created = plan(setup, RemoteState(), _no_token)
     # Registrations follow their baselines in the plan; the template names them first.
     groups: dict[str, list[str]] = {}
     for call in created.calls:

@@ -68,7 +68,7 @@ def test_operating_systems_is_the_model_enum_in_order() -> None:
 
 def test_import_does_not_load_the_service_model() -> None:
     code = (
-        "import patchsetup.baselines as b\n"
+        "import patchsetup.baselines.shapes as b\n"
         "assert b._ssm_model.cache_info().currsize == 0\n"
         "b.OPERATING_SYSTEMS\n"
         "assert b._ssm_model.cache_info().currsize == 1\n"

@@ -163,7 +163,7 @@ def test_resource_summary_lists_type_and_name_in_template_order() -> None:
 
 def test_export_imports_no_aws_sdk() -> None:
     code = (
-        "import sys, patchsetup.export; "
+        "import sys, patchsetup.export.template; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore')))"
     )
     result = subprocess.run(

@@ -1,4 +1,4 @@
-"""patchsetup.gate: fan-out on threads, at most N calls at once, however deep."""
+"""patchsetup.aws.gate: fan-out on threads, at most N calls at once, however deep."""
 
 from __future__ import annotations
 
