@@ -13,10 +13,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from patchsetup.baselines.validate import NO_APPROVAL_DELAY
+from patchsetup.fields import PATCH_GROUP_KEYS
 from patchsetup.model import BaselineSpec, Setup
 
 #: The tag keys Patch Manager reads an instance's patch group from.
-PATCH_GROUP_TAGS = ("tag:Patch Group", "tag:PatchGroup")
+PATCH_GROUP_TAGS = tuple(f"tag:{key}" for key in PATCH_GROUP_KEYS)
 #: AWS-RunPatchBaselineWithHooks's parameters that name a document to run.
 HOOK_PARAMETERS = ("PreInstallHookDocName", "PostInstallHookDocName", "OnExitHookDocName")
 #: Document name prefixes AWS reserves for its own documents (CreateDocument's Name).

@@ -20,7 +20,7 @@ body ends before its Content-Length (the client went away; answered 400). Each l
 ``write()`` on an ``O_APPEND`` descriptor, under a lock, so concurrent requests and
 several servers sharing one FILE never interleave lines. The tests use the records to
 prove least privilege: iam/ssm-patching-setup-operator-policy.json grants exactly
-what the tool calls (tests/conftest.py, tests/test_policy.py).
+what the tool calls (tests/plugins/least_privilege.py, tests/cli/test_policy_workload.py).
 
 Importing this module patches moto 5.2.5's SSM backend/response classes (the package
 tools/localssm/: resources, validation, windows, baselines, handlers, predefined data and

@@ -25,7 +25,7 @@ the created service role's ARN (``SERVICE_ROLE``) ``{"Fn::GetAtt": [role,
 ``TaskInvocationParameters.MaintenanceWindowRunCommandParameters`` in
 CloudFormation; every other property keeps its API name and shape. The
 property names and shapes follow the CloudFormation resource schemas that
-cfn-lint bundles (``tests/test_export.py`` lints every example with it).
+cfn-lint bundles (``tests/unit/test_export.py`` lints every example with it).
 
 What a template cannot say is reported, not dropped silently: the template's
 ``Metadata`` holds a list of warnings (:func:`warnings`) for the CLI to

@@ -108,7 +108,7 @@ def start_fault_proxy(upstream: str, timeout: float = launch.READY_TIMEOUT) -> F
         server = launch.start("fault_proxy", "--upstream", upstream, "--port", "0", timeout=timeout)
     except launch.NotReady as exc:
         pytest.fail(str(exc), pytrace=False)
-    return FaultProxy(server.module, server.url, server.process, server.log_path, upstream)
+    return FaultProxy(server.module, server.url, server.process, server.log_path, upstream=upstream)
 
 
 # -- running the CLI through the proxy -------------------------------------------------
