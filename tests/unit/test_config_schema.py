@@ -6,6 +6,7 @@
   of that table, and its rules are the ones of patchsetup/fields.py.
 * Every example config, the kitchen sink, the sample (as it is and with its commented keys
   on) and the full test config are valid; a wrong key, type, choice or range is not.
+* The sample's first line is taplo's ``#:schema`` directive, pointing at the file.
 """
 
 from __future__ import annotations
@@ -173,6 +174,13 @@ def test_the_sample_and_the_full_config_are_valid() -> None:
         assert turned_on != sample
         assert problems(turned_on) == []
     assert problems(FULL) == []
+
+
+def test_the_sample_names_the_schema_for_editors() -> None:
+    first = sample_config().splitlines()[0]
+    assert first == "#:schema ../schemas/config.schema.json"
+    sample = ROOT / "patchsetup" / "config" / "sample.toml"
+    assert (sample.parent / first.removeprefix("#:schema ")).resolve() == SCHEMA_FILE
 
 
 BASE = '[windows.w]\nschedule = "rate(1 day)"\n'
