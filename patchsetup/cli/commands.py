@@ -20,7 +20,7 @@ from patchsetup.checks import setup_warnings
 from patchsetup.cli import options
 from patchsetup.cli.desired import config_setup, desired_setup
 from patchsetup.cli.values import SeedCompatCommand
-from patchsetup.config import load_config, sample_config
+from patchsetup.config import load_config, sample_for_init
 from patchsetup.config.settings import Overrides
 from patchsetup.config.tables import ConfigError
 from patchsetup.errors import AwsError, BadInput
@@ -98,10 +98,11 @@ def init_command(path: str, force: bool) -> None:
 
     The sample is seed 004's model in small: Amazon Linux 2 and Windows, test
     and prod (prod approves 14 days later), Linux in batch 1 before Windows in
-    batch 2, with every other setting shown commented out.
+    batch 2, with every other setting shown commented out. Its first line
+    (#:schema) names the config's JSON Schema, for editors that complete keys.
     Example: ssm-patching-setup init && ssm-patching-setup --config patching.toml --dry-run
     """
-    text = sample_config()
+    text = sample_for_init()
     if path == "-":
         click.echo(text, nl=False)
         return

@@ -22,7 +22,8 @@ def test_sample_is_the_package_file() -> None:
     text = sample_config()
     packaged = ROOT / "patchsetup" / "config" / "sample.toml"
     assert text == packaged.read_text(encoding="utf-8")
-    assert text.startswith("# ssm-patching-setup config")
+    # The first line is taplo's schema directive (editors complete keys), then the prose.
+    assert text.startswith("#:schema ../schemas/config.schema.json\n# ssm-patching-setup config")
 
 
 def test_sample_loads_as_seed_004_in_small(tmp_path: Path) -> None:
