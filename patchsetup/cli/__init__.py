@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 import click
+from click.shell_completion import CompletionItem
 
 from patchsetup import __version__, signals
 from patchsetup.aws.errors import AWS_EXCEPTIONS, describe_error
@@ -33,16 +34,38 @@ log = logging.getLogger("patchsetup")
 
 
 class DefaultGroup(click.Group):
-    """A group that runs ``apply`` when the first argument is not a command."""
+    """A group that runs ``apply`` when the first argument is not a command.
+
+    Completing the first word offers the commands and apply's options (the shell
+    completion of click).
+    """
 
     default_command = "apply"
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or (
-            args[0] not in self.commands and args[0] not in ("-h", "--help", "--version")
+        # Completing the first word (no complete word yet): stay in the group, whose
+        # shell_complete offers the commands; inserting apply would offer only its options.
+        completing_first = ctx.resilient_parsing and not args
+        if not completing_first and (
+            not args
+            or (args[0] not in self.commands and args[0] not in ("-h", "--help", "--version"))
         ):
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
+
+    def _default_context(self, ctx: click.Context) -> click.Context:
+        default = self.commands[self.default_command]
+        return click.Context(default, parent=ctx, info_name=self.default_command)
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        """The commands, the group's options and, for a dash, apply's options too."""
+        results = super().shell_complete(ctx, incomplete)
+        seen = {item.value for item in results}
+        default = self.commands[self.default_command]
+        for item in default.shell_complete(self._default_context(ctx), incomplete):
+            if item.value not in seen:
+                results.append(item)
+        return results
 
 
 @click.group(cls=DefaultGroup, context_settings=CONTEXT)
