@@ -36,8 +36,8 @@ log = logging.getLogger("patchsetup")
 class DefaultGroup(click.Group):
     """A group that runs ``apply`` when the first argument is not a command.
 
-    Completing the first word offers the commands and apply's options (the shell
-    completion of click).
+    Its help shows apply's options beside the commands, and completing the first word
+    offers the commands and apply's options (the shell completion of click).
     """
 
     default_command = "apply"
@@ -67,8 +67,20 @@ class DefaultGroup(click.Group):
                 results.append(item)
         return results
 
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The group's options, apply's options (no command means apply), the commands."""
+        click.Command.format_options(self, ctx, formatter)
+        sub = self._default_context(ctx)
+        helps = set(sub.help_option_names)  # -h/--help is listed once, above
+        params = [p for p in sub.command.get_params(sub) if not helps & set(p.opts)]
+        records = [p.get_help_record(sub) for p in params]
+        rows = [record for record in records if record is not None]
+        with formatter.section(f"Options of {self.default_command} (the default command)"):
+            formatter.write_dl(rows)
+        self.format_commands(ctx, formatter)
 
-@click.group(cls=DefaultGroup, context_settings=CONTEXT)
+
+@click.group(cls=DefaultGroup, context_settings=CONTEXT, subcommand_metavar="[COMMAND] [ARGS]...")
 @click.version_option(__version__, "--version", prog_name="ssm-patching-setup")
 def main() -> None:
     """Set up AWS Systems Manager Patch Manager, and tear exactly that down again.

@@ -10,12 +10,24 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 
 from tests.helpers.cli import BIN
+from tests.helpers.paths import ROOT
 
 COMMANDS = ["apply", "cleanup", "completion", "export", "init", "policy", "status"]
+#: The replaced tool's options, as its users type them.
+OLD_TOOL_OPTIONS = [
+    "-w, --week",
+    "-d, --days",
+    "-t, --hours",
+    "-z, --timezone",
+    "-r, --region",
+    "-b, --baseline-file",
+    "-l, --loglevel",
+]
 
 
 def _complete(shell: str, line: str, prog: str = "ssm-patching-setup") -> list[str]:
@@ -82,3 +94,39 @@ def test_the_bash_script_from_completion_bash_completes_a_command_name() -> None
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["status"]
+
+
+def _assert_apply_help(text: str) -> None:
+    assert "Options of apply (the default command):" in text
+    for option in OLD_TOOL_OPTIONS:
+        assert f"\n  {option} " in text, option
+    for option in ("--dry-run", "--config", "--detailed-exitcode", "--adopt", "--version"):
+        assert option in text, option
+    commands = text.split("\nCommands:\n", 1)[1]
+    assert [line.split()[0] for line in commands.splitlines() if line.strip()] == COMMANDS
+    assert text.count("-h, --help") == 1
+
+
+def test_top_level_help_shows_apply_options_and_the_commands() -> None:
+    result = subprocess.run(
+        [str(BIN / "ssm-patching-setup"), "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Usage: ssm-patching-setup [OPTIONS] [COMMAND] [ARGS]...")
+    _assert_apply_help(result.stdout)
+    short = subprocess.run(
+        [str(BIN / "ssm-patching-setup"), "-h"], capture_output=True, text=True, timeout=60
+    )
+    assert short.stdout == result.stdout
+
+
+def test_old_entry_point_help_shows_apply_options_and_the_commands() -> None:
+    result = subprocess.run(
+        [sys.executable, "./ssm_patching_setup.py", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    _assert_apply_help(result.stdout)
