@@ -9,8 +9,10 @@ of option values in values.py; they hand the run to ``patchsetup.runner``.
 from __future__ import annotations
 
 import logging
+import platform
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 
 import click
 from click.shell_completion import CompletionItem
@@ -31,6 +33,17 @@ from patchsetup.errors import EXIT_BAD_INPUT, EXIT_FAILURE
 from patchsetup.runner.protocol import release_locks
 
 log = logging.getLogger("patchsetup")
+
+
+#: ``--version``: the tool's, then what it runs on, one line each (for bug reports).
+_VERSIONS = "\n".join(
+    [
+        "%(prog)s, version %(version)s",
+        f"boto3 {metadata.version('boto3')}",
+        f"botocore {metadata.version('botocore')}",
+        f"Python {platform.python_version()} ({platform.python_implementation()})",
+    ]
+)
 
 
 class DefaultGroup(click.Group):
@@ -81,7 +94,7 @@ class DefaultGroup(click.Group):
 
 
 @click.group(cls=DefaultGroup, context_settings=CONTEXT, subcommand_metavar="[COMMAND] [ARGS]...")
-@click.version_option(__version__, "--version", prog_name="ssm-patching-setup")
+@click.version_option(__version__, "--version", prog_name="ssm-patching-setup", message=_VERSIONS)
 def main() -> None:
     """Set up AWS Systems Manager Patch Manager, and tear exactly that down again.
 

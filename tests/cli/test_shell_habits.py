@@ -1,4 +1,4 @@
-"""Shell habits: completion in bash, zsh and fish, and the top-level --help.
+"""Shell habits: completion in bash, zsh and fish, the top-level --help, and --version.
 
 Completion is driven as the shells' scripts (``ssm-patching-setup completion SHELL``)
 drive it: the real console script with ``_SSM_PATCHING_SETUP_COMPLETE=<shell>_complete``
@@ -8,6 +8,7 @@ and the words typed so far in COMP_WORDS / COMP_CWORD.
 from __future__ import annotations
 
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -130,3 +131,22 @@ def test_old_entry_point_help_shows_apply_options_and_the_commands() -> None:
     )
     assert result.returncode == 0, result.stderr
     _assert_apply_help(result.stdout)
+
+
+def test_version_names_boto3_botocore_and_python() -> None:
+    from importlib import metadata
+
+    from patchsetup import __version__
+
+    expected = [
+        f"ssm-patching-setup, version {__version__}",
+        f"boto3 {metadata.version('boto3')}",
+        f"botocore {metadata.version('botocore')}",
+        f"Python {platform.python_version()} ({platform.python_implementation()})",
+    ]
+    for command in ([str(BIN / "ssm-patching-setup")], [sys.executable, "-m", "patchsetup"]):
+        result = subprocess.run(
+            [*command, "--version"], cwd=ROOT, capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines() == expected
