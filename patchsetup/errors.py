@@ -6,6 +6,8 @@ Exit codes (documented in the README):
   2  bad input: an option, a file, or a combination; nothing was written
   3  refused: the run would delete something and nobody said yes
   4  partial: some changes were made, then a failure stopped the run (run again)
+  5  with --detailed-exitcode: success, and there are changes (planned with --dry-run,
+     made without it; drift for status --config)
   130, 143  interrupted by SIGINT, SIGTERM: the calls in flight finished (run again)
 """
 
@@ -18,6 +20,8 @@ EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
 EXIT_REFUSED = 3
 EXIT_PARTIAL = 4
+#: Only with --detailed-exitcode (Terraform's name): succeeded, and the plan has changes.
+EXIT_CHANGES = 5
 
 
 def located(source: str, path: str, problem: str) -> str:

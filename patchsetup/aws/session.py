@@ -32,22 +32,58 @@ from patchsetup.errors import BadInput
 log = logging.getLogger(__name__)
 
 
-def _retries(environ: Mapping[str, str]) -> dict[str, Any]:
-    """Enough attempts to ride out SSM throttling (TPS is low on the write APIs): 11.
+#: The tool's own retries: adaptive mode (client-side rate limiting as SSM throttles),
+#: 11 attempts in all, enough to ride out SSM throttling (TPS is low on the write APIs).
+DEFAULT_RETRIES: dict[str, Any] = {"mode": "adaptive", "total_max_attempts": 11}
+RETRY_MODES = ("legacy", "standard", "adaptive")
+MAX_ATTEMPTS = 100
 
-    ``AWS_MAX_ATTEMPTS`` (botocore's own variable: attempts in all, the first one
-    included) sets another number, as it does for every AWS SDK; an explicit
-    Config would otherwise silently override it. A value that is not a positive
-    integer is ignored.
+
+def retries(environ: Mapping[str, str], profile: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """The tool's retries, with what the user configured for every AWS SDK instead.
+
+    ``AWS_MAX_ATTEMPTS`` / ``AWS_RETRY_MODE``, else the profile's ``max_attempts`` /
+    ``retry_mode`` (``where`` names the profile in messages), each override its half of
+    DEFAULT_RETRIES, in botocore's own order. An explicit Config would otherwise silently
+    override them. A value botocore would refuse is bad input (exit 2), before any call.
     """
-    given = environ.get("AWS_MAX_ATTEMPTS", "").strip()
-    if given.isdigit() and 1 <= int(given) <= 100:
-        return {"mode": "adaptive", "total_max_attempts": int(given)}
-    return {"mode": "adaptive", "max_attempts": 10}
+    chosen = dict(DEFAULT_RETRIES)
+    attempts = _setting(environ, profile, "AWS_MAX_ATTEMPTS", "max_attempts", where)
+    if attempts is not None:
+        source, value = attempts
+        if not (value.isdigit() and 1 <= int(value) <= MAX_ATTEMPTS):
+            raise BadInput(
+                f"{source}: {value!r} is not a number of attempts from 1 to {MAX_ATTEMPTS} "
+                "(attempts in all, the first included)"
+            )
+        chosen["total_max_attempts"] = int(value)
+    mode = _setting(environ, profile, "AWS_RETRY_MODE", "retry_mode", where)
+    if mode is not None:
+        source, value = mode
+        if value not in RETRY_MODES:
+            raise BadInput(f"{source}: {value!r} is not a retry mode ({', '.join(RETRY_MODES)})")
+        chosen["mode"] = value
+    return chosen
 
+
+def _setting(
+    environ: Mapping[str, str], profile: Mapping[str, Any], variable: str, key: str, where: str
+) -> tuple[str, str] | None:
+    """(where it was set, its value) of an environment variable, else of a profile key."""
+    given = environ.get(variable, "").strip()
+    if given:
+        return variable, given
+    in_profile = str(profile.get(key, "")).strip()
+    if in_profile:
+        return f"{key} of {where}", in_profile
+    return None
+
+
+#: The run's retries: set from the caller's environment and profile by make_session;
+#: the sessions of assumed roles (no profile of their own) use the caller's.
+_RUN_RETRIES: list[dict[str, Any]] = []
 
 RETRY_CONFIG = Config(
-    retries=_retries(os.environ),  # type: ignore[arg-type]  # a TypedDict only in the stubs
     connect_timeout=10,
     read_timeout=60,
     user_agent_extra=f"ssm-patching-setup/{__version__}",
@@ -144,7 +180,15 @@ def make_session(profile: str | None, **credentials: str) -> boto3.session.Sessi
             # boto3 adds its data directory to the loader's search path per session.
             paths = _LOADER[0].search_paths
             paths[:] = dict.fromkeys(paths)
+    if not credentials:
+        _RUN_RETRIES[:] = [retries(os.environ, core.get_scoped_config(), _profile_where(core))]
     return session
+
+
+def _profile_where(core: botocore.session.Session) -> str:
+    """``profile 'NAME' (FILE)``: where a profile's setting was read, for a message."""
+    name = core.get_config_variable("profile") or "default"
+    return f"profile {name!r} ({core.get_config_variable('config_file')})"
 
 
 def _check_profile(core: botocore.session.Session, profile: str | None) -> None:
@@ -181,13 +225,22 @@ def client(
     session: boto3.session.Session, service: str, region: str, endpoint_url: str | None
 ) -> Any:
     """A client with adaptive retries; ``endpoint_url`` for a local stand-in."""
+    chosen = _RUN_RETRIES[0] if _RUN_RETRIES else retries(os.environ, {}, "the profile")
+    config = RETRY_CONFIG.merge(Config(retries=dict(chosen)))  # type: ignore[arg-type]
     made = session.client(  # type: ignore[call-overload]
-        service, region_name=region, endpoint_url=endpoint_url, config=RETRY_CONFIG
+        service, region_name=region, endpoint_url=endpoint_url, config=config
     )
     made.meta.events.register_first("needs-retry", _no_retry_on_ssl_errors)
     # Which endpoint a run talks to is the first question when debugging one; the
     # handler's RedactingFilter keeps a URL's userinfo and query out of the line.
-    log.debug("%s client for %s: %s", service, region, made.meta.endpoint_url)
+    log.debug(
+        "%s client for %s: %s (retries: %s mode, %s attempts)",
+        service,
+        region,
+        made.meta.endpoint_url,
+        made.meta.config.retries["mode"],
+        made.meta.config.retries["total_max_attempts"],
+    )
     return made
 
 

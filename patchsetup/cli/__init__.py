@@ -9,10 +9,13 @@ of option values in values.py; they hand the run to ``patchsetup.runner``.
 from __future__ import annotations
 
 import logging
+import platform
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 
 import click
+from click.shell_completion import CompletionItem
 
 from patchsetup import __version__, signals
 from patchsetup.aws.errors import AWS_EXCEPTIONS, describe_error
@@ -32,21 +35,66 @@ from patchsetup.runner.protocol import release_locks
 log = logging.getLogger("patchsetup")
 
 
+#: ``--version``: the tool's, then what it runs on, one line each (for bug reports).
+_VERSIONS = "\n".join(
+    [
+        "%(prog)s, version %(version)s",
+        f"boto3 {metadata.version('boto3')}",
+        f"botocore {metadata.version('botocore')}",
+        f"Python {platform.python_version()} ({platform.python_implementation()})",
+    ]
+)
+
+
 class DefaultGroup(click.Group):
-    """A group that runs ``apply`` when the first argument is not a command."""
+    """A group that runs ``apply`` when the first argument is not a command.
+
+    Its help shows apply's options beside the commands, and completing the first word
+    offers the commands and apply's options (the shell completion of click).
+    """
 
     default_command = "apply"
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or (
-            args[0] not in self.commands and args[0] not in ("-h", "--help", "--version")
+        # Completing the first word (no complete word yet): stay in the group, whose
+        # shell_complete offers the commands; inserting apply would offer only its options.
+        completing_first = ctx.resilient_parsing and not args
+        if not completing_first and (
+            not args
+            or (args[0] not in self.commands and args[0] not in ("-h", "--help", "--version"))
         ):
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
 
+    def _default_context(self, ctx: click.Context) -> click.Context:
+        default = self.commands[self.default_command]
+        return click.Context(default, parent=ctx, info_name=self.default_command)
 
-@click.group(cls=DefaultGroup, context_settings=CONTEXT)
-@click.version_option(__version__, "--version", prog_name="ssm-patching-setup")
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        """The commands, the group's options and, for a dash, apply's options too."""
+        results = super().shell_complete(ctx, incomplete)
+        seen = {item.value for item in results}
+        default = self.commands[self.default_command]
+        for item in default.shell_complete(self._default_context(ctx), incomplete):
+            if item.value not in seen:
+                results.append(item)
+        return results
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The group's options, apply's options (no command means apply), the commands."""
+        click.Command.format_options(self, ctx, formatter)
+        sub = self._default_context(ctx)
+        helps = set(sub.help_option_names)  # -h/--help is listed once, above
+        params = [p for p in sub.command.get_params(sub) if not helps & set(p.opts)]
+        records = [p.get_help_record(sub) for p in params]
+        rows = [record for record in records if record is not None]
+        with formatter.section(f"Options of {self.default_command} (the default command)"):
+            formatter.write_dl(rows)
+        self.format_commands(ctx, formatter)
+
+
+@click.group(cls=DefaultGroup, context_settings=CONTEXT, subcommand_metavar="[COMMAND] [ARGS]...")
+@click.version_option(__version__, "--version", prog_name="ssm-patching-setup", message=_VERSIONS)
 def main() -> None:
     """Set up AWS Systems Manager Patch Manager, and tear exactly that down again.
 

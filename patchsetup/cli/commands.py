@@ -23,7 +23,7 @@ from patchsetup.cli.values import SeedCompatCommand
 from patchsetup.config import load_config, sample_for_init
 from patchsetup.config.settings import Overrides
 from patchsetup.config.tables import ConfigError
-from patchsetup.errors import AwsError, BadInput
+from patchsetup.errors import EXIT_CHANGES, AwsError, BadInput
 from patchsetup.export import template as export
 from patchsetup.export.logical_ids import ExportError
 from patchsetup.model import Setup
@@ -287,6 +287,8 @@ def status_command(config: str | None, **values: Any) -> None:
     options.configure_logging(common.loglevel)
     desired: Setup | None = None
     name = common.name
+    if common.detailed_exitcode and not config:
+        raise BadInput("--detailed-exitcode: needs --config (drift is measured against a config)")
     if config:
         try:
             overrides = Overrides(name=name if "name" in given else None)
@@ -296,3 +298,5 @@ def status_command(config: str | None, **values: Any) -> None:
         name = desired.name
     views = status_views(common, name, desired)
     click.echo(status.render(views, common.output))
+    if common.detailed_exitcode and any(view.drift for view in views):
+        raise click.exceptions.Exit(EXIT_CHANGES)

@@ -133,6 +133,18 @@ def _shared(func: F, outputs: tuple[str, ...], writes: bool) -> F:
             "independent chains side by side (a window with its targets and tasks; a "
             "baseline, then its patch groups). 1: one call at a time; the end state is the same.",
         ),
+        click.option(
+            "--detailed-exitcode",
+            is_flag=True,
+            help=(
+                "Exit 5 instead of 0 when there are changes: with --dry-run, planned; "
+                "without it, made (in any target). 0 still means nothing to do. As "
+                "Terraform's plan -detailed-exitcode, for drift checks in CI."
+                if writes
+                else "With --config: exit 5 instead of 0 when there is drift (in any target). "
+                "As Terraform's plan -detailed-exitcode, for drift checks in CI."
+            ),
+        ),
     ]
     if writes:
         options += [

@@ -25,9 +25,9 @@ from patchsetup.deploy import planner
 from patchsetup.deploy.adoption import adoption_candidates
 from patchsetup.deploy.plan import Plan, PlanConflict
 from patchsetup.deploy.remote import RemoteState
-from patchsetup.errors import EXIT_FAILURE, EXIT_PARTIAL, BadInput, Stopped
+from patchsetup.errors import EXIT_CHANGES, EXIT_FAILURE, EXIT_PARTIAL, BadInput, Stopped
 from patchsetup.model import Setup, role_regions
-from patchsetup.report import Report, render_targets
+from patchsetup.report import Report, render_targets, summary
 from patchsetup.runner.plans import role_boundary
 from patchsetup.runner.protocol import Attempt, Common, PlanFn, Request, quiet, run
 
@@ -64,7 +64,10 @@ def for_each_target(request: Request) -> None:
         with aws_errors():
             clients = clients_for(session, chosen[0], common.endpoint_url)
         gate = Gate(common.concurrency)
-        run(Attempt(request, clients, plan_for(clients, gate), gate, report_for(chosen[0])))
+        report = report_for(chosen[0])
+        run(Attempt(request, clients, plan_for(clients, gate), gate, report))
+        if common.detailed_exitcode and _changed(report):
+            raise click.exceptions.Exit(EXIT_CHANGES)
         return
 
     first_of: dict[str | None, AccountRegion] = {}
@@ -133,8 +136,16 @@ def for_each_target(request: Request) -> None:
             signals.exit_code(signum),
         )
     if codes == {0}:
+        if common.detailed_exitcode and any(_changed(r) for _, r, _ in results):
+            raise click.exceptions.Exit(EXIT_CHANGES)
         return
     raise click.exceptions.Exit(EXIT_PARTIAL if 0 in codes else max(codes))
+
+
+def _changed(report: Report) -> bool:
+    """The run made changes, or with --dry-run would make them (--detailed-exitcode)."""
+    counts = summary(report.outcomes)
+    return any(counts[action] for action in ("create", "update", "delete", "adopt"))
 
 
 def _after(plan_fn: PlanFn, others: list[threading.Event], regions: set[str]) -> PlanFn:

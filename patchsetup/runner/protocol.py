@@ -47,6 +47,8 @@ class Common:
     yes: bool
     name: str
     concurrency: int
+    #: Exit EXIT_CHANGES instead of 0 when the run has (or, dry, would have) changes.
+    detailed_exitcode: bool
 
 
 PlanFn = Callable[[], tuple[Plan, RemoteState]]
