@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import click
 
-from patchsetup import signals, status
+from patchsetup import logtarget, signals, status
 from patchsetup.aws import reader
 from patchsetup.aws.accounts import AccountRegion, Clients, account_regions, clients_for, role_arns
 from patchsetup.aws.errors import aws_errors
@@ -61,10 +61,12 @@ def for_each_target(request: Request) -> None:
         )
 
     if len(chosen) == 1:
-        with aws_errors():
-            clients = clients_for(session, chosen[0], common.endpoint_url)
-        gate = Gate(common.concurrency)
-        run(Attempt(request, clients, plan_for(clients, gate), gate, report_for(chosen[0])))
+        with logtarget.in_target(chosen[0].label):
+            with aws_errors():
+                clients = clients_for(session, chosen[0], common.endpoint_url)
+            gate = Gate(common.concurrency)
+            plan_fn = plan_for(clients, gate)
+            run(Attempt(request, clients, plan_fn, gate, report_for(chosen[0])))
         return
 
     first_of: dict[str | None, AccountRegion] = {}
@@ -82,6 +84,10 @@ def for_each_target(request: Request) -> None:
         return _after(plan_fn, [finished[t] for t in siblings], {t.region for t in siblings})
 
     def one(target: AccountRegion) -> tuple[AccountRegion, Report, int]:
+        with logtarget.in_target(target.label):
+            return in_one(target)
+
+    def in_one(target: AccountRegion) -> tuple[AccountRegion, Report, int]:
         report = report_for(target)
         try:
             signals.check()  # a signal came: targets not started yet do not start
@@ -161,6 +167,10 @@ def status_views(common: Common, name: str, desired: Setup | None) -> list[statu
     chosen = account_regions(session, common.regions, common.all_regions, roles)
 
     def view_of(target: AccountRegion) -> status.View:
+        with logtarget.in_target(target.label):
+            return view_in(target)
+
+    def view_in(target: AccountRegion) -> status.View:
         # A session per thread: boto3 sessions are not thread-safe, clients are.
         own = session if len(chosen) == 1 else make_session(common.profile)
         with aws_errors():
