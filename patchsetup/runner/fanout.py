@@ -29,7 +29,15 @@ from patchsetup.errors import EXIT_FAILURE, EXIT_PARTIAL, BadInput, Stopped
 from patchsetup.model import Setup, role_regions
 from patchsetup.report import Report, render_targets
 from patchsetup.runner.plans import role_boundary
-from patchsetup.runner.protocol import Attempt, Common, PlanFn, Request, quiet, run
+from patchsetup.runner.protocol import (
+    Attempt,
+    Common,
+    PlanFn,
+    Request,
+    echo,
+    quiet,
+    run,
+)
 
 log = logging.getLogger("patchsetup")
 
@@ -129,7 +137,7 @@ def for_each_target(request: Request) -> None:
             ordered = [t for t in wave if t not in lasts] + [t for t in wave if t in lasts]
             done.update((result[0], result) for result in pool.map(one, ordered))
     results = [done[t] for t in chosen]
-    click.echo(render_targets([(t.label, r, code) for t, r, code in results], common.output))
+    echo(render_targets([(t.label, r, code) for t, r, code in results], common.output), common)
     codes = {code for _, _, code in results}
     signum = signals.received()
     if signum is not None:

@@ -9,6 +9,7 @@ parses the options into a ``Request`` and hands it over.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -16,7 +17,7 @@ from typing import NoReturn
 
 import click
 
-from patchsetup import signals, status
+from patchsetup import colour, signals, status
 from patchsetup.aws import lock
 from patchsetup.aws.accounts import Clients
 from patchsetup.aws.errors import aws_errors, describe_error
@@ -75,7 +76,13 @@ class Request:
 
 
 def emit(report: Report, common: Common) -> None:
-    click.echo(render_json(report) if common.output == "json" else render_text(report))
+    echo(render_json(report) if common.output == "json" else render_text(report), common)
+
+
+def echo(text: str, common: Common) -> None:
+    """A rendered report on stdout; a text one coloured on a terminal (colour.wanted)."""
+    coloured = colour.wanted(sys.stdout, common.output, os.environ)
+    click.echo(colour.paint(text) if coloured else text, color=coloured or None)
 
 
 def quiet(report: Report, common: Common) -> None:
