@@ -9,12 +9,13 @@ deleted once. ``status_views`` is status's read-only fan-out.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import click
 
-from patchsetup import logtarget, signals, status
+from patchsetup import logtarget, progress, signals, status
 from patchsetup.aws import reader
 from patchsetup.aws.accounts import AccountRegion, Clients, account_regions, clients_for, role_arns
 from patchsetup.aws.errors import aws_errors
@@ -35,6 +36,7 @@ from patchsetup.runner.protocol import (
     PlanFn,
     Request,
     echo,
+    emit,
     quiet,
     run,
 )
@@ -68,13 +70,20 @@ def for_each_target(request: Request) -> None:
             warnings=list(request.warnings),
         )
 
+    # The live progress line on stderr (a terminal, text output only): progress.py.
+    live = progress.for_stream(sys.stderr, len(chosen), common.output, request.what)
     if len(chosen) == 1:
-        with logtarget.in_target(chosen[0].label):
+
+        def show(report: Report, common: Common) -> None:
+            live.pause()  # the report (or the question after it) stands alone
+            emit(report, common)
+
+        with progress.shown(live), logtarget.in_target(chosen[0].label):
             with aws_errors():
                 clients = clients_for(session, chosen[0], common.endpoint_url)
             gate = Gate(common.concurrency)
             plan_fn = plan_for(clients, gate)
-            run(Attempt(request, clients, plan_fn, gate, report_for(chosen[0])))
+            run(Attempt(request, clients, plan_fn, gate, report_for(chosen[0]), show, True, live))
         return
 
     first_of: dict[str | None, AccountRegion] = {}
@@ -105,7 +114,7 @@ def for_each_target(request: Request) -> None:
                 clients = clients_for(own, target, common.endpoint_url)
             gate = Gate(common.concurrency)
             plan_fn = plan_in(target, clients, gate)
-            run(Attempt(request, clients, plan_fn, gate, report, show=quiet, ask=False))
+            run(Attempt(request, clients, plan_fn, gate, report, quiet, False, live))
         except click.ClickException as exc:
             report.error = report.error or exc.format_message()
             return target, report, exc.exit_code
@@ -118,6 +127,7 @@ def for_each_target(request: Request) -> None:
             return target, report, EXIT_FAILURE
         finally:
             finished[target].set()
+            live.target_done()
         return target, report, 0
 
     waves = [chosen]
@@ -128,6 +138,7 @@ def for_each_target(request: Request) -> None:
     done: dict[AccountRegion, tuple[AccountRegion, Report, int]] = {}
     # --concurrency bounds the targets too: --concurrency 1 is one call at a time.
     with (
+        progress.shown(live),
         signals.graceful(),
         ThreadPoolExecutor(max_workers=min(len(chosen), common.concurrency)) as pool,
     ):
@@ -174,9 +185,14 @@ def status_views(common: Common, name: str, desired: Setup | None) -> list[statu
     roles = role_arns(common.role_arns, common.role_arns_file)
     chosen = account_regions(session, common.regions, common.all_regions, roles)
 
+    live = progress.for_stream(sys.stderr, len(chosen), common.output, "status")
+
     def view_of(target: AccountRegion) -> status.View:
         with logtarget.in_target(target.label):
-            return view_in(target)
+            try:
+                return view_in(target)
+            finally:
+                live.target_done()
 
     def view_in(target: AccountRegion) -> status.View:
         # A session per thread: boto3 sessions are not thread-safe, clients are.
@@ -202,4 +218,5 @@ def status_views(common: Common, name: str, desired: Setup | None) -> list[statu
         return status.view(target.label, name, state, drift)
 
     # Targets side by side, bounded like setup's; the first failure ends the command.
-    return Gate(common.concurrency).each(view_of, chosen)
+    with progress.shown(live):
+        return Gate(common.concurrency).each(view_of, chosen)

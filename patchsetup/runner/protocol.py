@@ -28,6 +28,7 @@ from patchsetup.deploy.executor import Outcome
 from patchsetup.deploy.plan import Plan
 from patchsetup.deploy.remote import RemoteState
 from patchsetup.errors import AwsError, Partial, Refused, Stopped
+from patchsetup.progress import Progress
 from patchsetup.quotas import plan_problems
 from patchsetup.report import Report, WindowRuns, render_json, render_text
 
@@ -102,6 +103,8 @@ class Attempt:
     show: Show = emit
     #: Ask on the terminal before deleting; several targets refuse instead.
     ask: bool = True
+    #: The live progress line the writes are counted on (draws nothing by default).
+    progress: Progress = field(default_factory=lambda: Progress(None, 1))
 
 
 def planned(plan: Plan) -> list[Outcome]:
@@ -189,7 +192,7 @@ def _plan_and_apply(attempt: Attempt) -> None:
             if common.output == "json":
                 show(report, common)
             raise AwsError(report.error)
-        _execute(clients, the_plan, report, common, show, lease)
+        _execute(clients, the_plan, report, common, show, lease, attempt.progress)
     report.dry_run = False
     show(report, common)
 
@@ -227,15 +230,22 @@ def _execute(
     common: Common,
     show: Show,
     lease: lock.Lease,
+    progress: Progress,
 ) -> None:
     def stop() -> bool:
         return signals.STOP.is_set() or lease.lost.is_set()
+
+    def wrote(outcome: Outcome) -> None:
+        if outcome.status == "done":
+            progress.wrote(len(outcome.change.calls))
+
+    progress.add_writes(sum(len(c.calls) for c in the_plan.changes))
 
     try:
         # Writes in flight: a signal only asks the lanes to start nothing new.
         with signals.graceful():
             report.outcomes = executor.execute(
-                clients, the_plan, concurrency=common.concurrency, stop=stop
+                clients, the_plan, on_outcome=wrote, concurrency=common.concurrency, stop=stop
             )
     except executor.ExecutionFailed as failed:
         report.outcomes = failed.outcomes
