@@ -83,7 +83,8 @@ def for_each_target(request: Request) -> None:
                 clients = clients_for(session, chosen[0], common.endpoint_url)
             gate = Gate(common.concurrency)
             plan_fn = plan_for(clients, gate)
-            run(Attempt(request, clients, plan_fn, gate, report_for(chosen[0]), show, True, live))
+            report = report_for(chosen[0])
+            run(Attempt(request, clients, plan_fn, gate, report, show=show, progress=live))
         return
 
     first_of: dict[str | None, AccountRegion] = {}
@@ -114,7 +115,7 @@ def for_each_target(request: Request) -> None:
                 clients = clients_for(own, target, common.endpoint_url)
             gate = Gate(common.concurrency)
             plan_fn = plan_in(target, clients, gate)
-            run(Attempt(request, clients, plan_fn, gate, report, quiet, False, live))
+            run(Attempt(request, clients, plan_fn, gate, report, quiet, ask=False, progress=live))
         except click.ClickException as exc:
             report.error = report.error or exc.format_message()
             return target, report, exc.exit_code
