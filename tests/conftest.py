@@ -38,7 +38,14 @@ from tools.launch import Server
 pytest_plugins = ["tests.plugins.least_privilege"]
 
 # Fake credentials for everything in this test session, before any boto3 session exists.
-for _name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL"):
+# FORCE_COLOR/CLICOLOR_FORCE would colour the text reports the tests read through pipes.
+for _name in (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ENDPOINT_URL",
+    "FORCE_COLOR",
+    "CLICOLOR_FORCE",
+):
     os.environ.pop(_name, None)
 os.environ.update(FAKE_CREDENTIALS)
 

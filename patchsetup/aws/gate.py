@@ -10,6 +10,7 @@ call runs alone, in a fixed order: ``--concurrency 1`` is one call at a time.
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -40,12 +41,14 @@ class Gate:
         """``[fn(item) for item in items]``, side by side when the limit allows; in order.
 
         The first exception raised by ``fn`` is raised here, after the others finish.
+        Each item runs in a copy of the caller's context (its log lines name its target).
         """
         work = list(items)
         if self.limit == 1 or len(work) <= 1:
             return [fn(item) for item in work]
         with ThreadPoolExecutor(max_workers=min(len(work), self.limit)) as pool:
-            return list(pool.map(fn, work))
+            futures = [pool.submit(contextvars.copy_context().run, fn, item) for item in work]
+            return [future.result() for future in futures]
 
     def background(self, fn: Callable[[], T]) -> Future[T]:
         """Start ``fn`` (which calls through this gate) on a thread of its own."""
@@ -57,5 +60,8 @@ class Gate:
             except BaseException as exc:  # handed to whoever waits for the result
                 future.set_exception(exc)
 
-        threading.Thread(target=run, daemon=True, name="gate-background").start()
+        context = contextvars.copy_context()  # the caller's, log target included
+        threading.Thread(
+            target=context.run, args=(run,), daemon=True, name="gate-background"
+        ).start()
         return future

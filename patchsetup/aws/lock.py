@@ -33,6 +33,7 @@ heartbeat then finds the lock gone and the run stops (``Lease.lost``).
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import hashlib
 import json
 import logging
@@ -118,8 +119,13 @@ def held(ssm: Any, setup_name: str, heartbeat_every: float = HEARTBEAT_EVERY) ->
         _HELD[lease.token] = lease
     try:
         _acquire(lease, setup_name)
+        # In a copy of the caller's context: the heartbeat's log lines name its target.
+        beat = contextvars.copy_context()
         threading.Thread(
-            target=_beat, args=(lease, heartbeat_every), daemon=True, name="lock-heartbeat"
+            target=beat.run,
+            args=(_beat, lease, heartbeat_every),
+            daemon=True,
+            name="lock-heartbeat",
         ).start()
         yield lease
     finally:

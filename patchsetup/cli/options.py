@@ -36,6 +36,7 @@ from patchsetup.fields import (
     OPERATIONS,
     setup_name_problem,
 )
+from patchsetup.logtarget import TargetFilter
 from patchsetup.runner.protocol import Common
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -320,9 +321,12 @@ def given(ctx: click.Context) -> set[str]:
 def configure_logging(level: str) -> None:
     # Only our logger gets the chosen level: botocore's DEBUG output contains
     # signed headers and is never turned on.
-    logging.basicConfig(format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    # %(target)s: "[account/region] " inside a target's run (logtarget.py), else "".
+    logging.basicConfig(format="%(levelname)s %(name)s: %(target)s%(message)s", stream=sys.stderr)
     for handler in logging.getLogger().handlers:  # no log line shows an endpoint's secrets
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):
             handler.addFilter(RedactingFilter())
+        if not any(isinstance(f, TargetFilter) for f in handler.filters):
+            handler.addFilter(TargetFilter())
     logging.getLogger().setLevel(logging.WARNING)
     log.setLevel(level.upper())

@@ -11,6 +11,7 @@ exists and plans only what is still missing.
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import threading
@@ -111,7 +112,12 @@ def execute(
                     if halted():
                         break
             else:
-                list(pool.map(run_lane, lanes))
+                # Each lane in a copy of the caller's context: its log lines name its target.
+                lanes_run = [
+                    pool.submit(contextvars.copy_context().run, run_lane, lane) for lane in lanes
+                ]
+                for lane_run in lanes_run:
+                    lane_run.result()
     final = [
         o if o is not None else Outcome(c, "not-run", c.resource_id)
         for o, c in zip(outcomes, plan.changes, strict=True)

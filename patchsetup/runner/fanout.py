@@ -9,12 +9,13 @@ deleted once. ``status_views`` is status's read-only fan-out.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import click
 
-from patchsetup import signals, status
+from patchsetup import logtarget, progress, signals, status
 from patchsetup.aws import reader
 from patchsetup.aws.accounts import AccountRegion, Clients, account_regions, clients_for, role_arns
 from patchsetup.aws.errors import aws_errors
@@ -29,7 +30,16 @@ from patchsetup.errors import EXIT_CHANGES, EXIT_FAILURE, EXIT_PARTIAL, BadInput
 from patchsetup.model import Setup, role_regions
 from patchsetup.report import Report, render_targets, summary
 from patchsetup.runner.plans import role_boundary
-from patchsetup.runner.protocol import Attempt, Common, PlanFn, Request, quiet, run
+from patchsetup.runner.protocol import (
+    Attempt,
+    Common,
+    PlanFn,
+    Request,
+    echo,
+    emit,
+    quiet,
+    run,
+)
 
 log = logging.getLogger("patchsetup")
 
@@ -60,12 +70,21 @@ def for_each_target(request: Request) -> None:
             warnings=list(request.warnings),
         )
 
+    # The live progress line on stderr (a terminal, text output only): progress.py.
+    live = progress.for_stream(sys.stderr, len(chosen), common.output, request.what)
     if len(chosen) == 1:
-        with aws_errors():
-            clients = clients_for(session, chosen[0], common.endpoint_url)
-        gate = Gate(common.concurrency)
-        report = report_for(chosen[0])
-        run(Attempt(request, clients, plan_for(clients, gate), gate, report))
+
+        def show(report: Report, common: Common) -> None:
+            live.pause()  # the report (or the question after it) stands alone
+            emit(report, common)
+
+        with progress.shown(live), logtarget.in_target(chosen[0].label):
+            with aws_errors():
+                clients = clients_for(session, chosen[0], common.endpoint_url)
+            gate = Gate(common.concurrency)
+            plan_fn = plan_for(clients, gate)
+            report = report_for(chosen[0])
+            run(Attempt(request, clients, plan_fn, gate, report, show=show, progress=live))
         if common.detailed_exitcode and _changed(report):
             raise click.exceptions.Exit(EXIT_CHANGES)
         return
@@ -85,6 +104,10 @@ def for_each_target(request: Request) -> None:
         return _after(plan_fn, [finished[t] for t in siblings], {t.region for t in siblings})
 
     def one(target: AccountRegion) -> tuple[AccountRegion, Report, int]:
+        with logtarget.in_target(target.label):
+            return in_one(target)
+
+    def in_one(target: AccountRegion) -> tuple[AccountRegion, Report, int]:
         report = report_for(target)
         try:
             signals.check()  # a signal came: targets not started yet do not start
@@ -94,7 +117,7 @@ def for_each_target(request: Request) -> None:
                 clients = clients_for(own, target, common.endpoint_url)
             gate = Gate(common.concurrency)
             plan_fn = plan_in(target, clients, gate)
-            run(Attempt(request, clients, plan_fn, gate, report, show=quiet, ask=False))
+            run(Attempt(request, clients, plan_fn, gate, report, quiet, ask=False, progress=live))
         except click.ClickException as exc:
             report.error = report.error or exc.format_message()
             return target, report, exc.exit_code
@@ -107,6 +130,7 @@ def for_each_target(request: Request) -> None:
             return target, report, EXIT_FAILURE
         finally:
             finished[target].set()
+            live.target_done()
         return target, report, 0
 
     waves = [chosen]
@@ -117,6 +141,7 @@ def for_each_target(request: Request) -> None:
     done: dict[AccountRegion, tuple[AccountRegion, Report, int]] = {}
     # --concurrency bounds the targets too: --concurrency 1 is one call at a time.
     with (
+        progress.shown(live),
         signals.graceful(),
         ThreadPoolExecutor(max_workers=min(len(chosen), common.concurrency)) as pool,
     ):
@@ -126,7 +151,7 @@ def for_each_target(request: Request) -> None:
             ordered = [t for t in wave if t not in lasts] + [t for t in wave if t in lasts]
             done.update((result[0], result) for result in pool.map(one, ordered))
     results = [done[t] for t in chosen]
-    click.echo(render_targets([(t.label, r, code) for t, r, code in results], common.output))
+    echo(render_targets([(t.label, r, code) for t, r, code in results], common.output), common)
     codes = {code for _, _, code in results}
     signum = signals.received()
     if signum is not None:
@@ -171,7 +196,16 @@ def status_views(common: Common, name: str, desired: Setup | None) -> list[statu
     roles = role_arns(common.role_arns, common.role_arns_file)
     chosen = account_regions(session, common.regions, common.all_regions, roles)
 
+    live = progress.for_stream(sys.stderr, len(chosen), common.output, "status")
+
     def view_of(target: AccountRegion) -> status.View:
+        with logtarget.in_target(target.label):
+            try:
+                return view_in(target)
+            finally:
+                live.target_done()
+
+    def view_in(target: AccountRegion) -> status.View:
         # A session per thread: boto3 sessions are not thread-safe, clients are.
         own = session if len(chosen) == 1 else make_session(common.profile)
         with aws_errors():
@@ -195,4 +229,5 @@ def status_views(common: Common, name: str, desired: Setup | None) -> list[statu
         return status.view(target.label, name, state, drift)
 
     # Targets side by side, bounded like setup's; the first failure ends the command.
-    return Gate(common.concurrency).each(view_of, chosen)
+    with progress.shown(live):
+        return Gate(common.concurrency).each(view_of, chosen)

@@ -9,6 +9,7 @@ parses the options into a ``Request`` and hands it over.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -16,7 +17,7 @@ from typing import NoReturn
 
 import click
 
-from patchsetup import signals, status
+from patchsetup import colour, signals, status
 from patchsetup.aws import lock
 from patchsetup.aws.accounts import Clients
 from patchsetup.aws.errors import aws_errors, describe_error
@@ -27,6 +28,7 @@ from patchsetup.deploy.executor import Outcome
 from patchsetup.deploy.plan import Plan
 from patchsetup.deploy.remote import RemoteState
 from patchsetup.errors import AwsError, Partial, Refused, Stopped
+from patchsetup.progress import Progress
 from patchsetup.quotas import plan_problems
 from patchsetup.report import Report, WindowRuns, render_json, render_text
 
@@ -77,7 +79,13 @@ class Request:
 
 
 def emit(report: Report, common: Common) -> None:
-    click.echo(render_json(report) if common.output == "json" else render_text(report))
+    echo(render_json(report) if common.output == "json" else render_text(report), common)
+
+
+def echo(text: str, common: Common) -> None:
+    """A rendered report on stdout; a text one coloured on a terminal (colour.wanted)."""
+    coloured = colour.wanted(sys.stdout, common.output, os.environ)
+    click.echo(colour.paint(text) if coloured else text, color=coloured or None)
 
 
 def quiet(report: Report, common: Common) -> None:
@@ -97,6 +105,8 @@ class Attempt:
     show: Show = emit
     #: Ask on the terminal before deleting; several targets refuse instead.
     ask: bool = True
+    #: The live progress line the writes are counted on (draws nothing by default).
+    progress: Progress = field(default_factory=lambda: Progress(None, 1))
 
 
 def planned(plan: Plan) -> list[Outcome]:
@@ -184,7 +194,7 @@ def _plan_and_apply(attempt: Attempt) -> None:
             if common.output == "json":
                 show(report, common)
             raise AwsError(report.error)
-        _execute(clients, the_plan, report, common, show, lease)
+        _execute(clients, the_plan, report, common, show, lease, attempt.progress)
     report.dry_run = False
     show(report, common)
 
@@ -222,15 +232,22 @@ def _execute(
     common: Common,
     show: Show,
     lease: lock.Lease,
+    progress: Progress,
 ) -> None:
     def stop() -> bool:
         return signals.STOP.is_set() or lease.lost.is_set()
+
+    def wrote(outcome: Outcome) -> None:
+        if outcome.status == "done":
+            progress.wrote(len(outcome.change.calls))
+
+    progress.add_writes(sum(len(c.calls) for c in the_plan.changes))
 
     try:
         # Writes in flight: a signal only asks the lanes to start nothing new.
         with signals.graceful():
             report.outcomes = executor.execute(
-                clients, the_plan, concurrency=common.concurrency, stop=stop
+                clients, the_plan, on_outcome=wrote, concurrency=common.concurrency, stop=stop
             )
     except executor.ExecutionFailed as failed:
         report.outcomes = failed.outcomes

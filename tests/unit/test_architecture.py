@@ -36,11 +36,15 @@ PURE = [
     "patchsetup.schedule.window_runs",
     "patchsetup.schedule.warnings",
     "patchsetup.schedule.words",
+    "patchsetup.progress",
+    "patchsetup.colour",
+    "patchsetup.logtarget",
 ]
 
 #: Lower number, lower layer: a module imports its own layer or lower ones only.
 LAYERS: dict[str, int] = {
     **dict.fromkeys(["errors", "files", "signals", "quotas", "aws_defaults", "fields"], 0),
+    **dict.fromkeys(["logtarget", "colour", "progress"], 0),
     **dict.fromkeys(["model", "roles", "schedule", "baselines"], 1),
     **dict.fromkeys(["policy", "seed", "config", "deploy", "checks"], 2),
     **dict.fromkeys(["export", "aws"], 3),
