@@ -37,6 +37,11 @@ class Ref:
     var: str
 
 
+#: What a plan shows for a value that exists only once an earlier call has run
+#: (never the Ref itself).
+KNOWN_AFTER_APPLY = "(known after apply)"
+
+
 @dataclass(frozen=True)
 class Confirm:
     """A read that tells whether a call that failed with one of ``on`` already worked.
