@@ -294,4 +294,4 @@ def status_command(config: str | None, **values: Any) -> None:
             raise BadInput(str(exc)) from None
         name = desired.name
     views = status_views(common, name, desired)
-    click.echo(status.render(views, common.output))
+    click.echo(status.render(views, common.output, common.verbose))

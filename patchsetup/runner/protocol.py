@@ -47,6 +47,8 @@ class Common:
     yes: bool
     name: str
     concurrency: int
+    #: Text output lists unchanged resources and every target's report (-v).
+    verbose: bool = False
 
 
 PlanFn = Callable[[], tuple[Plan, RemoteState]]
@@ -75,7 +77,9 @@ class Request:
 
 
 def emit(report: Report, common: Common) -> None:
-    click.echo(render_json(report) if common.output == "json" else render_text(report))
+    click.echo(
+        render_json(report) if common.output == "json" else render_text(report, common.verbose)
+    )
 
 
 def quiet(report: Report, common: Common) -> None:
