@@ -17,13 +17,14 @@ from typing import TextIO
 GREEN, YELLOW, RED, CYAN = "32", "33", "31", "36"
 RESET = "\x1b[0m"
 _COLOURS = {"create": GREEN, "update": YELLOW, "delete": RED, "adopt": CYAN}
-_MARKERS = {"+": "create", "~": "update", "-": "delete", "<=": "adopt"}
+#: The markers of ``deploy.plan.MARKERS`` (tests/unit/test_colour.py keeps them the same).
+_MARKERS = {"+": "create", "~": "update", "-": "delete", ">": "adopt"}
 
 #: A line's leading marker and/or action word: ``+ create``, ``~``, ``would delete``,
 #: ``created``, ``adopted``; the indentation before it is kept as it is.
 _LEADING = re.compile(
     r"^(?P<indent>\s*)(?P<lead>"
-    r"(?P<marker><=|[+~-])(?=\s)(?:\s+(?P<mword>create|update|delete|adopt)(?=\s|$))?"
+    r"(?P<marker>[+~>-])(?=\s)(?:\s+(?P<mword>create|update|delete|adopt)(?=\s|$))?"
     r"|(?:would\s+)?(?P<word>create|update|delete|adopt)(?:ed|d)?(?=\s|$)"
     r")"
 )

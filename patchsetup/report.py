@@ -1,7 +1,7 @@
 """Reports for people (text) and for scripts (JSON): the same facts either way.
 
 A report says, resource by resource, what was (or would be) created, updated,
-deleted or left in place, with IDs and the fields that differ, and when each
+deleted, adopted or left unchanged, with IDs and the fields that differ, and when each
 window runs next (``window_runs``, by the rule status uses too: schedule/runs.py).
 Pure: no boto3 or botocore is loaded for a report.
 """
@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from patchsetup.deploy.diff import by_path
+from patchsetup.deploy.plan import KINDS, KNOWN_AFTER_APPLY, marked
 from patchsetup.model import Setup, WindowSpec
 from patchsetup.schedule.window_runs import upcoming
 from patchsetup.schedule.words import describe
@@ -22,16 +24,16 @@ if TYPE_CHECKING:  # the executor loads botocore; a report only names its outcom
     from patchsetup.deploy.executor import Outcome
 
 _VERBS = {
-    ("planned", "create"): "would create",
-    ("planned", "update"): "would update",
-    ("planned", "delete"): "would delete",
+    ("planned", "create"): "create",
+    ("planned", "update"): "update",
+    ("planned", "delete"): "delete",
     ("done", "create"): "created",
     ("done", "update"): "updated",
     ("done", "delete"): "deleted",
     ("failed", "create"): "FAILED create",
     ("failed", "update"): "FAILED update",
     ("failed", "delete"): "FAILED delete",
-    ("planned", "adopt"): "would adopt",
+    ("planned", "adopt"): "adopt",
     ("done", "adopt"): "adopted",
     ("failed", "adopt"): "FAILED adopt",
 }
@@ -90,7 +92,7 @@ class Report:
 def verb(outcome: Outcome) -> str:
     """What happened to the resource, in words."""
     if outcome.change.action == "unchanged" or outcome.status == "unchanged":
-        return "in place"
+        return "unchanged"
     if outcome.status == "not-run":
         return f"not done ({outcome.change.action})"
     return _VERBS[(outcome.status, outcome.change.action)]
@@ -123,42 +125,73 @@ def summary(outcomes: list[Outcome]) -> dict[str, int]:
     return counts
 
 
-def render_text(report: Report) -> str:
-    """The human report."""
+def render_text(report: Report, verbose: bool = False) -> str:
+    """The human report: the changes first (each with its marker), unchanged
+    resources as one count (listed with ``verbose``), the windows' next runs, then
+    the summary line."""
     mode = " (dry run: nothing will be written)" if report.dry_run else ""
     where = f"{report.account}/{report.region}" if report.account else report.region
     lines = [f"{report.command}: setup '{report.setup}' in {where}{mode}"]
-    if report.windows:
-        lines.append("")
-        lines.append("Windows and their next runs:")
-        width = max(len(w.name) for w in report.windows)
-        for window in report.windows:
-            zone = window.timezone or "UTC"
-            runs = ", ".join(r.strftime("%a %Y-%m-%d %H:%M") for r in window.next_runs)
-            lines.append(f"  {window.name:<{width}}  {window.schedule} {zone}: {runs or 'never'}")
-            lines.append(f"  {'':<{width}}  ({window.description})")
-        for window in report.windows:
-            lines.extend(f"warning: {window.name}: {w}" for w in window.warnings)
-    if report.outcomes:
-        lines.append("")
-        kind_width = max(len(o.change.kind) for o in report.outcomes)
-        for outcome in report.outcomes:
-            change = outcome.change
-            # A patch group's identity is its name, already in the label.
-            shown = outcome.resource_id if change.kind != "patch-group" else None
-            ident = f"  {shown}" if shown else ""
-            lines.append(f"{verb(outcome):<14} {change.kind:<{kind_width}}  {change.label}{ident}")
-            lines.extend(
-                f"{'':17}{d.field}: {_show(d.old)} -> {_show(d.new)}" for d in change.diffs
-            )
-            if change.note:
-                lines.append(f"{'':17}({change.note})")
+    lines.extend(_changes(report.outcomes, verbose))
     if report.other_setups and not report.outcomes:
         lines.append("")
         lines.append(f"nothing of setup '{report.setup}' here; {others_hint(report.other_setups)}")
+    lines.extend(_runs(report.windows, verbose))
     lines.append("")
     lines.append(_footer(report))
     return "\n".join(lines)
+
+
+def shown_order(outcomes: list[Outcome]) -> list[Outcome]:
+    """Outcomes as people read them: by kind, then by name (not by creation order)."""
+    return sorted(outcomes, key=lambda o: (KINDS.index(o.change.kind), o.change.label))
+
+
+def _changes(outcomes: list[Outcome], verbose: bool) -> list[str]:
+    """Each change with its marker and its fields old -> new; unchanged ones as a count."""
+    changed = [o for o in shown_order(outcomes) if verb(o) != "unchanged"]
+    unchanged = [o for o in shown_order(outcomes) if verb(o) == "unchanged"]
+    lines: list[str] = []
+    shown = changed + (unchanged if verbose else [n for n in unchanged if n.change.note])
+    if shown:
+        lines.append("")
+        verb_width = max(len(verb(o)) for o in shown)
+        kind_width = max(len(o.change.kind) for o in shown)
+        for outcome in shown:
+            change = outcome.change
+            # A patch group's identity is its name, already in the label.
+            ident = outcome.resource_id if change.kind != "patch-group" else None
+            head = f"{verb(outcome):<{verb_width}}  {change.kind:<{kind_width}}  {change.label}"
+            lines.append(marked(change.action, head) + (f"  {ident}" if ident else ""))
+            lines.extend(
+                f"{'':6}{d.field}: {_show(d.old)} -> {_show(d.new)}"
+                for diff in change.diffs
+                for d in by_path(diff)
+            )
+            if change.note:
+                lines.append(f"{'':6}({change.note})")
+    hidden = len(unchanged) - sum(1 for o in shown if verb(o) == "unchanged")
+    if hidden:
+        lines.append("")
+        lines.append(f"  {hidden} unchanged (-v lists them)")
+    return lines
+
+
+def _runs(windows: list[WindowRuns], verbose: bool) -> list[str]:
+    """When each window runs next, by name; with ``verbose`` its cron expression too."""
+    if not windows:
+        return []
+    lines = ["", "Windows and their next runs:"]
+    ordered = sorted(windows, key=lambda w: w.name)
+    width = max(len(w.name) for w in ordered)
+    for window in ordered:
+        runs = ", ".join(r.strftime("%a %Y-%m-%d %H:%M") for r in window.next_runs)
+        lines.append(f"  {window.name:<{width}}  {window.description}: {runs or 'never'}")
+        if verbose:
+            lines.append(f"  {'':<{width}}  {window.schedule} {window.timezone or 'UTC'}")
+    for window in ordered:
+        lines.extend(f"warning: {window.name}: {w}" for w in window.warnings)
+    return lines
 
 
 def _footer(report: Report) -> str:
@@ -166,13 +199,13 @@ def _footer(report: Report) -> str:
     actions = ("create", "update", "delete", "adopt")
     if report.refused:
         would = ", ".join(f"{a} {counts[a]}" for a in actions if counts[a]) or "change nothing"
-        return f"Refused: nothing was written; it would {would}; {counts['unchanged']} in place"
+        return f"Refused: nothing was written; it would {would}; {counts['unchanged']} unchanged"
     if report.dry_run or any(o.status == "planned" for o in report.outcomes):
         parts = [f"{counts[a]} to {a}" for a in actions if a != "adopt" or counts[a]]
-        line = f"Plan: {', '.join(parts)}, {counts['unchanged']} in place"
+        line = f"Plan: {', '.join(parts)}, {counts['unchanged']} unchanged"
     else:
         parts = [f"{counts[a]} {_VERBS[('done', a)]}" for a in actions if a != "adopt" or counts[a]]
-        line = f"Result: {', '.join(parts)}, {counts['unchanged']} in place"
+        line = f"Result: {', '.join(parts)}, {counts['unchanged']} unchanged"
     if counts["failed"] or counts["not_run"]:
         line += f", {counts['failed']} failed, {counts['not_run']} not done"
     return line
@@ -218,8 +251,11 @@ def _document(report: Report) -> dict[str, Any]:
     return document
 
 
-def render_targets(results: list[tuple[str, Report, int]], output: str) -> str:
-    """Several targets: each report, then one line per target (text), or one document."""
+def render_targets(
+    results: list[tuple[str, Report, int]], output: str, verbose: bool = False
+) -> str:
+    """Several targets: one line per target (text; each report too with ``verbose``),
+    or one document."""
     if output == "json":
         documents = [
             {**_document(r), "target": label, "exit_code": code} for label, r, code in results
@@ -237,17 +273,44 @@ def render_targets(results: list[tuple[str, Report, int]], output: str) -> str:
             indent=2,
             default=str,
         )
-    parts = [f"== {label} ==\n{render_text(report)}" for label, report, _ in results]
+    return _targets_text(results, verbose)
+
+
+def _targets_text(results: list[tuple[str, Report, int]], verbose: bool) -> str:
+    """A table of the targets, one line each; with ``verbose`` each report before it.
+
+    Without it, the windows' next runs are shown once (every target gets the same
+    windows) and a failed target's error is in its row.
+    """
+    results = sorted(results, key=lambda r: r[0])
+    parts: list[str] = []
+    if verbose:
+        parts = [f"== {label} ==\n{render_text(r, verbose)}" for label, r, _ in results]
+    elif results[0][1].windows:
+        parts = ["\n".join(_runs(results[0][1].windows, verbose)[1:])]
     width = max(len(label) for label, _, _ in results)
-    lines = ["", f"{'TARGET':<{width}}  RESULT   CREATE UPDATE DELETE IN-PLACE  ERROR"]
+    columns = ("create", "update", "delete", "adopt", "unchanged")
+    header = "  ".join(c.upper() for c in columns)
+    lines = [f"{'TARGET':<{width}}  RESULT   {header}  ERROR"]
+    totals = dict.fromkeys(columns, 0)
     for label, report, code in results:
         counts = summary(report.outcomes)
         result = "ok" if code == 0 else f"exit {code}"
-        lines.append(
-            f"{label:<{width}}  {result:<7}  {counts['create']:>6} {counts['update']:>6} "
-            f"{counts['delete']:>6} {counts['unchanged']:>8}  {report.error or ''}"
-        )
-    return "\n\n".join(parts) + "\n" + "\n".join(lines)
+        cells = "  ".join(f"{counts[c]:>{len(c)}}" for c in columns)
+        lines.append(f"{label:<{width}}  {result:<7}  {cells}  {report.error or ''}".rstrip())
+        totals = {c: totals[c] + counts[c] for c in columns}
+    failed = sum(1 for _, _, code in results if code)
+    planned = any(r.dry_run or r.refused for _, r, _ in results)
+    said = [
+        f"{totals[c]} " + (c if c == "unchanged" else f"to {c}" if planned else _VERBS[("done", c)])
+        for c in columns
+    ]
+    lines.append("")
+    lines.append(
+        f"{len(results)} targets: {len(results) - failed} ok, {failed} failed. "
+        f"{'Plan' if planned else 'Result'}: {', '.join(said)}"
+    )
+    return "\n\n".join(parts) + ("\n\n" if parts else "") + "\n".join(lines)
 
 
 def _resource(outcome: Outcome) -> dict[str, Any]:
@@ -266,6 +329,8 @@ def _resource(outcome: Outcome) -> dict[str, Any]:
 
 
 def _show(value: Any) -> str:
+    if value == KNOWN_AFTER_APPLY:
+        return str(value)
     if isinstance(value, str):
         return repr(value)
     return json.dumps(value, default=str, sort_keys=True)

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from patchsetup.deploy.plan import Plan
-from patchsetup.deploy.remote import RemoteState
+from patchsetup.deploy.diff import FieldDiff, by_path
+from patchsetup.deploy.plan import KINDS, KNOWN_AFTER_APPLY, Plan, marked
+from patchsetup.deploy.remote import RemoteState, RemoteTarget, RemoteTask
 from patchsetup.schedule.errors import ScheduleError
 from patchsetup.schedule.window_runs import upcoming
 from patchsetup.schedule.words import describe
@@ -62,7 +63,7 @@ def view(
     """The deployed state of one target as plain data."""
     now = now or datetime.now(UTC)
     result = View(target, setup, other_setups=other_setups(state))
-    for window in state.windows:
+    for window in sorted(state.windows, key=lambda w: (w.name, w.window_id)):
         fields = window.fields
         expression, zone = str(fields.get("Schedule")), fields.get("ScheduleTimezone")
         try:
@@ -87,7 +88,7 @@ def view(
                         "id": t.window_target_id,
                         "targets": t.fields.get("Targets"),
                     }
-                    for t in window.targets
+                    for t in sorted(window.targets, key=_by_name)
                 ],
                 "tasks": [
                     {
@@ -104,11 +105,11 @@ def view(
                         .get("RunCommand", {})
                         .get("Parameters", {}),
                     }
-                    for t in window.tasks
+                    for t in sorted(window.tasks, key=_by_name)
                 ],
             }
         )
-    for baseline in state.baselines:
+    for baseline in sorted(state.baselines, key=lambda b: (b.name, b.baseline_id)):
         groups = sorted(
             r.patch_group for r in state.registrations if r.baseline_id == baseline.baseline_id
         )
@@ -123,8 +124,11 @@ def view(
                 "patch_groups": groups,
             }
         )
-    result.roles = [{"name": r.name, "arn": r.arn} for r in state.roles]
+    result.roles = [
+        {"name": r.name, "arn": r.arn} for r in sorted(state.roles, key=lambda r: r.name)
+    ]
     if drift is not None:
+        changes = sorted(drift.changes, key=lambda c: (KINDS.index(c.kind), c.label))
         result.drift = [
             {
                 "kind": c.kind,
@@ -132,10 +136,15 @@ def view(
                 "action": c.action,
                 "changes": [{"field": d.field, "old": d.old, "new": d.new} for d in c.diffs],
             }
-            for c in drift.changes
+            for c in changes
             if c.action != "unchanged"
         ]
     return result
+
+
+def _by_name(item: RemoteTarget | RemoteTask) -> tuple[str, str]:
+    ident = item.window_target_id if isinstance(item, RemoteTarget) else item.window_task_id
+    return (str(item.fields.get("Name") or ""), ident)
 
 
 def _rule(rule: dict[str, Any]) -> str:
@@ -152,16 +161,17 @@ def _rule(rule: dict[str, Any]) -> str:
     return f"{filters} approved {when}{extra}"
 
 
-def render(views: list[View], output: str) -> str:
-    """All targets in one format: text, json or csv."""
+def render(views: list[View], output: str, verbose: bool = False) -> str:
+    """All targets in one format: text, json or csv (``verbose``: text with the IDs
+    of targets and tasks too)."""
     if output == "json":
         return json.dumps([v.__dict__ for v in views], indent=2, default=str)
     if output == "csv":
         return _csv(views)
-    return "\n\n".join(_text(v) for v in views)
+    return "\n\n".join(_text(v, verbose) for v in sorted(views, key=lambda v: v.target))
 
 
-def _text(v: View) -> str:
+def _text(v: View, verbose: bool = False) -> str:
     lines = [f"== {v.target}: setup '{v.setup}' =="]
     if not (v.windows or v.baselines or v.roles):
         lines.append("nothing deployed")
@@ -177,12 +187,14 @@ def _text(v: View) -> str:
             )
         for t in w["targets"]:
             selectors = "; ".join(f"{x['Key']}={','.join(x['Values'])}" for x in t["targets"] or [])
-            lines.append(f"  target {t['name']}: {selectors}")
+            ident = f"  {t['id']}" if verbose else ""
+            lines.append(f"  target {t['name']}: {selectors}{ident}")
         for t in sorted(w["tasks"], key=lambda t: t["priority"] or 0):
             operation = ",".join(t["parameters"].get("Operation", []))
             lines.append(
                 f"  task   {t['name']}: {t['document']} {operation} priority {t['priority']} "
                 f"on {', '.join(str(x) for x in t['targets'])}"
+                + (f"  {t['id']}" if verbose else "")
             )
     for b in v.baselines:
         lines.append(f"baseline {b['name']}  {b['id']}  {b['operating_system']}")
@@ -197,12 +209,20 @@ def _text(v: View) -> str:
             else f"drift:   {len(v.drift)} changes"
         )
         for d in v.drift:
-            fields = ", ".join(c["field"] for c in d["changes"])
-            lines.append(
-                f"  would {d['action']} {d['kind']} {d['name']}"
-                + (f" ({fields})" if fields else "")
+            lines.append("  " + marked(d["action"], f"{d['action']:<6}  {d['kind']}  {d['name']}"))
+            lines.extend(
+                f"{'':8}{leaf.field}: {_show(leaf.old)} -> {_show(leaf.new)}"
+                for c in d["changes"]
+                for leaf in by_path(FieldDiff(c["field"], c["old"], c["new"]))
             )
     return "\n".join(lines)
+
+
+def _show(value: Any) -> str:
+    """A field's value in a drift line: strings quoted, the rest as JSON."""
+    if value == KNOWN_AFTER_APPLY:
+        return str(value)
+    return repr(value) if isinstance(value, str) else json.dumps(value, default=str, sort_keys=True)
 
 
 CSV_COLUMNS = [

@@ -297,6 +297,6 @@ def status_command(config: str | None, **values: Any) -> None:
             raise BadInput(str(exc)) from None
         name = desired.name
     views = status_views(common, name, desired)
-    click.echo(status.render(views, common.output))
+    click.echo(status.render(views, common.output, common.verbose))
     if common.detailed_exitcode and any(view.drift for view in views):
         raise click.exceptions.Exit(EXIT_CHANGES)

@@ -117,6 +117,13 @@ def _shared(func: F, outputs: tuple[str, ...], writes: bool) -> F:
             help="text for people; json for scripts and CI (one document on stdout).",
         ),
         click.option(
+            "-v",
+            "--verbose",
+            is_flag=True,
+            help="Text output: list unchanged resources too, and with several targets each "
+            "target's full report before the table. JSON is the same either way.",
+        ),
+        click.option(
             "--name",
             default="default",
             show_default=True,

@@ -23,6 +23,31 @@ class FieldDiff:
     new: Any
 
 
+def by_path(diff: FieldDiff) -> list[FieldDiff]:
+    """One diff per leaf that differs, named by its path (``A.B[0].C``), for people.
+
+    Mappings are walked key by key, lists of the same length item by item; a list
+    that grew or shrank, or a value that changed type, is one leaf.
+    """
+    return list(_leaves(diff.field, diff.old, diff.new))
+
+
+def _leaves(path: str, old: Any, new: Any) -> Iterable[FieldDiff]:
+    if isinstance(old, Mapping) and isinstance(new, Mapping):
+        for key in sorted(set(old) | set(new), key=str):
+            yield from _leaves(f"{path}.{key}", old.get(key), new.get(key))
+    elif (
+        isinstance(old, list)
+        and isinstance(new, list)
+        and len(old) == len(new)
+        and any(isinstance(v, Mapping | list) for v in (*old, *new))
+    ):
+        for index, (a, b) in enumerate(zip(old, new, strict=True)):
+            yield from _leaves(f"{path}[{index}]", a, b)
+    elif old != new:
+        yield FieldDiff(path, old, new)
+
+
 def diff_fields(desired: Mapping[str, Any], actual: Mapping[str, Any]) -> tuple[FieldDiff, ...]:
     """Fields whose values differ; an absent field equals None (AWS omits unset ones)."""
     return tuple(

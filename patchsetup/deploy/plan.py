@@ -19,6 +19,17 @@ from patchsetup.deploy.diff import FieldDiff
 Action = Literal["create", "update", "delete", "adopt", "unchanged"]
 ACTIONS: tuple[Action, ...] = ("create", "update", "delete", "adopt", "unchanged")
 Kind = Literal["role", "baseline", "patch-group", "window", "target", "task"]
+#: The order resources are shown in, in every output for people (then by name).
+KINDS: tuple[Kind, ...] = ("role", "baseline", "patch-group", "window", "target", "task")
+
+#: Terraform's markers, and one for adoption: every text output marks changes here
+#: (``marked``), so that one place can colour them.
+MARKERS: dict[str, str] = {"create": "+", "update": "~", "delete": "-", "adopt": ">"}
+
+
+def marked(action: str, words: str) -> str:
+    """``words`` after the marker of ``action`` (a blank for an unchanged resource)."""
+    return f"{MARKERS.get(action, ' ')} {words}"
 
 
 #: Lanes run at once by default: enough to hide round trips, few enough that SSM's
@@ -35,6 +46,11 @@ class Ref:
     """The value an earlier call stored under ``var``."""
 
     var: str
+
+
+#: What a plan shows for a value that exists only once an earlier call has run
+#: (never the Ref itself).
+KNOWN_AFTER_APPLY = "(known after apply)"
 
 
 @dataclass(frozen=True)

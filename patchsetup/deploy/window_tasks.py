@@ -20,7 +20,7 @@ from patchsetup.deploy.calls import (
 from patchsetup.deploy.diff import FieldDiff, diff_fields, first_by
 from patchsetup.deploy.draft import PlanDraft, adopted
 from patchsetup.deploy.ownership import is_setup_task
-from patchsetup.deploy.plan import Change, Ref
+from patchsetup.deploy.plan import KNOWN_AFTER_APPLY, Change, Ref
 from patchsetup.deploy.remote import RemoteTask, RemoteWindow
 from patchsetup.model import SERVICE_ROLE, TaskSpec, WindowSpec
 
@@ -55,7 +55,7 @@ def plan_tasks(
             have_task = None
         if have_task is not None and have_task.fields.get("TaskType") == "RUN_COMMAND":
             kept_tasks.add(have_task.window_task_id)
-            change = _update_task(draft, spec, window_id, task, have_task, target_ids)
+            change = _update_task(draft, spec, window_id, task, have_task, target_ids, found)
             draft.window_writes.append(adopted(change, adopting))
         else:
             draft.window_writes.append(_create_task(draft, spec, window_id, task, target_ids))
@@ -100,6 +100,7 @@ def _update_task(
     task: TaskSpec,
     have: RemoteTask,
     target_ids: Mapping[str, str | Ref],
+    found: RemoteWindow | None = None,
 ) -> Change:
     want = _task_params(draft, task, target_ids)
     # Both sides with AWS's defaults filled in (reported or not); sent as the tool
@@ -122,18 +123,47 @@ def _update_task(
         task.name,
         parent=spec.name,
         resource_id=have.window_task_id,
-        diffs=tuple(_readable_targets(d, task) for d in diffs),
+        diffs=tuple(_readable(d, task, found) for d in diffs),
         calls=(update_maintenance_window_task(window_id, have.window_task_id, want),),
     )
 
 
-def _readable_targets(diff: FieldDiff, task: TaskSpec) -> FieldDiff:
-    # Target IDs of targets created in this run are Refs; show the names instead.
-    if diff.field != "Targets":
-        return diff
-    return FieldDiff(
-        "Targets", diff.old, [{"Key": "WindowTargetIds", "Values": list(task.target_names)}]
-    )
+def _readable(diff: FieldDiff, task: TaskSpec, found: RemoteWindow | None) -> FieldDiff:
+    """A diff a person can read, with no value that exists only inside the plan.
+
+    Targets are shown by name on both sides (the IDs of targets created in this
+    run are not known yet; a name never stands in for an ID). A value only known
+    once an earlier call ran (the ARN of a role created in this run) is shown as
+    Terraform shows it: ``(known after apply)``.
+    """
+    if diff.field == "Targets":
+        names = {t.window_target_id: t.fields.get("Name") for t in (found.targets if found else [])}
+        return FieldDiff("Targets", _target_names(diff.old, names), list(task.target_names))
+    return FieldDiff(diff.field, _known(diff.old), _known(diff.new))
+
+
+def _target_names(selectors: Any, names: Mapping[str, Any]) -> list[str] | None:
+    """A task's current targets by name (an unnamed target by its ID; tags as key=values)."""
+    if not selectors:
+        return None
+    shown: list[str] = []
+    for selector in selectors:
+        values = selector.get("Values", [])
+        if selector.get("Key") == "WindowTargetIds":
+            shown.extend(str(names.get(v) or v) for v in values)
+        else:
+            shown.append(f"{selector.get('Key')}={','.join(values)}")
+    return shown
+
+
+def _known(value: Any) -> Any:
+    if isinstance(value, Ref):
+        return KNOWN_AFTER_APPLY
+    if isinstance(value, Mapping):
+        return {k: _known(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_known(v) for v in value]
+    return value
 
 
 def _is_linked_role(arn: Any) -> bool:

@@ -151,7 +151,8 @@ def for_each_target(request: Request) -> None:
             ordered = [t for t in wave if t not in lasts] + [t for t in wave if t in lasts]
             done.update((result[0], result) for result in pool.map(one, ordered))
     results = [done[t] for t in chosen]
-    echo(render_targets([(t.label, r, code) for t, r, code in results], common.output), common)
+    rows = [(t.label, r, code) for t, r, code in results]
+    echo(render_targets(rows, common.output, common.verbose), common)
     codes = {code for _, _, code in results}
     signum = signals.received()
     if signum is not None:

@@ -51,6 +51,8 @@ class Common:
     concurrency: int
     #: Exit EXIT_CHANGES instead of 0 when the run has (or, dry, would have) changes.
     detailed_exitcode: bool
+    #: Text output lists unchanged resources and every target's report (-v).
+    verbose: bool = False
 
 
 PlanFn = Callable[[], tuple[Plan, RemoteState]]
@@ -79,7 +81,10 @@ class Request:
 
 
 def emit(report: Report, common: Common) -> None:
-    echo(render_json(report) if common.output == "json" else render_text(report), common)
+    echo(
+        render_json(report) if common.output == "json" else render_text(report, common.verbose),
+        common,
+    )
 
 
 def echo(text: str, common: Common) -> None:

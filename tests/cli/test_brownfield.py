@@ -38,7 +38,7 @@ def test_old_tool_account_is_refused_without_adopt_and_nothing_is_written(
     result = setup(aws.url, "--yes")
     assert_one_line_error(result, 3, "--adopt", "ssm-patching-cleanup --all-patching")
     assert "8 windows" in result.stderr
-    assert "would adopt" in result.stdout
+    assert "\n> adopt   window       Week1Day2Unattended0300  mw-" in result.stdout
     assert _snapshot(ssm) == before
     as_json = setup(aws.url, "--yes", *JSON)
     assert as_json.returncode == 3

@@ -48,7 +48,7 @@ def test_cleanup_refuses_without_consent_and_no_terminal(aws: Any, ssm: Any) -> 
     ok_json(setup(aws.url, "--output", "json", *SMALL))
     result = cleanup(aws.url)
     assert_one_line_error(result, 3, "--yes")
-    assert "would delete   window" in result.stdout  # it listed what it would delete
+    assert "- delete  window    Week1Day2Unattended0300  mw-" in result.stdout  # listed
     assert len(windows(ssm)) == 2
     as_json = cleanup(aws.url, "--output", "json")
     assert as_json.returncode == 3
@@ -170,7 +170,7 @@ def test_all_patching_sweeps_the_old_tools_resources_only(aws: Any, ssm: Any) ->
 def test_nothing_to_clean_up_is_success(aws: Any, ssm: Any) -> None:
     result = cleanup(aws.url)
     assert result.returncode == 0, result.stderr
-    assert "Result: 0 created, 0 updated, 0 deleted, 0 in place" in result.stdout
+    assert "Result: 0 created, 0 updated, 0 deleted, 0 unchanged" in result.stdout
 
 
 def test_cleanup_bad_input_and_aws_failure(aws: Any) -> None:

@@ -115,12 +115,15 @@ def test_second_run_changes_nothing(aws: Any, ssm: Any) -> None:
 def test_text_output_says_what_was_created_and_when_windows_run(aws: Any, ssm: Any) -> None:
     result = setup(aws.url, "-w", "1", "-d", "TUE", "-t", "3")
     assert result.returncode == 0, result.stderr
-    assert "Week1Day2Unattended0300  cron(00 03 ? * TUE#1 *) UTC: Tue " in result.stdout
-    assert "created        window       Week1Day2Unattended0300  mw-" in result.stdout
-    assert "Result: 5 created, 0 updated, 0 deleted, 0 in place" in result.stdout
+    assert "  Week1Day2Unattended0300  03:00 on the first Tuesday of every month: Tue " in (
+        result.stdout
+    )
+    assert "+ created  window       Week1Day2Unattended0300  mw-" in result.stdout
+    assert "Result: 5 created, 0 updated, 0 deleted, 0 unchanged" in result.stdout
     again = setup(aws.url, "-w", "1", "-d", "TUE", "-t", "3")
-    assert "in place       window       Week1Day2Unattended0300  mw-" in again.stdout
-    assert "Result: 0 created, 0 updated, 0 deleted, 5 in place" in again.stdout
+    assert "window" not in again.stdout.split("Windows and their next runs:")[0]
+    assert "\n  5 unchanged (-v lists them)\n" in again.stdout
+    assert "Result: 0 created, 0 updated, 0 deleted, 5 unchanged" in again.stdout
 
 
 @pytest.mark.parametrize(
@@ -208,7 +211,7 @@ def test_dry_run_writes_nothing(aws: Any, ssm: Any) -> None:
     assert {r["status"] for r in report["resources"]} == {"planned"}
     assert_empty(ssm)
     text = setup(aws.url, "--dry-run")
-    assert "would create   window" in text.stdout
+    assert "\n+ create  window       Week1Day2Unattended0300\n" in text.stdout
     assert_empty(ssm)
 
 

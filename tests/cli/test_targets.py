@@ -49,8 +49,19 @@ def test_two_regions_in_one_run(aws: Any) -> None:
         assert _window_names(aws, region) == ["Week1Day2Unattended0300"]
     text = setup(aws.url, *ONE_WINDOW, "-r", "us-east-1,eu-west-1")
     assert text.returncode == 0, text.stderr
-    assert "== us-east-1 ==" in text.stdout and "== eu-west-1 ==" in text.stdout
-    assert "TARGET" in text.stdout and "ok" in text.stdout
+    # One row per target, by name; each target's report only with -v.
+    assert "==" not in text.stdout
+    assert text.stdout.splitlines()[-5:] == [
+        "TARGET     RESULT   CREATE  UPDATE  DELETE  ADOPT  UNCHANGED  ERROR",
+        "eu-west-1  ok            0       0       0      0          5",
+        "us-east-1  ok            0       0       0      0          5",
+        "",
+        "2 targets: 2 ok, 0 failed. Result: 0 created, 0 updated, 0 deleted, 0 adopted, "
+        "10 unchanged",
+    ]
+    verbose = setup(aws.url, *ONE_WINDOW, "-r", "us-east-1,eu-west-1", "-v")
+    assert verbose.stdout.index("== eu-west-1 ==") < verbose.stdout.index("== us-east-1 ==")
+    assert verbose.stdout.count("  unchanged  window       Week1Day2Unattended0300  mw-") == 2
 
 
 def test_accounts_through_roles(aws: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from patchsetup import colour
+from patchsetup.deploy.plan import MARKERS, marked
 
 
 def test_paint_colours_markers_and_action_words_only() -> None:
@@ -54,3 +55,13 @@ def test_colour_is_wanted_on_a_terminal_for_text_without_no_color() -> None:
     assert not colour.wanted(io.StringIO(), "text", {"CLICOLOR_FORCE": "0"})
     assert not colour.wanted(io.StringIO(), "text", {"FORCE_COLOR": "1", "NO_COLOR": "x"})
     assert not colour.wanted(io.StringIO(), "json", {"FORCE_COLOR": "1"})
+
+
+def test_every_plan_marker_is_coloured_as_its_action() -> None:
+    """The report writes deploy.plan's markers; colour knows the same ones."""
+    codes = {"create": "32", "update": "33", "delete": "31", "adopt": "36"}
+    assert set(MARKERS) == set(codes)
+    for action, code in codes.items():
+        line = marked(action, f"{action}  window  W")
+        assert colour.paint(line) == f"\x1b[{code}m{MARKERS[action]} {action}\x1b[0m  window  W"
+    assert colour.paint(marked("unchanged", "window  W")) == "  window  W"

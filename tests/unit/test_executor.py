@@ -136,9 +136,14 @@ def test_summary_counts_only_what_was_done() -> None:
         "not_run": 1,
     }
     text = render_text(Report("setup", "default", "us-east-1", False, outcomes))
-    assert "Result: 1 created, 0 updated, 0 deleted, 0 in place, 1 failed, 1 not done" in text
-    assert "FAILED create  target" in text
-    assert "not done (delete) window" in text
+    # Shown by kind, then name (not in execution order), each with its action's marker.
+    assert text.splitlines()[2:] == [
+        "- not done (delete)  window  Old  mw-0ld00000000000000",
+        "+ created            window  W  mw-00000000000000001",
+        "+ FAILED create      target  W/T",
+        "",
+        "Result: 1 created, 0 updated, 0 deleted, 0 unchanged, 1 failed, 1 not done",
+    ]
 
 
 # -- retries whose first attempt already worked -----------------------------------------
