@@ -178,65 +178,8 @@ def _footer(report: Report) -> str:
     return line
 
 
-def render_json(report: Report) -> str:
-    """The machine-readable report: one JSON document."""
-    return json.dumps(_document(report), indent=2, default=str)
-
-
-def _document(report: Report) -> dict[str, Any]:
-    document: dict[str, Any] = {
-        "command": report.command,
-        "setup": report.setup,
-        "account": report.account,
-        "region": report.region,
-        "dry_run": report.dry_run,
-        "refused": report.refused,
-        "summary": summary(report.outcomes),
-        "resources": [_resource(o) for o in report.outcomes],
-        "windows": [
-            {
-                "name": w.name,
-                "schedule": w.schedule,
-                "timezone": w.timezone,
-                "description": w.description,
-                "next_runs": [r.isoformat() for r in w.next_runs],
-                "warnings": list(w.warnings),
-            }
-            for w in report.windows
-        ],
-        "warnings": list(report.warnings),
-        "error": report.error,
-    }
-    if report.refused:
-        # What it would have done; nothing was done.
-        document["planned"] = document["summary"]
-        document["summary"] = {
-            k: (v if k == "unchanged" else 0) for k, v in document["planned"].items()
-        }
-    if report.other_setups:
-        document["other_setups"] = report.other_setups
-    return document
-
-
-def render_targets(results: list[tuple[str, Report, int]], output: str) -> str:
-    """Several targets: each report, then one line per target (text), or one document."""
-    if output == "json":
-        documents = [
-            {**_document(r), "target": label, "exit_code": code} for label, r, code in results
-        ]
-        failed = sum(1 for _, _, code in results if code)
-        return json.dumps(
-            {
-                "targets": documents,
-                "summary": {
-                    "targets": len(results),
-                    "succeeded": len(results) - failed,
-                    "failed": failed,
-                },
-            },
-            indent=2,
-            default=str,
-        )
+def render_targets(results: list[tuple[str, Report, int]]) -> str:
+    """Several targets: each report, then one line per target (json: patchsetup.document)."""
     parts = [f"== {label} ==\n{render_text(report)}" for label, report, _ in results]
     width = max(len(label) for label, _, _ in results)
     lines = ["", f"{'TARGET':<{width}}  RESULT   CREATE UPDATE DELETE IN-PLACE  ERROR"]

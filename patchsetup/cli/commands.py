@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from patchsetup import policy, status
+from patchsetup import document, policy, status
 from patchsetup.checks import setup_warnings
 from patchsetup.cli import options
 from patchsetup.cli.desired import config_setup, desired_setup
@@ -294,4 +294,7 @@ def status_command(config: str | None, **values: Any) -> None:
             raise BadInput(str(exc)) from None
         name = desired.name
     views = status_views(common, name, desired)
+    if common.output == "json":
+        document.record_status(name, views)  # printed at the exit, with its exit code
+        return
     click.echo(status.render(views, common.output))

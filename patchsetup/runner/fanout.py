@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import click
 
-from patchsetup import signals, status
+from patchsetup import document, signals, status
 from patchsetup.aws import reader
 from patchsetup.aws.accounts import AccountRegion, Clients, account_regions, clients_for, role_arns
 from patchsetup.aws.errors import aws_errors
@@ -61,10 +61,13 @@ def for_each_target(request: Request) -> None:
         )
 
     if len(chosen) == 1:
+        report = report_for(chosen[0])
+        # Its exit code is the command's: the entry point ends the document.
+        document.record_run(request.setup_name, request.warnings, [(report, None)])
         with aws_errors():
             clients = clients_for(session, chosen[0], common.endpoint_url)
         gate = Gate(common.concurrency)
-        run(Attempt(request, clients, plan_for(clients, gate), gate, report_for(chosen[0])))
+        run(Attempt(request, clients, plan_for(clients, gate), gate, report))
         return
 
     first_of: dict[str | None, AccountRegion] = {}
@@ -123,7 +126,10 @@ def for_each_target(request: Request) -> None:
             ordered = [t for t in wave if t not in lasts] + [t for t in wave if t in lasts]
             done.update((result[0], result) for result in pool.map(one, ordered))
     results = [done[t] for t in chosen]
-    click.echo(render_targets([(t.label, r, code) for t, r, code in results], common.output))
+    if common.output == "json":
+        document.record_run(request.setup_name, request.warnings, [(r, c) for _, r, c in results])
+    else:
+        click.echo(render_targets([(t.label, r, code) for t, r, code in results]))
     codes = {code for _, _, code in results}
     signum = signals.received()
     if signum is not None:
@@ -181,7 +187,9 @@ def status_views(common: Common, name: str, desired: Setup | None) -> list[statu
                 )
             except PlanConflict as exc:
                 raise BadInput(str(exc)) from None
-        return status.view(target.label, name, state, drift)
+        return status.view(
+            target.label, name, state, drift, account=target.account, region=target.region
+        )
 
     # Targets side by side, bounded like setup's; the first failure ends the command.
     return Gate(common.concurrency).each(view_of, chosen)

@@ -28,7 +28,7 @@ from patchsetup.deploy.plan import Plan
 from patchsetup.deploy.remote import RemoteState
 from patchsetup.errors import AwsError, Partial, Refused, Stopped
 from patchsetup.quotas import plan_problems
-from patchsetup.report import Report, WindowRuns, render_json, render_text
+from patchsetup.report import Report, WindowRuns, render_text
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,9 @@ class Request:
 
 
 def emit(report: Report, common: Common) -> None:
-    click.echo(render_json(report) if common.output == "json" else render_text(report))
+    """Print the report as text; JSON is one document at the end (patchsetup.document)."""
+    if common.output != "json":
+        click.echo(render_text(report))
 
 
 def quiet(report: Report, common: Common) -> None:
