@@ -211,68 +211,9 @@ def _footer(report: Report) -> str:
     return line
 
 
-def render_json(report: Report) -> str:
-    """The machine-readable report: one JSON document."""
-    return json.dumps(_document(report), indent=2, default=str)
-
-
-def _document(report: Report) -> dict[str, Any]:
-    document: dict[str, Any] = {
-        "command": report.command,
-        "setup": report.setup,
-        "account": report.account,
-        "region": report.region,
-        "dry_run": report.dry_run,
-        "refused": report.refused,
-        "summary": summary(report.outcomes),
-        "resources": [_resource(o) for o in report.outcomes],
-        "windows": [
-            {
-                "name": w.name,
-                "schedule": w.schedule,
-                "timezone": w.timezone,
-                "description": w.description,
-                "next_runs": [r.isoformat() for r in w.next_runs],
-                "warnings": list(w.warnings),
-            }
-            for w in report.windows
-        ],
-        "warnings": list(report.warnings),
-        "error": report.error,
-    }
-    if report.refused:
-        # What it would have done; nothing was done.
-        document["planned"] = document["summary"]
-        document["summary"] = {
-            k: (v if k == "unchanged" else 0) for k, v in document["planned"].items()
-        }
-    if report.other_setups:
-        document["other_setups"] = report.other_setups
-    return document
-
-
-def render_targets(
-    results: list[tuple[str, Report, int]], output: str, verbose: bool = False
-) -> str:
-    """Several targets: one line per target (text; each report too with ``verbose``),
-    or one document."""
-    if output == "json":
-        documents = [
-            {**_document(r), "target": label, "exit_code": code} for label, r, code in results
-        ]
-        failed = sum(1 for _, _, code in results if code)
-        return json.dumps(
-            {
-                "targets": documents,
-                "summary": {
-                    "targets": len(results),
-                    "succeeded": len(results) - failed,
-                    "failed": failed,
-                },
-            },
-            indent=2,
-            default=str,
-        )
+def render_targets(results: list[tuple[str, Report, int]], verbose: bool = False) -> str:
+    """Several targets as text: one line per target, each report too with ``verbose``
+    (JSON is one document at the end: patchsetup.document)."""
     return _targets_text(results, verbose)
 
 
@@ -311,21 +252,6 @@ def _targets_text(results: list[tuple[str, Report, int]], verbose: bool) -> str:
         f"{'Plan' if planned else 'Result'}: {', '.join(said)}"
     )
     return "\n\n".join(parts) + ("\n\n" if parts else "") + "\n".join(lines)
-
-
-def _resource(outcome: Outcome) -> dict[str, Any]:
-    change = outcome.change
-    return {
-        "kind": change.kind,
-        "name": change.name,
-        "window": change.parent,
-        "action": change.action,
-        "status": outcome.status,
-        "id": outcome.resource_id,
-        "changes": [{"field": d.field, "old": d.old, "new": d.new} for d in change.diffs],
-        "note": change.note,
-        "error": outcome.error,
-    }
 
 
 def _show(value: Any) -> str:

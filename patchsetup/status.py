@@ -32,6 +32,9 @@ class View:
     drift: list[dict[str, Any]] | None = None
     #: Other setups found in the target: what to select instead.
     other_setups: list[dict[str, Any]] = field(default_factory=list)
+    #: The target's account (through a role; None: the caller's own) and region.
+    account: str | None = None
+    region: str = ""
 
 
 def other_setups(state: RemoteState) -> list[dict[str, Any]]:
@@ -58,11 +61,18 @@ def others_hint(others: list[dict[str, Any]]) -> str:
 
 
 def view(
-    target: str, setup: str, state: RemoteState, drift: Plan | None, now: datetime | None = None
+    target: str,
+    setup: str,
+    state: RemoteState,
+    drift: Plan | None,
+    now: datetime | None = None,
+    *,
+    account: str | None = None,
+    region: str = "",
 ) -> View:
     """The deployed state of one target as plain data."""
     now = now or datetime.now(UTC)
-    result = View(target, setup, other_setups=other_setups(state))
+    result = View(target, setup, other_setups=other_setups(state), account=account, region=region)
     for window in sorted(state.windows, key=lambda w: (w.name, w.window_id)):
         fields = window.fields
         expression, zone = str(fields.get("Schedule")), fields.get("ScheduleTimezone")
@@ -162,10 +172,8 @@ def _rule(rule: dict[str, Any]) -> str:
 
 
 def render(views: list[View], output: str, verbose: bool = False) -> str:
-    """All targets in one format: text, json or csv (``verbose``: text with the IDs
-    of targets and tasks too)."""
-    if output == "json":
-        return json.dumps([v.__dict__ for v in views], indent=2, default=str)
+    """All targets as text or csv (``verbose``: text with the IDs of targets and tasks
+    too; json: patchsetup.document)."""
     if output == "csv":
         return _csv(views)
     return "\n\n".join(_text(v, verbose) for v in sorted(views, key=lambda v: v.target))

@@ -17,7 +17,7 @@ from importlib import metadata
 import click
 from click.shell_completion import CompletionItem
 
-from patchsetup import __version__, signals
+from patchsetup import __version__, document, signals
 from patchsetup.aws.errors import AWS_EXCEPTIONS, describe_error
 from patchsetup.aws.redact import redact
 from patchsetup.cli.commands import (
@@ -132,7 +132,22 @@ def completion_command(shell: str) -> None:
 
 
 def _entry(command: click.Command, prog: str, args: Sequence[str] | None = None) -> int:
-    """Run a command with one-line errors and documented exit codes, never a traceback."""
+    """Run a command with one-line errors and documented exit codes, never a traceback;
+    with ``--output json``, one document on stdout whatever happened (patchsetup.document)."""
+    asked = json_command(command, list(args) if args is not None else sys.argv[1:])
+    if asked is not None:
+        document.begin(asked)
+    code, message = _run(command, prog, args)
+    if message is not None:
+        click.echo(f"error: {message}", err=True)
+    shown = document.finish(code, message)
+    if shown is not None:
+        click.echo(shown)
+    return code
+
+
+def _run(command: click.Command, prog: str, args: Sequence[str] | None) -> tuple[int, str | None]:
+    """The command's exit code, and the message of its one ``error:`` line if it failed."""
     try:
         with signals.handled(at_once=release_locks):
             result = command.main(
@@ -143,32 +158,51 @@ def _entry(command: click.Command, prog: str, args: Sequence[str] | None = None)
     except signals.Interrupted as exc:
         # A signal outside any run (or one that unwound a release): no lock stays.
         release_locks()
-        click.echo(f"error: interrupted ({signals.name(exc.signum)})", err=True)
-        return signals.exit_code(exc.signum)
+        return signals.exit_code(exc.signum), f"interrupted ({signals.name(exc.signum)})"
     except click.exceptions.Abort:
-        click.echo("error: aborted", err=True)
-        return EXIT_FAILURE
+        return EXIT_FAILURE, "aborted"
     except click.UsageError as exc:
-        click.echo(f"error: {exc.format_message()}", err=True)
-        return EXIT_BAD_INPUT
+        return EXIT_BAD_INPUT, exc.format_message()
     except click.ClickException as exc:
-        click.echo(f"error: {exc.format_message()}", err=True)
-        return exc.exit_code
+        return exc.exit_code, exc.format_message()
     except KeyboardInterrupt:
-        click.echo("error: interrupted; run again to converge", err=True)
-        return 130
+        return 130, "interrupted; run again to converge"
     except AWS_EXCEPTIONS as exc:
-        click.echo(f"error: {describe_error(exc)}", err=True)
-        return EXIT_FAILURE
+        return EXIT_FAILURE, describe_error(exc)
     except Exception as exc:  # a bug: say so in one line; the traceback is one flag away
         log.debug("internal error", exc_info=True)
-        click.echo(
-            f"error: internal error: {type(exc).__name__}: {redact(str(exc))} "
-            f"(rerun with -l DEBUG for the traceback, and please report it)",
-            err=True,
+        return EXIT_FAILURE, (
+            f"internal error: {type(exc).__name__}: {redact(str(exc))} "
+            f"(rerun with -l DEBUG for the traceback, and please report it)"
         )
-        return EXIT_FAILURE
-    return result if isinstance(result, int) else 0
+    return (result if isinstance(result, int) else 0), None
+
+
+def json_command(command: click.Command, args: list[str]) -> str | None:
+    """The command ``args`` run, if they ask it for ``--output json`` (or ``-o json``):
+    known before parsing, so that bad input is answered with a document too."""
+    if isinstance(command, click.Group):
+        named = bool(args) and args[0] in command.commands
+        if not named and args and args[0] in ("-h", "--help", "--version"):
+            return None
+        name = args[0] if named else DefaultGroup.default_command
+        command, args = command.commands[name], args[1:] if named else args
+    option = next((p for p in command.params if p.name == "output"), None)
+    if option is None:
+        return None
+    names = [*option.opts, *option.secondary_opts]
+    value = None
+    for index, arg in enumerate(args):
+        if arg == "--":
+            break
+        for opt in names:
+            if arg == opt and index + 1 < len(args):
+                value = args[index + 1]
+            elif arg.startswith(opt + "=") and opt.startswith("--"):
+                value = arg[len(opt) + 1 :]
+            elif len(opt) == 2 and arg.startswith(opt) and len(arg) > 2 and arg[2] != "=":
+                value = arg[2:]
+    return command.name if value == "json" else None
 
 
 def setup_main(args: Sequence[str] | None = None) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from patchsetup import policy, status
+from patchsetup import document, policy, status
 from patchsetup.checks import setup_warnings
 from patchsetup.cli import options
 from patchsetup.cli.desired import config_setup, desired_setup
@@ -297,6 +297,9 @@ def status_command(config: str | None, **values: Any) -> None:
             raise BadInput(str(exc)) from None
         name = desired.name
     views = status_views(common, name, desired)
-    click.echo(status.render(views, common.output, common.verbose))
+    if common.output == "json":
+        document.record_status(name, views)  # printed at the exit, with its exit code
+    else:
+        click.echo(status.render(views, common.output, common.verbose))
     if common.detailed_exitcode and any(view.drift for view in views):
         raise click.exceptions.Exit(EXIT_CHANGES)

@@ -110,6 +110,7 @@ def _shared(func: F, outputs: tuple[str, ...], writes: bool) -> F:
             help="Log detail on stderr. INFO lists every write call; no level logs credentials.",
         ),
         click.option(
+            "-o",
             "--output",
             type=click.Choice(outputs),
             default="text",

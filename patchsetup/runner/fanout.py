@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import click
 
-from patchsetup import logtarget, progress, signals, status
+from patchsetup import document, logtarget, progress, signals, status
 from patchsetup.aws import reader
 from patchsetup.aws.accounts import AccountRegion, Clients, account_regions, clients_for, role_arns
 from patchsetup.aws.errors import aws_errors
@@ -78,12 +78,14 @@ def for_each_target(request: Request) -> None:
             live.pause()  # the report (or the question after it) stands alone
             emit(report, common)
 
+        report = report_for(chosen[0])
+        # Its exit code is the command's: the entry point ends the document.
+        document.record_run(request.setup_name, request.warnings, [(report, None)])
         with progress.shown(live), logtarget.in_target(chosen[0].label):
             with aws_errors():
                 clients = clients_for(session, chosen[0], common.endpoint_url)
             gate = Gate(common.concurrency)
             plan_fn = plan_for(clients, gate)
-            report = report_for(chosen[0])
             run(Attempt(request, clients, plan_fn, gate, report, show=show, progress=live))
         if common.detailed_exitcode and _changed(report):
             raise click.exceptions.Exit(EXIT_CHANGES)
@@ -151,8 +153,11 @@ def for_each_target(request: Request) -> None:
             ordered = [t for t in wave if t not in lasts] + [t for t in wave if t in lasts]
             done.update((result[0], result) for result in pool.map(one, ordered))
     results = [done[t] for t in chosen]
-    rows = [(t.label, r, code) for t, r, code in results]
-    echo(render_targets(rows, common.output, common.verbose), common)
+    if common.output == "json":
+        document.record_run(request.setup_name, request.warnings, [(r, c) for _, r, c in results])
+    else:
+        rows = [(t.label, r, code) for t, r, code in results]
+        echo(render_targets(rows, common.verbose), common)
     codes = {code for _, _, code in results}
     signum = signals.received()
     if signum is not None:
@@ -227,7 +232,9 @@ def status_views(common: Common, name: str, desired: Setup | None) -> list[statu
                 )
             except PlanConflict as exc:
                 raise BadInput(str(exc)) from None
-        return status.view(target.label, name, state, drift)
+        return status.view(
+            target.label, name, state, drift, account=target.account, region=target.region
+        )
 
     # Targets side by side, bounded like setup's; the first failure ends the command.
     with progress.shown(live):

@@ -30,7 +30,7 @@ from patchsetup.deploy.remote import RemoteState
 from patchsetup.errors import AwsError, Partial, Refused, Stopped
 from patchsetup.progress import Progress
 from patchsetup.quotas import plan_problems
-from patchsetup.report import Report, WindowRuns, render_json, render_text
+from patchsetup.report import Report, WindowRuns, render_text
 
 
 @dataclass(frozen=True)
@@ -81,10 +81,9 @@ class Request:
 
 
 def emit(report: Report, common: Common) -> None:
-    echo(
-        render_json(report) if common.output == "json" else render_text(report, common.verbose),
-        common,
-    )
+    """Print the report as text; JSON is one document at the end (patchsetup.document)."""
+    if common.output != "json":
+        echo(render_text(report, common.verbose), common)
 
 
 def echo(text: str, common: Common) -> None:

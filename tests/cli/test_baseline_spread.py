@@ -23,7 +23,7 @@ from patchsetup.quotas import PATCH_GROUPS_PER_BASELINE
 from patchsetup.schedule.compose import seed_patch_group
 from patchsetup.seed import FlagOptions, build_setup
 from tests.helpers.account import custom_baselines, mappings, window_names
-from tests.helpers.cli import assert_one_line_error, ok_json, setup
+from tests.helpers.cli import assert_one_line_error, setup, target_json
 
 FIRST = "ssm-patching-setup-default-amazon-linux-2"
 FORTY = ("-w", "1,2,3,4", "-d", "1,2,3,4,5", "-t", "2,3")
@@ -40,12 +40,12 @@ def owned_baselines(ssm: Any) -> set[str]:
 
 
 def test_forty_windows_spread_over_two_baselines_and_converge(aws: Any, ssm: Any) -> None:
-    report = ok_json(setup(aws.url, *JSON, *FORTY))
+    report = target_json(setup(aws.url, *JSON, *FORTY))
     assert report["summary"]["failed"] == 0
     assert owned_baselines(ssm) == {FIRST, f"{FIRST}-2"}
     assert held(ssm) == {FIRST: 25, f"{FIRST}-2": 15}
     assert len(window_names(ssm)) == 40
-    again = ok_json(setup(aws.url, *JSON, *FORTY))
+    again = target_json(setup(aws.url, *JSON, *FORTY))
     assert {k: again["summary"][k] for k in ("create", "update", "delete", "adopt")} == {
         "create": 0,
         "update": 0,
@@ -54,33 +54,33 @@ def test_forty_windows_spread_over_two_baselines_and_converge(aws: Any, ssm: Any
     }
     # The order of the flags does not move a group to another baseline.
     shuffled = ("-w", "4,3,2,1", "-d", "5,1,4,2,3", "-t", "3,2")
-    same = ok_json(setup(aws.url, *JSON, *shuffled))
+    same = target_json(setup(aws.url, *JSON, *shuffled))
     assert same["summary"]["unchanged"] == again["summary"]["unchanged"]
     # Other weeks move groups from one baseline to the other, and still converge.
     shifted = ("-w", "2,3,4,5", "-d", "1,2,3,4,5", "-t", "2,3")
-    moved = ok_json(setup(aws.url, *JSON, *shifted, "--yes"))
+    moved = target_json(setup(aws.url, *JSON, *shifted, "--yes"))
     assert moved["summary"]["failed"] == 0 and moved["summary"]["update"] > 0
     assert held(ssm) == {FIRST: 25, f"{FIRST}-2": 15}
-    settled = ok_json(setup(aws.url, *JSON, *shifted))
+    settled = target_json(setup(aws.url, *JSON, *shifted))
     assert settled["summary"]["create"] == settled["summary"]["update"] == 0
 
 
 def test_fewer_windows_delete_the_extra_baseline(aws: Any, ssm: Any) -> None:
-    ok_json(setup(aws.url, *JSON, *FORTY))
+    target_json(setup(aws.url, *JSON, *FORTY))
     fewer = ("-w", "1,2", "-d", "1,2,3,4,5", "-t", "2,3")  # 20 windows: one baseline holds them
-    report = ok_json(setup(aws.url, *JSON, *fewer, "--yes"))
+    report = target_json(setup(aws.url, *JSON, *fewer, "--yes"))
     deleted = {r["name"] for r in report["resources"] if r["kind"] == "baseline"}
     assert f"{FIRST}-2" in deleted
     assert owned_baselines(ssm) == {FIRST}
     assert held(ssm) == {FIRST: 20}
-    again = ok_json(setup(aws.url, *JSON, *fewer))
+    again = target_json(setup(aws.url, *JSON, *fewer))
     assert again["summary"]["create"] == again["summary"]["delete"] == 0
     assert again["summary"]["update"] == 0
 
 
 def test_up_to_twenty_five_windows_keep_one_baseline(aws: Any, ssm: Any) -> None:
     """The boundary: 24 windows (-w 1,2,3 -d 1,2,3,4 -t 2,3) stay on the first baseline."""
-    ok_json(setup(aws.url, *JSON, "-w", "1,2,3", "-d", "1,2,3,4", "-t", "2,3"))
+    target_json(setup(aws.url, *JSON, "-w", "1,2,3", "-d", "1,2,3,4", "-t", "2,3"))
     assert owned_baselines(ssm) == {FIRST}
     assert held(ssm) == {FIRST: 24}
 

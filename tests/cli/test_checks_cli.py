@@ -26,8 +26,8 @@ from tests.helpers.cli import (
     JSON,
     assert_one_line_error,
     cleanup,
-    ok_json,
     setup,
+    target_json,
 )
 from tests.helpers.configs import one_window
 
@@ -54,7 +54,7 @@ patch_groups = ["Week 1 Day 2 - Unattended - 03:00"]
 def test_a_config_that_describes_nothing_deletes_nothing(
     aws: Any, ssm: Any, tmp_path: Path, text: str, words: list[str]
 ) -> None:
-    ok_json(setup(aws.url, *JSON))  # the 8 default windows and their baseline
+    target_json(setup(aws.url, *JSON))  # the 8 default windows and their baseline
     before = (sorted(windows(ssm)), sorted(b["Name"] for b in custom_baselines(ssm)))
     path = tmp_path / "patching.toml"
     path.write_text(text, encoding="utf-8")
@@ -66,7 +66,7 @@ def test_a_config_that_describes_nothing_deletes_nothing(
 
 
 def test_dev_null_as_the_config_deletes_nothing(aws: Any, ssm: Any, tmp_path: Path) -> None:
-    ok_json(setup(aws.url, *JSON))
+    target_json(setup(aws.url, *JSON))
     # A device is no config file (issue 10: only regular files are read), so /dev/null is
     # refused before it could read as empty; an empty regular file says "is empty".
     assert_one_line_error(
@@ -84,10 +84,10 @@ def test_dev_null_as_the_config_deletes_nothing(aws: Any, ssm: Any, tmp_path: Pa
 
 def test_cleanup_takes_a_file_that_only_names_the_setup(aws: Any, ssm: Any, tmp_path: Path) -> None:
     """Cleanup needs only the name; a file with no windows is enough for it."""
-    ok_json(setup(aws.url, *JSON, "-w", "1", "-d", "2", "-t", "3", "--name", "only-name"))
+    target_json(setup(aws.url, *JSON, "-w", "1", "-d", "2", "-t", "3", "--name", "only-name"))
     path = tmp_path / "name.toml"
     path.write_text('name = "only-name"\n', encoding="utf-8")
-    report = ok_json(cleanup(aws.url, *JSON, "--config", str(path), "--yes"))
+    report = target_json(cleanup(aws.url, *JSON, "--config", str(path), "--yes"))
     assert report["setup"] == "only-name" and report["summary"]["delete"] > 0
     assert windows(ssm) == {}
 
@@ -194,15 +194,14 @@ patch_group = "web"
 
 
 def status_runs(url: str, config: Path) -> dict[str, list[str]]:
-    views = ok_json(setup(url, "status", "--config", str(config), *JSON))
-    assert isinstance(views, list) and len(views) == 1
+    views = [target_json(setup(url, "status", "--config", str(config), *JSON))]
     return {w["name"]: w["next_runs"] for w in views[0]["windows"]}
 
 
 def test_status_shows_the_next_runs_apply_shows(aws: Any, ssm: Any, tmp_path: Path) -> None:
     path = tmp_path / "dated.toml"
     path.write_text(DATED, encoding="utf-8")
-    report = ok_json(setup(aws.url, "--config", str(path), *JSON))
+    report = target_json(setup(aws.url, "--config", str(path), *JSON))
     planned = {w["name"]: w["next_runs"] for w in report["windows"]}
     # Within the window's active period: the first Tuesdays of Jan and Feb 2030 only.
     assert planned["later"] == ["2030-01-01T03:00:00+00:00", "2030-02-05T03:00:00+00:00"]
@@ -216,7 +215,7 @@ def test_a_date_without_an_offset_is_in_the_windows_time_zone(
 ) -> None:
     path = tmp_path / "dated.toml"
     path.write_text(DATED, encoding="utf-8")
-    report = ok_json(setup(aws.url, "--config", str(path), *JSON))
+    report = target_json(setup(aws.url, "--config", str(path), *JSON))
     first = "2030-01-01T20:00:00-08:00"  # not 2029-12-31 20:00, as a UTC midnight would be
     planned = {w["name"]: w["next_runs"] for w in report["windows"]}
     assert planned["local-start"][0] == first

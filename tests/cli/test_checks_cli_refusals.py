@@ -69,7 +69,7 @@ def test_aws_owned_hook_documents_are_not_looked_up(aws: Any, ssm: Any, tmp_path
     path = tmp_path / "hooks.toml"
     path.write_text(hooks_config("AWS-Noop", post="Amazon-Hook"), encoding="utf-8")
     report = ok_json(setup(aws.url, "--config", str(path), *JSON))
-    assert report["summary"]["create"] > 0 and report["warnings"] == []
+    assert report["targets"][0]["summary"]["create"] > 0 and report["warnings"] == []
 
 
 def test_a_patch_group_no_baseline_registers_is_a_warning(
@@ -85,7 +85,7 @@ def test_a_patch_group_no_baseline_registers_is_a_warning(
     )
     assert len(report["warnings"]) == 1 and report["warnings"][0].startswith(expected)
     assert f"warning: {report['warnings'][0]}" in result.stderr.splitlines()
-    assert report["summary"]["create"] > 0  # a warning, not a refusal
+    assert report["targets"][0]["summary"]["create"] > 0  # a warning, not a refusal
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,15 @@ from tests.helpers.account import (
     read_window,
     windows,
 )
-from tests.helpers.cli import BIN, assert_one_line_error, cleanup, cli_env, ok_json, setup
+from tests.helpers.cli import (
+    BIN,
+    assert_one_line_error,
+    cleanup,
+    cli_env,
+    json_report,
+    setup,
+    target_json,
+)
 from tests.helpers.oldtool import make_baseline, make_window
 
 SMALL = ("-w", "1", "-d", "2", "-t", "3,4")
@@ -29,9 +37,9 @@ def task_documents(ssm: Any, window_id: str) -> list[str]:
 def test_cleanup_removes_what_setup_made_and_nothing_else(aws: Any, ssm: Any) -> None:
     shell = make_window(ssm, "Backups", "AWS-RunShellScript")
     hand_baseline = make_baseline(ssm, "HandMade", "hand-group")
-    ok_json(setup(aws.url, "--output", "json", *SMALL))
+    target_json(setup(aws.url, "--output", "json", *SMALL))
     assert len(windows(ssm)) == 3
-    report = ok_json(cleanup(aws.url, "--output", "json", "--yes"))
+    report = target_json(cleanup(aws.url, "--output", "json", "--yes"))
     kinds = sorted(r["kind"] for r in report["resources"])
     assert kinds == sorted(["window"] * 2 + ["target"] * 2 + ["task"] * 2 + ["baseline"])
     assert {r["status"] for r in report["resources"]} == {"done"}
@@ -40,19 +48,19 @@ def test_cleanup_removes_what_setup_made_and_nothing_else(aws: Any, ssm: Any) ->
     assert [b["BaselineId"] for b in custom_baselines(ssm)] == [hand_baseline]
     assert patch_groups(ssm) == {"hand-group": "HandMade"}
     # And again: nothing left to do.
-    again = ok_json(cleanup(aws.url, "--output", "json", "--yes"))
+    again = target_json(cleanup(aws.url, "--output", "json", "--yes"))
     assert again["resources"] == []
 
 
 def test_cleanup_refuses_without_consent_and_no_terminal(aws: Any, ssm: Any) -> None:
-    ok_json(setup(aws.url, "--output", "json", *SMALL))
+    target_json(setup(aws.url, "--output", "json", *SMALL))
     result = cleanup(aws.url)
     assert_one_line_error(result, 3, "--yes")
     assert "- delete  window    Week1Day2Unattended0300  mw-" in result.stdout  # listed
     assert len(windows(ssm)) == 2
     as_json = cleanup(aws.url, "--output", "json")
     assert as_json.returncode == 3
-    assert "--yes" in __import__("json").loads(as_json.stdout)["error"]
+    assert "--yes" in json_report(as_json)["targets"][0]["error"]
     assert len(windows(ssm)) == 2
 
 
@@ -76,7 +84,7 @@ def _on_terminal(url: str, answer: bytes) -> subprocess.CompletedProcess[str]:
 
 
 def test_cleanup_asks_on_a_terminal(aws: Any, ssm: Any) -> None:
-    ok_json(setup(aws.url, "--output", "json", *SMALL))
+    target_json(setup(aws.url, "--output", "json", *SMALL))
     declined = _on_terminal(aws.url, b"n\n")
     assert declined.returncode == 3, declined.stderr
     assert "delete the 7 resources listed above?" in declined.stderr
@@ -89,17 +97,19 @@ def test_cleanup_asks_on_a_terminal(aws: Any, ssm: Any) -> None:
 
 
 def test_cleanup_dry_run_lists_and_deletes_nothing(aws: Any, ssm: Any) -> None:
-    ok_json(setup(aws.url, "--output", "json", *SMALL))
-    report = ok_json(cleanup(aws.url, "--output", "json", "--dry-run"))
+    target_json(setup(aws.url, "--output", "json", *SMALL))
+    report = target_json(cleanup(aws.url, "--output", "json", "--dry-run"))
     assert report["summary"]["delete"] == 7
     assert {r["status"] for r in report["resources"]} == {"planned"}
     assert len(windows(ssm)) == 2
 
 
 def test_cleanup_leaves_another_setup_alone(aws: Any, ssm: Any) -> None:
-    ok_json(setup(aws.url, "--output", "json", "--name", "blue", *SMALL))
-    ok_json(setup(aws.url, "--output", "json", "--name", "green", "-w", "3", "-d", "2", "-t", "3"))
-    ok_json(cleanup(aws.url, "--output", "json", "--name", "blue", "--yes"))
+    target_json(setup(aws.url, "--output", "json", "--name", "blue", *SMALL))
+    target_json(
+        setup(aws.url, "--output", "json", "--name", "green", "-w", "3", "-d", "2", "-t", "3")
+    )
+    target_json(cleanup(aws.url, "--output", "json", "--name", "blue", "--yes"))
     assert {n: w["Tags"][OWNER_TAG] for n, w in windows(ssm).items()} == {
         "Week3Day2Unattended0300": "green"
     }
@@ -110,7 +120,7 @@ def test_cleanup_leaves_another_setup_alone(aws: Any, ssm: Any) -> None:
 
 
 def test_owned_window_with_a_hand_added_task_is_kept(aws: Any, ssm: Any) -> None:
-    ok_json(setup(aws.url, "--output", "json", "-w", "1", "-d", "2", "-t", "3"))
+    target_json(setup(aws.url, "--output", "json", "-w", "1", "-d", "2", "-t", "3"))
     [window] = windows(ssm).values()
     ssm.register_task_with_maintenance_window(
         WindowId=window["WindowId"],
@@ -122,7 +132,7 @@ def test_owned_window_with_a_hand_added_task_is_kept(aws: Any, ssm: Any) -> None
         Name="HandAdded",
         Targets=[{"Key": "WindowTargetIds", "Values": [window["Targets"][0]["WindowTargetId"]]}],
     )
-    report = ok_json(cleanup(aws.url, "--output", "json", "--yes"))
+    report = target_json(cleanup(aws.url, "--output", "json", "--yes"))
     kept = [r for r in report["resources"] if r["action"] == "unchanged"]
     assert [(r["kind"], r["name"]) for r in kept] == [("window", "Week1Day2Unattended0300")]
     assert "HandAdded" in kept[0]["note"]
@@ -141,10 +151,12 @@ def test_all_patching_sweeps_the_old_tools_resources_only(aws: Any, ssm: Any) ->
     ssm.register_patch_baseline_for_patch_group(
         BaselineId=windows_default["BaselineId"], PatchGroup="win-group"
     )
-    ok_json(setup(aws.url, "--output", "json", "--name", "green", "-w", "3", "-d", "2", "-t", "3"))
-    ok_json(setup(aws.url, "--output", "json", "-w", "4", "-d", "2", "-t", "3"))
+    target_json(
+        setup(aws.url, "--output", "json", "--name", "green", "-w", "3", "-d", "2", "-t", "3")
+    )
+    target_json(setup(aws.url, "--output", "json", "-w", "4", "-d", "2", "-t", "3"))
 
-    report = ok_json(cleanup(aws.url, "--output", "json", "--all-patching", "--yes"))
+    report = target_json(cleanup(aws.url, "--output", "json", "--all-patching", "--yes"))
 
     left = windows(ssm)
     assert sorted(left) == ["Backups", "EmptyByHand", "Mixed", "Week3Day2Unattended0300"]
@@ -188,8 +200,8 @@ def test_cleanup_takes_the_setup_name_from_the_config(aws: Any, ssm: Any, tmp_pa
         '[[windows.Nightly.targets]]\nname = "all"\npatch_group = "nightly"\n'
         '[[windows.Nightly.tasks]]\nname = "patch"\n'
     )
-    ok_json(setup(aws.url, "--output", "json", "--config", str(path)))
-    ok_json(setup(aws.url, "--output", "json", *SMALL))  # setup "default" stays
-    report = ok_json(cleanup(aws.url, "--output", "json", "--config", str(path), "--yes"))
+    target_json(setup(aws.url, "--output", "json", "--config", str(path)))
+    target_json(setup(aws.url, "--output", "json", *SMALL))  # setup "default" stays
+    report = target_json(cleanup(aws.url, "--output", "json", "--config", str(path), "--yes"))
     assert report["setup"] == "fromfile"
     assert sorted(windows(ssm)) == ["Week1Day2Unattended0300", "Week1Day2Unattended0400"]

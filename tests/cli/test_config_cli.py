@@ -13,9 +13,9 @@ from tests.helpers.cli import (
     assert_one_line_error,
     cleanup,
     make_documents,
-    ok_json,
     run,
     setup,
+    target_json,
 )
 from tests.helpers.endpoint import client
 from tests.helpers.paths import DATA
@@ -25,7 +25,7 @@ KITCHEN = DATA / "kitchen-sink.toml"
 
 def test_every_feature_converges_and_cleans_up(aws: Any, ssm: Any) -> None:
     make_documents(aws.url, *KITCHEN_HOOKS)
-    first = ok_json(setup(aws.url, *JSON, "--config", str(KITCHEN)))
+    first = target_json(setup(aws.url, *JSON, "--config", str(KITCHEN)))
     assert first["summary"]["create"] == 18
     found = windows(ssm)
     assert sorted(found) == ["disabled", "kitchen-daily-scan", "last-friday"]
@@ -68,13 +68,13 @@ def test_every_feature_converges_and_cleans_up(aws: Any, ssm: Any) -> None:
     }
     assert {b["Name"] for b in custom_baselines(ssm)} == {"kitchen-al2023", "kitchen-ubuntu"}
 
-    again = ok_json(setup(aws.url, *JSON, "--config", str(KITCHEN)))
+    again = target_json(setup(aws.url, *JSON, "--config", str(KITCHEN)))
     assert again["summary"]["unchanged"] == 18
     assert (
         again["summary"]["create"] == again["summary"]["update"] == again["summary"]["delete"] == 0
     )
 
-    gone = ok_json(cleanup(aws.url, *JSON, "--config", str(KITCHEN), "--yes"))
+    gone = target_json(cleanup(aws.url, *JSON, "--config", str(KITCHEN), "--yes"))
     assert gone["summary"]["delete"] == 18 - 3  # patch groups go with their baselines
     assert windows(ssm) == {} and custom_baselines(ssm) == [] and patch_groups(ssm) == {}
     assert client(aws, "iam").list_roles(PathPrefix="/ssm-patching-setup/")["Roles"] == []
@@ -87,14 +87,14 @@ def test_init_writes_a_sample_that_applies(aws: Any, ssm: Any, tmp_path: Path) -
     assert f"wrote {path}" in made.stdout
     again = setup(aws.url, "init", str(path))
     assert_one_line_error(again, 2, "--force")
-    report = ok_json(setup(aws.url, *JSON, "--config", str(path)))
+    report = target_json(setup(aws.url, *JSON, "--config", str(path)))
     assert report["summary"]["create"] > 0
     assert {w["name"] for w in report["windows"]} == set(windows(ssm))
 
 
 def test_flags_override_the_file_and_model_flags_clash(aws: Any, ssm: Any) -> None:
     make_documents(aws.url, *KITCHEN_HOOKS)
-    report = ok_json(
+    report = target_json(
         setup(aws.url, *JSON, "--config", str(KITCHEN), "--dry-run", "--name", "other", "-z", "UTC")
     )
     assert report["setup"] == "other"

@@ -7,11 +7,18 @@ give 5; a failure's own code still wins over 5.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from tests.helpers.cli import JSON, ONE_WINDOW, assert_one_line_error, cleanup, ok_json, setup
+from tests.helpers.cli import (
+    JSON,
+    ONE_WINDOW,
+    assert_one_line_error,
+    cleanup,
+    json_report,
+    ok_json,
+    setup,
+)
 from tests.helpers.configs import one_window, write
 
 CHANGES = 5
@@ -95,7 +102,8 @@ def test_several_targets_changes_in_any_target(aws: Any, tmp_path: Path) -> None
     # us-east-1 is done, eu-west-1 is not: the run has changes.
     pending = setup(aws.url, *ONE_WINDOW, *TWO, "--dry-run", FLAG, *JSON)
     assert _code(pending) == CHANGES, pending.stderr
-    assert [t["summary"]["create"] for t in json.loads(pending.stdout)["targets"]] == [0, 5]
+    creates = {t["region"]: t["summary"]["create"] for t in json_report(pending)["targets"]}
+    assert creates == {"us-east-1": 0, "eu-west-1": 5}
     assert _code(setup(aws.url, *ONE_WINDOW, *TWO, FLAG)) == CHANGES  # made in eu-west-1
     assert _code(setup(aws.url, *ONE_WINDOW, *TWO, "--dry-run", FLAG)) == 0
     assert _code(setup(aws.url, *ONE_WINDOW, *TWO, FLAG)) == 0
@@ -110,3 +118,14 @@ def test_several_targets_changes_in_any_target(aws: Any, tmp_path: Path) -> None
     assert _code(cleanup(aws.url, *TWO, "--dry-run", FLAG)) == CHANGES
     assert _code(cleanup(aws.url, *TWO, "--yes", FLAG)) == CHANGES
     assert _code(cleanup(aws.url, *TWO, "--dry-run", FLAG)) == 0
+
+
+def test_changes_pending_is_no_error_in_the_json_document(aws: Any) -> None:
+    """Exit 5 is success with changes: the document says so, with no error in it."""
+    pending = setup(aws.url, *ONE_WINDOW, "--dry-run", FLAG, *JSON)
+    assert pending.returncode == CHANGES, pending.stderr
+    document = json_report(pending)
+    assert document["error"] is None and pending.stderr == ""
+    assert [t["exit_code"] for t in document["targets"]] == [0]
+    assert document["summary"]["failed"] == 0 and document["summary"]["succeeded"] == 1
+    assert document["summary"]["resources"]["create"] == 5

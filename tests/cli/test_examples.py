@@ -30,8 +30,8 @@ from tests.helpers.cli import (
     SEED002_HOOKS,
     cleanup,
     make_documents,
-    ok_json,
     setup,
+    target_json,
 )
 from tests.helpers.examples import (
     SEED004_OSES,
@@ -260,7 +260,7 @@ def test_example_end_to_end(aws: Any, tmp_path: Path, example: Example) -> None:
         make_documents(aws.url, *SEED002_HOOKS)  # the operator's hook documents
 
     # 0. A dry run plans it all and writes nothing.
-    dry = ok_json(setup(aws.url, *config, *JSON, "--dry-run"))
+    dry = target_json(setup(aws.url, *config, *JSON, "--dry-run"))
     assert dry["dry_run"] is True
     assert dry["setup"] == example.setup_name
     assert dry["summary"] == {
@@ -276,7 +276,7 @@ def test_example_end_to_end(aws: Any, tmp_path: Path, example: Example) -> None:
     assert_account_empty(read_account(aws))
 
     # 1. Apply: exactly what the dry run said, and what the example says.
-    report = ok_json(setup(aws.url, *config, *JSON))
+    report = target_json(setup(aws.url, *config, *JSON))
     assert report["dry_run"] is False
     assert report["summary"] == dry["summary"]
     assert _plan_rows(report) == _plan_rows(dry)
@@ -288,7 +288,7 @@ def test_example_end_to_end(aws: Any, tmp_path: Path, example: Example) -> None:
             assert row["id"] == resource_id(account, row["kind"], row["window"], row["name"]), row
 
     # 2. Again: nothing to do, nothing touched.
-    again = ok_json(setup(aws.url, *config, *JSON))
+    again = target_json(setup(aws.url, *config, *JSON))
     assert again["summary"] == {
         "create": 0,
         "update": 0,
@@ -304,7 +304,7 @@ def test_example_end_to_end(aws: Any, tmp_path: Path, example: Example) -> None:
     edit = example.edit
     edited = tmp_path / example.file
     edited.write_text(edit.apply(path.read_text()))
-    changed = ok_json(setup(aws.url, "--config", str(edited), *JSON))
+    changed = target_json(setup(aws.url, "--config", str(edited), *JSON))
     assert changed["summary"] == {
         "create": 0,
         "update": 1,
@@ -326,7 +326,7 @@ def test_example_end_to_end(aws: Any, tmp_path: Path, example: Example) -> None:
     assert resource_id(after, edit.kind, edit.window, edit.name) == update["id"]
 
     # 4. Cleanup removes all of it, the service role too.
-    removed = ok_json(cleanup(aws.url, "--name", example.setup_name, "--yes", *JSON))
+    removed = target_json(cleanup(aws.url, "--name", example.setup_name, "--yes", *JSON))
     assert {r["action"] for r in removed["resources"]} == {"delete"}
     assert {r["status"] for r in removed["resources"]} == {"done"}
     deleted = {
@@ -340,9 +340,9 @@ def test_example_end_to_end(aws: Any, tmp_path: Path, example: Example) -> None:
 
 def test_seed003_example_is_what_the_flags_make_by_default(aws: Any) -> None:
     """The old tool's defaults as a file and as no flags at all are the same setup."""
-    ok_json(setup(aws.url, *JSON))
+    target_json(setup(aws.url, *JSON))
     made_by_flags = read_account(aws)
-    report = ok_json(setup(aws.url, "--config", str(EXAMPLES / "seed003-defaults.toml"), *JSON))
+    report = target_json(setup(aws.url, "--config", str(EXAMPLES / "seed003-defaults.toml"), *JSON))
     assert report["summary"] == {
         "create": 0,
         "update": 0,

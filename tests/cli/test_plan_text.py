@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.helpers.cli import JSON, ONE_WINDOW, cleanup, ok_json, setup
+from tests.helpers.cli import JSON, ONE_WINDOW, cleanup, ok_json, setup, target_json
 
 WINDOW = "Week1Day2Unattended0300"
 
@@ -109,7 +109,7 @@ def test_field_diffs_show_each_nested_field_old_to_new(aws: Any, ssm: Any, tmp_p
     assert "+ create  target  wone/win" in body
     assert body[-2:] == ["", "  4 unchanged (-v lists them)"]
     # JSON has the same facts: the targets by name on both sides, never an ID for one.
-    document = ok_json(setup(aws.url, *JSON, "--config", str(after), "--dry-run"))
+    document = target_json(setup(aws.url, *JSON, "--config", str(after), "--dry-run"))
     [changed] = [r for r in document["resources"] if r["kind"] == "task"]
     assert changed["changes"][0] == {"field": "Targets", "old": ["linux"], "new": ["linux", "win"]}
     # status shows the drift the same way.
@@ -127,7 +127,7 @@ def test_no_internal_placeholder_in_any_output(aws: Any) -> None:
     assert text.returncode == 0, text.stderr
     assert f"~ update  task  {WINDOW}/{WINDOW}Patch  " in text.stdout
     assert "      ServiceRoleArn: null -> (known after apply)\n" in text.stdout
-    document = ok_json(setup(aws.url, *JSON, *role, "--dry-run"))
+    document = target_json(setup(aws.url, *JSON, *role, "--dry-run"))
     [task] = [r for r in document["resources"] if r["kind"] == "task"]
     assert task["changes"] == [
         {"field": "ServiceRoleArn", "old": None, "new": "(known after apply)"}

@@ -27,7 +27,7 @@ import boto3
 import pytest
 
 from patchsetup.model import ROLE_PATH
-from tests.helpers.cli import SEED002_HOOKS, cli_env, ok_json, run
+from tests.helpers.cli import SEED002_HOOKS, cli_env, run, target_json
 from tests.helpers.endpoint import start_local_aws
 from tests.helpers.oldtool import old_tool_setup
 from tests.helpers.paths import ROOT
@@ -189,20 +189,27 @@ def test_a_missing_grant_fails_the_run(enforced: Enforced) -> None:
     assert "CreatePatchBaseline" in shown.stderr, shown.stderr
     assert "Traceback" not in shown.stderr
     # What the run made before the denial (the windows, side by side) goes again.
-    ok_json(enforced.cli("operator", "ssm-patching-cleanup", *JSON, "--name", "denied", "--yes"))
+    target_json(
+        enforced.cli("operator", "ssm-patching-cleanup", *JSON, "--name", "denied", "--yes")
+    )
 
 
 def test_defaults_setup_status_and_cleanup_as_the_operator(enforced: Enforced) -> None:
-    assert ok_json(enforced.cli("operator", "ssm-patching-setup", *JSON))["summary"]["create"] == 33
-    assert ok_json(enforced.cli("operator", "ssm-patching-setup", *JSON))["summary"]["create"] == 0
+    assert (
+        target_json(enforced.cli("operator", "ssm-patching-setup", *JSON))["summary"]["create"]
+        == 33
+    )
+    assert (
+        target_json(enforced.cli("operator", "ssm-patching-setup", *JSON))["summary"]["create"] == 0
+    )
     status = enforced.cli("operator", "ssm-patching-setup", "status", *JSON)
     assert status.returncode == 0, status.stderr
-    gone = ok_json(enforced.cli("operator", "ssm-patching-cleanup", *JSON, "--yes"))
+    gone = target_json(enforced.cli("operator", "ssm-patching-cleanup", *JSON, "--yes"))
     assert gone["summary"]["delete"] > 0 and gone["summary"]["failed"] == 0
 
 
 def test_the_service_role_with_its_boundary_as_the_operator(enforced: Enforced) -> None:
-    made = ok_json(
+    made = target_json(
         enforced.cli("operator", "ssm-patching-setup", *JSON, *SMALL, "--create-service-role")
     )
     assert made["summary"]["failed"] == 0
@@ -212,18 +219,18 @@ def test_the_service_role_with_its_boundary_as_the_operator(enforced: Enforced) 
     assert boundary["PermissionsBoundaryArn"].endswith(
         ":policy/ssm-patching-setup/ssm-patching-setup-role-boundary"
     )
-    ok_json(enforced.cli("operator", "ssm-patching-cleanup", *JSON, "--yes"))
+    target_json(enforced.cli("operator", "ssm-patching-cleanup", *JSON, "--yes"))
     assert iam.list_roles(PathPrefix=ROLE_PATH)["Roles"] == []
 
 
 def test_a_config_example_with_a_role_as_the_operator(enforced: Enforced) -> None:
     _make_hooks(enforced)
     config = ("--config", str(SEED002))
-    made = ok_json(enforced.cli("operator", "ssm-patching-setup", *JSON, *config))
+    made = target_json(enforced.cli("operator", "ssm-patching-setup", *JSON, *config))
     assert made["summary"]["create"] > 0 and made["summary"]["failed"] == 0
     status = enforced.cli("operator", "ssm-patching-setup", "status", *JSON, *config)
     assert status.returncode == 0, status.stderr
-    gone = ok_json(enforced.cli("operator", "ssm-patching-cleanup", *JSON, *config, "--yes"))
+    gone = target_json(enforced.cli("operator", "ssm-patching-cleanup", *JSON, *config, "--yes"))
     assert gone["summary"]["failed"] == 0
 
 
@@ -247,11 +254,11 @@ def _make_hooks(enforced: Enforced) -> None:
 def test_adoption_and_the_sweep_with_the_brownfield_policy(enforced: Enforced) -> None:
     old_tool_setup(enforced.client("ssm"), weeks=(1,), days=(2,), hours=(3,))
     flags = (*SMALL, "--operating-system", "WINDOWS", "--adopt", "--yes")
-    adopted = ok_json(enforced.cli("operator", "ssm-patching-setup", *JSON, *flags))
+    adopted = target_json(enforced.cli("operator", "ssm-patching-setup", *JSON, *flags))
     assert adopted["summary"]["adopt"] == 5 and adopted["summary"]["failed"] == 0
-    ok_json(enforced.cli("operator", "ssm-patching-cleanup", *JSON, "--yes"))
+    target_json(enforced.cli("operator", "ssm-patching-cleanup", *JSON, "--yes"))
     old_tool_setup(enforced.client("ssm"), weeks=(2,), days=(3,), hours=(4,))
-    swept = ok_json(
+    swept = target_json(
         enforced.cli("operator", "ssm-patching-cleanup", *JSON, "--all-patching", "--yes")
     )
     assert swept["summary"]["delete"] > 0 and swept["summary"]["failed"] == 0
@@ -259,8 +266,8 @@ def test_adoption_and_the_sweep_with_the_brownfield_policy(enforced: Enforced) -
 
 def test_role_arn_only_into_the_bootstrap_role(enforced: Enforced) -> None:
     through = ("--role-arn", BOOTSTRAP, *SMALL)
-    ok_json(enforced.cli("operator", "ssm-patching-setup", *JSON, *through))
-    ok_json(
+    target_json(enforced.cli("operator", "ssm-patching-setup", *JSON, *through))
+    target_json(
         enforced.cli("operator", "ssm-patching-cleanup", *JSON, "--role-arn", BOOTSTRAP, "--yes")
     )
     other = f"arn:aws:iam::{ACCOUNT}:role/SomeOtherRole"

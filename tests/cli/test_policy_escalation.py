@@ -24,7 +24,7 @@ from parliament import analyze_policy_string, enhance_finding, override_config
 
 from patchsetup import policy
 from patchsetup.model import OWNER_TAG, ROLE_PATH
-from tests.helpers.cli import assert_one_line_error, ok_json, setup
+from tests.helpers.cli import assert_one_line_error, setup, target_json
 from tests.helpers.endpoint import AwsEnv, client
 from tests.helpers.paths import ROOT
 
@@ -201,19 +201,19 @@ def _boundary(aws: AwsEnv) -> str | None:
 
 
 def test_the_created_role_gets_the_boundary_and_a_rerun_writes_nothing(aws: AwsEnv) -> None:
-    ok_json(setup(aws.url, *JSON, "--create-service-role"))
+    target_json(setup(aws.url, *JSON, "--create-service-role"))
     assert _boundary(aws) == BOUNDARY_ARN
-    again = ok_json(setup(aws.url, *JSON, "--create-service-role"))
+    again = target_json(setup(aws.url, *JSON, "--create-service-role"))
     assert again["summary"]["create"] == again["summary"]["update"] == 0
 
 
 def test_a_role_without_the_boundary_gets_it_then_stays_converged(aws: AwsEnv) -> None:
-    ok_json(setup(aws.url, *JSON, "--create-service-role"))
+    target_json(setup(aws.url, *JSON, "--create-service-role"))
     client(aws, "iam").delete_role_permissions_boundary(RoleName=ROLE)  # an earlier version's
-    repaired = ok_json(setup(aws.url, *JSON, "--create-service-role"))
+    repaired = target_json(setup(aws.url, *JSON, "--create-service-role"))
     [role] = [r for r in repaired["resources"] if r["kind"] == "role"]
     assert role["action"] == "update"
     assert {"field": "PermissionsBoundary", "old": None, "new": BOUNDARY_ARN} in role["changes"]
     assert _boundary(aws) == BOUNDARY_ARN
-    again = ok_json(setup(aws.url, *JSON, "--create-service-role"))
+    again = target_json(setup(aws.url, *JSON, "--create-service-role"))
     assert again["summary"]["update"] == 0

@@ -33,7 +33,7 @@ from tests.helpers.account import (
     window_ids,
     window_names,
 )
-from tests.helpers.cli import KITCHEN_HOOKS, cleanup, make_documents, ok_json, setup
+from tests.helpers.cli import KITCHEN_HOOKS, cleanup, make_documents, setup, target_json
 from tests.helpers.endpoint import FAKE_CREDENTIALS, AwsEnv, client, start_local_aws
 from tests.helpers.oldtool import make_baseline, make_window, old_tool_setup
 from tests.helpers.paths import ROOT
@@ -77,7 +77,7 @@ def _env(url: str) -> AwsEnv:
 
 
 def _ok(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
-    return ok_json(result)
+    return target_json(result)
 
 
 def _tool_roles(iam: Any) -> list[dict[str, Any]]:

@@ -47,12 +47,16 @@ def task_role_arns(aws: Any, region: str) -> set[str]:
     return arns
 
 
+def _targets(report: dict[str, Any]) -> dict[str, int]:
+    """How many targets a report has, and how many of them succeeded or failed."""
+    return {k: report["summary"][k] for k in ("targets", "succeeded", "failed")}
+
+
 def role_changes(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """The role entries of a report, of one target or of several."""
-    targets = report.get("targets", [report])
+    """The role entries of a report, of every target."""
     return [
-        {**r, "target": t.get("target", t["region"])}
-        for t in targets
+        {**r, "target": t["target"]}
+        for t in report["targets"]
         for r in t["resources"]
         if r["kind"] == "role"
     ]
@@ -94,7 +98,7 @@ def test_cleanup_of_every_region_in_one_run_deletes_the_role_once(
     ok_json(setup(aws.url, *WITH_ROLE, *regions))
     result = cleanup(aws.url, *JSON, *regions, "--yes", "--concurrency", concurrency)
     report = ok_json(result)
-    assert report["summary"] == {"targets": 3, "succeeded": 3, "failed": 0}
+    assert _targets(report) == {"targets": 3, "succeeded": 3, "failed": 0}
     deletes = [c for c in role_changes(report) if c["action"] == "delete"]
     assert [(c["target"], c["status"]) for c in deletes] == [("ap-south-1", "done")]
     released = sorted(c["target"] for c in role_changes(report) if c["action"] == "update")
@@ -111,12 +115,12 @@ def test_setup_of_a_second_region_without_the_role_keeps_it(aws: Any) -> None:
     second = ok_json(setup(aws.url, *JSON, *ONE_WINDOW, "-r", "eu-west-1"))
     [change] = role_changes(second)
     assert (change["action"], change["note"]) == ("unchanged", "kept: still used in us-east-1")
-    assert second["summary"]["delete"] == 0
+    assert second["summary"]["resources"]["delete"] == 0
     assert role_tags(aws) == {OWNER_TAG: "default", region_tag("us-east-1"): "true"}
     assert task_role_arns(aws, "us-east-1") == {arn}
     # Converged: the role-less region's re-run writes nothing at all.
     again = ok_json(setup(aws.url, *JSON, *ONE_WINDOW, "-r", "eu-west-1"))
-    assert {r["status"] for r in again["resources"]} == {"unchanged"}
+    assert {r["status"] for r in again["targets"][0]["resources"]} == {"unchanged"}
 
     # Dropping the role everywhere in one run: deleted once, after the tasks let go of it.
     dropped = ok_json(setup(aws.url, *JSON, *ONE_WINDOW, "-r", "us-east-1,eu-west-1", "--yes"))
@@ -141,7 +145,7 @@ def test_a_region_joining_tags_the_role_and_a_converged_run_writes_nothing(aws: 
     }
     for region in ("us-east-1", "eu-west-1"):
         again = ok_json(setup(aws.url, *WITH_ROLE, "-r", region))
-        assert {r["status"] for r in again["resources"]} == {"unchanged"}, region
+        assert {r["status"] for r in again["targets"][0]["resources"]} == {"unchanged"}, region
 
 
 def test_a_role_of_the_previous_version_without_region_tags(aws: Any) -> None:
@@ -167,7 +171,7 @@ def test_two_role_arns_into_one_account_make_the_role_once(aws: Any) -> None:
     arns = ("arn:aws:iam::333333333333:role/ops/a", "arn:aws:iam::333333333333:role/ops/b")
     args = (*WITH_ROLE, "-r", "us-east-1", "--role-arn", arns[0], "--role-arn", arns[1])
     report = ok_json(setup(aws.url, *args))
-    assert report["summary"] == {"targets": 2, "succeeded": 2, "failed": 0}
+    assert _targets(report) == {"targets": 2, "succeeded": 2, "failed": 0}
     made = [(c["target"], c["action"]) for c in role_changes(report)]
     assert made == [("333333333333/us-east-1", "create"), ("333333333333/us-east-1", "unchanged")]
     # Both ARNs reached the same account: the local STS gives the ARN's account.
@@ -226,4 +230,4 @@ def test_the_role_may_pass_itself_and_the_notification_roles_only(aws: Any, tmp_
     own = client(aws, "iam").get_role(RoleName="ssm-patching-setup-notify")["Role"]["Arn"]
     assert sorted(_pass_role_resources(aws, "ssm-patching-setup-notify")) == sorted([own, notify])
     again = ok_json(setup(aws.url, *JSON, "--config", str(path)))
-    assert {r["status"] for r in again["resources"]} == {"unchanged"}
+    assert {r["status"] for r in again["targets"][0]["resources"]} == {"unchanged"}

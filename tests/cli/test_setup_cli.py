@@ -28,14 +28,14 @@ from tests.helpers.cli import (
     ONE_WINDOW,
     assert_one_line_error,
     cli_env,
-    ok_json,
     setup,
+    target_json,
 )
 from tests.helpers.paths import ROOT
 
 
 def test_defaults_create_the_seed_tools_8_windows_field_by_field(aws: Any, ssm: Any) -> None:
-    report = ok_json(setup(aws.url, "--output", "json"))
+    report = target_json(setup(aws.url, "--output", "json"))
     assert report["summary"] == {
         "create": 33,
         "update": 0,
@@ -90,9 +90,9 @@ def test_defaults_create_the_seed_tools_8_windows_field_by_field(aws: Any, ssm: 
 
 
 def test_second_run_changes_nothing(aws: Any, ssm: Any) -> None:
-    ok_json(setup(aws.url, "--output", "json"))
+    target_json(setup(aws.url, "--output", "json"))
     before = windows(ssm)
-    again = ok_json(setup(aws.url, "--output", "json"))
+    again = target_json(setup(aws.url, "--output", "json"))
     assert again["summary"] == {
         "create": 0,
         "update": 0,
@@ -138,7 +138,7 @@ def test_text_output_says_what_was_created_and_when_windows_run(aws: Any, ssm: A
 def test_list_options_take_repeats_commas_and_seed_style_spaces(
     aws: Any, ssm: Any, args: list[str]
 ) -> None:
-    ok_json(setup(aws.url, *JSON, *args))
+    target_json(setup(aws.url, *JSON, *args))
     found = windows(ssm)
     assert {n: w["Schedule"] for n, w in found.items()} == {
         "Week1Day5Unattended2200": "cron(00 22 ? * FRI#1 *)",
@@ -147,7 +147,7 @@ def test_list_options_take_repeats_commas_and_seed_style_spaces(
 
 
 def test_sunday_as_0_or_7_keeps_the_number_given(aws: Any, ssm: Any) -> None:
-    ok_json(setup(aws.url, *JSON, "-w", "2", "-d", "7", "-t", "1"))
+    target_json(setup(aws.url, *JSON, "-w", "2", "-d", "7", "-t", "1"))
     assert {n: w["Schedule"] for n, w in windows(ssm).items()} == {
         "Week2Day7Unattended0100": "cron(00 01 ? * SUN#2 *)"
     }
@@ -169,7 +169,7 @@ def test_timezone_duration_cutoff_and_task_options(aws: Any, ssm: Any) -> None:
         "1",
     ]
     args += ["--max-concurrency", "10%", "--max-errors", "0", "--operation", "Scan"]
-    report = ok_json(setup(aws.url, *JSON, *args))
+    report = target_json(setup(aws.url, *JSON, *args))
     [window] = windows(ssm).values()
     assert window["ScheduleTimezone"] == "America/New_York"
     assert (window["Duration"], window["Cutoff"]) == (4, 1)
@@ -185,9 +185,9 @@ def test_timezone_duration_cutoff_and_task_options(aws: Any, ssm: Any) -> None:
 
 
 def test_changing_an_option_updates_in_place(aws: Any, ssm: Any) -> None:
-    ok_json(setup(aws.url, *JSON, "-w", "1", "-d", "2", "-t", "3"))
+    target_json(setup(aws.url, *JSON, "-w", "1", "-d", "2", "-t", "3"))
     before = windows(ssm)["Week1Day2Unattended0300"]
-    report = ok_json(setup(aws.url, *JSON, *ONE_WINDOW, "-z", "Europe/London"))
+    report = target_json(setup(aws.url, *JSON, *ONE_WINDOW, "-z", "Europe/London"))
     assert report["summary"] == {
         "create": 0,
         "update": 1,
@@ -205,7 +205,7 @@ def test_changing_an_option_updates_in_place(aws: Any, ssm: Any) -> None:
 
 
 def test_dry_run_writes_nothing(aws: Any, ssm: Any) -> None:
-    report = ok_json(setup(aws.url, *JSON, "--dry-run"))
+    report = target_json(setup(aws.url, *JSON, "--dry-run"))
     assert report["dry_run"] is True
     assert report["summary"]["create"] == 33
     assert {r["status"] for r in report["resources"]} == {"planned"}
@@ -216,8 +216,8 @@ def test_dry_run_writes_nothing(aws: Any, ssm: Any) -> None:
 
 
 def test_dry_run_shows_the_update_without_making_it(aws: Any, ssm: Any) -> None:
-    ok_json(setup(aws.url, *JSON, "-w", "1", "-d", "2", "-t", "3"))
-    report = ok_json(
+    target_json(setup(aws.url, *JSON, "-w", "1", "-d", "2", "-t", "3"))
+    report = target_json(
         setup(
             aws.url,
             *JSON,
@@ -234,23 +234,23 @@ def test_dry_run_shows_the_update_without_making_it(aws: Any, ssm: Any) -> None:
 
 
 def test_two_setup_names_never_touch_each_other(aws: Any, ssm: Any) -> None:
-    ok_json(setup(aws.url, *JSON, "--name", "blue", "-w", "1", "-d", "2", "-t", "3"))
-    ok_json(setup(aws.url, *JSON, "--name", "green", "-w", "2", "-d", "2", "-t", "3"))
+    target_json(setup(aws.url, *JSON, "--name", "blue", "-w", "1", "-d", "2", "-t", "3"))
+    target_json(setup(aws.url, *JSON, "--name", "green", "-w", "2", "-d", "2", "-t", "3"))
     found = windows(ssm)
     assert {n: w["Tags"][OWNER_TAG] for n, w in found.items()} == {
         "Week1Day2Unattended0300": "blue",
         "Week2Day2Unattended0300": "green",
     }
-    again = ok_json(setup(aws.url, *JSON, "--name", "blue", "-w", "1", "-d", "2", "-t", "3"))
+    again = target_json(setup(aws.url, *JSON, "--name", "blue", "-w", "1", "-d", "2", "-t", "3"))
     assert again["summary"]["delete"] == again["summary"]["create"] == 0
 
 
 def test_fewer_windows_needs_consent_then_removes_the_rest(aws: Any, ssm: Any) -> None:
-    ok_json(setup(aws.url, "--output", "json"))
+    target_json(setup(aws.url, "--output", "json"))
     refused = setup(aws.url, "-w", "1")
     assert_one_line_error(refused, 3, "--yes")
     assert len(windows(ssm)) == 8
-    report = ok_json(setup(aws.url, *JSON, "-w", "1", "--yes"))
+    report = target_json(setup(aws.url, *JSON, "-w", "1", "--yes"))
     assert report["summary"]["delete"] == 4 * 3 + 4  # windows, targets, tasks, patch groups
     assert sorted(windows(ssm)) == sorted(n for n in DEFAULT_WINDOWS if n.startswith("Week1"))
     assert len(patch_groups(ssm)) == 4
@@ -267,7 +267,7 @@ def test_endpoint_url_option_and_profile(aws: Any, ssm: Any, tmp_path: Path) -> 
     del env["AWS_DEFAULT_REGION"]
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
         del env[name]
-    report = ok_json(
+    report = target_json(
         setup(
             aws.url,
             *JSON,

@@ -16,8 +16,9 @@ from tests.helpers.cli import (
     JSON,
     ONE_WINDOW,
     assert_one_line_error,
-    ok_json,
+    json_report,
     setup,
+    target_json,
 )
 from tests.helpers.paths import SEED
 
@@ -25,7 +26,7 @@ from tests.helpers.paths import SEED
 @pytest.mark.parametrize("sample", sorted(p.name for p in SEED.glob("*.json")))
 def test_seed_tools_baseline_files_work(aws: Any, ssm: Any, sample: str) -> None:
     source = json.loads((SEED / sample).read_text())
-    report = ok_json(setup(aws.url, *JSON, *ONE_WINDOW, "-b", str(SEED / sample)))
+    report = target_json(setup(aws.url, *JSON, *ONE_WINDOW, "-b", str(SEED / sample)))
     assert report["summary"]["create"] == 5
     [baseline] = custom_baselines(ssm)
     assert baseline["Name"] == source["Name"]
@@ -35,7 +36,7 @@ def test_seed_tools_baseline_files_work(aws: Any, ssm: Any, sample: str) -> None
         == source["ApprovalRules"]["PatchRules"][0]["ApproveAfterDays"]
     )
     assert patch_groups(ssm) == {"Week 1 Day 2 - Unattended - 03:00": source["Name"]}
-    again = ok_json(setup(aws.url, *JSON, *ONE_WINDOW, "-b", str(SEED / sample)))
+    again = target_json(setup(aws.url, *JSON, *ONE_WINDOW, "-b", str(SEED / sample)))
     assert again["summary"]["unchanged"] == 5
 
 
@@ -46,11 +47,11 @@ def test_edited_baseline_file_updates_the_baseline_in_place(
     data["Name"] = "Team-AL2"
     path = tmp_path / "al2.json"
     path.write_text(json.dumps(data))
-    ok_json(setup(aws.url, *JSON, *ONE_WINDOW, "-b", str(path)))
+    target_json(setup(aws.url, *JSON, *ONE_WINDOW, "-b", str(path)))
     data["ApprovalRules"]["PatchRules"][0]["ApproveAfterDays"] = 14
     data["RejectedPatches"] = ["kernel*"]
     path.write_text(json.dumps(data))
-    report = ok_json(setup(aws.url, *JSON, *ONE_WINDOW, "-b", str(path)))
+    report = target_json(setup(aws.url, *JSON, *ONE_WINDOW, "-b", str(path)))
     [update] = [r for r in report["resources"] if r["action"] != "unchanged"]
     assert (update["kind"], update["action"]) == ("baseline", "update")
     assert {c["field"] for c in update["changes"]} == {"ApprovalRules", "RejectedPatches"}
@@ -60,7 +61,7 @@ def test_edited_baseline_file_updates_the_baseline_in_place(
 
 
 def test_operating_system_option_uses_that_oss_preset(aws: Any, ssm: Any) -> None:
-    ok_json(
+    target_json(
         setup(
             aws.url,
             *JSON,
@@ -105,7 +106,7 @@ def test_operating_system_contradicting_the_file_is_bad_input(aws: Any, ssm: Any
 
 
 def test_patch_group_held_by_another_setup_is_refused_before_any_write(aws: Any, ssm: Any) -> None:
-    ok_json(setup(aws.url, *JSON, "--name", "blue", *ONE_WINDOW))
+    target_json(setup(aws.url, *JSON, "--name", "blue", *ONE_WINDOW))
     before = (windows(ssm), custom_baselines(ssm), patch_groups(ssm))
     refused = setup(aws.url, "--name", "green", *ONE_WINDOW)
     assert_one_line_error(refused, 2, "'Week 1 Day 2 - Unattended - 03:00'", "setup 'blue'")
@@ -113,7 +114,7 @@ def test_patch_group_held_by_another_setup_is_refused_before_any_write(aws: Any,
 
 
 def test_patch_group_moved_to_a_hand_made_baseline_is_moved_back(aws: Any, ssm: Any) -> None:
-    ok_json(setup(aws.url, *JSON, *ONE_WINDOW))
+    target_json(setup(aws.url, *JSON, *ONE_WINDOW))
     group = "Week 1 Day 2 - Unattended - 03:00"
     [ours] = custom_baselines(ssm)
     ssm.deregister_patch_baseline_for_patch_group(BaselineId=ours["BaselineId"], PatchGroup=group)
@@ -124,10 +125,11 @@ def test_patch_group_moved_to_a_hand_made_baseline_is_moved_back(aws: Any, ssm: 
     # Taking a group from a baseline the setup does not own needs consent (--adopt).
     refused = setup(aws.url, *JSON, *ONE_WINDOW)
     assert refused.returncode == 3, refused.stderr
-    assert "--adopt" in json.loads(refused.stdout)["error"]
+    assert "--adopt" in json_report(refused)["targets"][0]["error"]
     assert patch_groups(ssm) == {group: "HandMade"}
-    report = ok_json(setup(aws.url, *JSON, *ONE_WINDOW, "--adopt", "--yes"))
-    [tagged, moved, emptied] = [r for r in report["resources"] if r["action"] != "unchanged"]
+    report = target_json(setup(aws.url, *JSON, *ONE_WINDOW, "--adopt", "--yes"))
+    # By kind, then name: the hand-made baseline adopted then deleted, then the group.
+    [tagged, emptied, moved] = [r for r in report["resources"] if r["action"] != "unchanged"]
     assert (tagged["kind"], tagged["action"], tagged["id"]) == ("baseline", "adopt", hand)
     assert (moved["kind"], moved["action"]) == ("patch-group", "adopt")
     assert moved["changes"] == [{"field": "Baseline", "old": "HandMade", "new": ours["Name"]}]

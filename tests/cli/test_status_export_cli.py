@@ -11,7 +11,15 @@ from pathlib import Path
 from typing import Any
 
 from tests.helpers.account import read_window
-from tests.helpers.cli import JSON, ONE_WINDOW, assert_one_line_error, cli_env, ok_json, setup
+from tests.helpers.cli import (
+    JSON,
+    ONE_WINDOW,
+    assert_one_line_error,
+    cli_env,
+    ok_json,
+    setup,
+    target_json,
+)
 from tests.helpers.paths import ROOT
 
 SEED004 = ROOT / "examples" / "seed004-test-prod-batches.toml"
@@ -21,15 +29,22 @@ KITCHEN = ROOT / "tests" / "data" / "kitchen-sink.toml"
 def test_status_shows_windows_baselines_and_drift(aws: Any, ssm: Any) -> None:
     empty = setup(aws.url, "status")
     assert empty.returncode == 0 and "nothing deployed" in empty.stdout
-    ok_json(setup(aws.url, *JSON, "--config", str(SEED004)))
+    target_json(setup(aws.url, *JSON, "--config", str(SEED004)))
     text = setup(aws.url, "status", "--config", str(SEED004))
     assert text.returncode == 0, text.stderr
     assert "06:00 on the third Saturday of every month (Europe/Zurich)" in text.stdout
     assert "drift:   none: matches the config" in text.stdout
-    document = json.loads(
-        setup(aws.url, "status", "--name", "test-prod-batches", "--output", "json").stdout
-    )
-    [view] = document
+    document = ok_json(setup(aws.url, "status", "--name", "test-prod-batches", "--output", "json"))
+    assert document["command"] == "status" and document["setup"] == "test-prod-batches"
+    [view] = document["targets"]
+    assert (view["account"], view["region"], view["exit_code"]) == (None, "us-east-1", 0)
+    assert document["summary"] == {
+        "targets": 1,
+        "succeeded": 1,
+        "failed": 0,
+        "resources": {"windows": 2, "baselines": 12, "roles": 0},
+        "drift": None,
+    }
     assert sorted(w["name"] for w in view["windows"]) == ["patch_prod_0600", "patch_test_0600"]
     prod = next(w for w in view["windows"] if w["name"] == "patch_prod_0600")
     assert [
@@ -56,10 +71,9 @@ def test_status_shows_windows_baselines_and_drift(aws: Any, ssm: Any) -> None:
     # Drift: a hand edit shows up against the config, and nothing is written.
     window_id = prod["id"]
     ssm.update_maintenance_window(WindowId=window_id, Duration=2)
-    drifted = json.loads(
-        setup(aws.url, "status", "--config", str(SEED004), "--output", "json").stdout
-    )
-    assert drifted[0]["drift"] == [
+    drifted = ok_json(setup(aws.url, "status", "--config", str(SEED004), "--output", "json"))
+    assert drifted["summary"]["drift"] == 1
+    assert drifted["targets"][0]["drift"] == [
         {
             "kind": "window",
             "name": "patch_prod_0600",
@@ -111,4 +125,4 @@ def test_completion_version_and_module(aws: Any) -> None:
         timeout=60,
     )
     assert module.returncode == 0, module.stderr
-    assert json.loads(module.stdout)["summary"]["create"] == 5
+    assert target_json(module)["summary"]["create"] == 5

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import boto3
 
 from tests.helpers.account import window_names
-from tests.helpers.cli import ONE_WINDOW, assert_one_line_error, setup
+from tests.helpers.cli import ONE_WINDOW, assert_one_line_error, json_report, setup
 from tests.helpers.endpoint import client
 
 ROLES = ["arn:aws:iam::111111111111:role/ops/patching", "arn:aws:iam::222222222222:role/patching"]
 
 
 def _json(result: Any) -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(result.stdout)
-    return document
+    return json_report(result)
+
+
+def _changes(create: int) -> dict[str, int]:
+    """A summary's resource totals of a run that only created."""
+    counts = dict.fromkeys(("update", "delete", "adopt", "unchanged", "failed", "not_run"), 0)
+    return {"create": create, **counts}
 
 
 def _window_names(aws: Any, region: str, role_arn: str | None = None) -> list[str]:
@@ -40,10 +44,17 @@ def test_two_regions_in_one_run(aws: Any) -> None:
     result = setup(aws.url, "--output", "json", *ONE_WINDOW, "-r", "us-east-1", "-r", "eu-west-1")
     assert result.returncode == 0, result.stderr
     document = _json(result)
-    assert document["summary"] == {"targets": 2, "succeeded": 2, "failed": 0}
+    assert document["summary"] == {
+        "targets": 2,
+        "succeeded": 2,
+        "failed": 0,
+        "resources": _changes(10),
+    }
+    assert document["error"] is None
+    # By region, not in the order of the options.
     assert [(t["target"], t["summary"]["create"]) for t in document["targets"]] == [
-        ("us-east-1", 5),
         ("eu-west-1", 5),
+        ("us-east-1", 5),
     ]
     for region in ("us-east-1", "eu-west-1"):
         assert _window_names(aws, region) == ["Week1Day2Unattended0300"]
@@ -88,7 +99,16 @@ def test_one_failing_target_does_not_stop_the_others(aws: Any) -> None:
     result = setup(aws.url, "--output", "json", *ONE_WINDOW, "-r", "us-east-1,eu-west-1")
     assert result.returncode == 4, result.stderr
     document = _json(result)
-    assert document["summary"] == {"targets": 2, "succeeded": 1, "failed": 1}
+    assert document["summary"] == {
+        "targets": 2,
+        "succeeded": 1,
+        "failed": 1,
+        "resources": _changes(5),
+    }
+    assert document["error"] == {
+        "message": "1 of 2 targets failed: each target's error says why",
+        "exit_code": 4,
+    }
     by_region = {t["region"]: t for t in document["targets"]}
     assert by_region["us-east-1"]["exit_code"] == 0
     assert by_region["eu-west-1"]["exit_code"] == 2
@@ -137,7 +157,12 @@ def test_service_role_in_several_regions_and_accounts_at_once(aws: Any) -> None:
     accounts = ("--role-arn", ROLES[0], "--role-arn", ROLES[1])
     args = ("--output", "json", *ONE_WINDOW, "--create-service-role", *regions, *accounts)
     first = _json(setup(aws.url, *args))
-    assert first["summary"] == {"targets": 6, "succeeded": 6, "failed": 0}, first
+    assert first["summary"] == {
+        "targets": 6,
+        "succeeded": 6,
+        "failed": 0,
+        "resources": {**_changes(32), "update": 4},
+    }, first["summary"]
     made = [
         (t["target"], r["name"])
         for t in first["targets"]
@@ -150,5 +175,10 @@ def test_service_role_in_several_regions_and_accounts_at_once(aws: Any) -> None:
         ("222222222222/us-east-1", "ssm-patching-setup-default"),
     ]
     again = _json(setup(aws.url, *args))
-    assert again["summary"] == {"targets": 6, "succeeded": 6, "failed": 0}
+    assert {k: again["summary"][k] for k in ("targets", "succeeded", "failed")} == {
+        "targets": 6,
+        "succeeded": 6,
+        "failed": 0,
+    }
+    assert again["summary"]["resources"]["create"] == 0
     assert all(t["summary"]["create"] == t["summary"]["update"] == 0 for t in again["targets"])

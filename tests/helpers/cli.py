@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import jsonschema
 
+from patchsetup.document import SCHEMA
 from tools import launch
 
 BIN = Path(sys.executable).parent
@@ -70,11 +72,38 @@ def cleanup(url: str, *args: str, **kw: Any) -> subprocess.CompletedProcess[str]
     return run(url, "ssm-patching-cleanup", *args, **kw)
 
 
-def ok_json(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
-    """The JSON report of a run that must have succeeded."""
-    assert result.returncode == 0, f"exit {result.returncode}\n{result.stdout}\n{result.stderr}"
-    document: dict[str, Any] = json.loads(result.stdout)
+#: Checks a document against the shipped JSON Schema of ``--output json``.
+REPORT_SCHEMA = jsonschema.Draft202012Validator(
+    json.loads(SCHEMA.read_text(encoding="utf-8")),
+    format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
+)
+
+
+def valid_report(document: Any) -> dict[str, Any]:
+    """``document``, after checking it against the report's JSON Schema (raises if not)."""
+    REPORT_SCHEMA.validate(document)
+    assert isinstance(document, dict)
     return document
+
+
+def json_report(result: subprocess.CompletedProcess[str] | str) -> dict[str, Any]:
+    """The one JSON document a run printed (whatever its exit), checked against the schema."""
+    stdout = result if isinstance(result, str) else result.stdout
+    return valid_report(json.loads(stdout))
+
+
+def ok_json(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    """The JSON report of a run that must have succeeded, checked against the schema."""
+    assert result.returncode == 0, f"exit {result.returncode}\n{result.stdout}\n{result.stderr}"
+    return json_report(result)
+
+
+def target_json(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    """The one target of a run that must have succeeded in one account x region."""
+    document = ok_json(result)
+    assert len(document["targets"]) == 1, document["targets"]
+    target: dict[str, Any] = document["targets"][0]
+    return target
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], code: int, *words: str) -> None:

@@ -29,7 +29,7 @@ import pytest
 from patchsetup.aws import lock
 from patchsetup.model import OWNER_TAG
 from tests.helpers.account import parameter_names
-from tests.helpers.cli import BIN, cli_env
+from tests.helpers.cli import BIN, cli_env, json_report
 from tests.helpers.endpoint import client, direct_env
 from tests.helpers.oldtool import make_baseline, make_window
 from tests.helpers.paths import EXAMPLES
@@ -165,8 +165,8 @@ def assert_failed_cleanly(result: subprocess.CompletedProcess[str]) -> None:
     """Success, or one ``error:`` line on stderr and the README's exit code; no traceback.
 
     Exit 1 when nothing was changed, 4 when some changes were made before the failure.
-    With --output json, stdout is empty (nothing was planned yet) or one JSON document:
-    the report of what was done, with the error; it decides between 1 and 4.
+    With --output json, stdout is one JSON document (valid against the schema): the
+    report of what was done, with the error; it decides between 1 and 4.
     """
     output = f"exit {result.returncode}\nstdout:\n{result.stdout[-3000:]}\nstderr:\n{result.stderr}"
     assert "Traceback" not in result.stdout + result.stderr, output
@@ -176,9 +176,9 @@ def assert_failed_cleanly(result: subprocess.CompletedProcess[str]) -> None:
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: "), output
     if result.stdout.strip():
-        report = json.loads(result.stdout)
-        assert report["error"], output
-        changed = any(r["status"] == "done" for r in report["resources"])
+        report = json_report(result)
+        assert report["error"]["exit_code"] == result.returncode, output
+        changed = any(r["status"] == "done" for t in report["targets"] for r in t["resources"])
         assert result.returncode == (4 if changed else 1), output
     else:
         assert result.returncode == 1, output

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.helpers.account import assert_account, counts, snapshot
-from tests.helpers.cli import cleanup, ok_json, setup
+from tests.helpers.cli import cleanup, setup, target_json
 from tests.helpers.endpoint import AwsEnv, reset_local_aws
 from tests.helpers.proxy import (
     ARGS,
@@ -57,14 +57,14 @@ def reference(local_aws: Server, fault_proxy: FaultProxy) -> Reference:
     fault_proxy.reset()
     add_bystanders(local_aws.url)
     before = snapshot(local_aws.url)
-    applied = ok_json(setup(fault_proxy.url, *ARGS))
+    applied = target_json(setup(fault_proxy.url, *ARGS))
     assert changes(applied) == {**NOTHING, "create": 46}, applied["summary"]
     setup_stats = fault_proxy.stats()
     desired = snapshot(local_aws.url)
     added = {k: counts(desired)[k] - counts(before)[k] for k in EXAMPLE_COUNTS}
     assert added == EXAMPLE_COUNTS
     fault_proxy.reset()
-    ok_json(cleanup(fault_proxy.url, *ARGS, "--yes"))
+    target_json(cleanup(fault_proxy.url, *ARGS, "--yes"))
     cleanup_stats = fault_proxy.stats()
     assert_account(local_aws.url, before, "after a clean cleanup")
     fault_proxy.reset()

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from tests.helpers.account import flatten, read_account
-from tests.helpers.cli import cleanup, ok_json, setup
+from tests.helpers.cli import cleanup, ok_json, setup, target_json
 from tests.helpers.endpoint import reset_local_aws
 from tests.helpers.paths import ROOT
 from tests.helpers.proxy import FaultProxy
@@ -26,18 +26,18 @@ def _shape(account: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_concurrent_and_sequential_runs_make_the_same_account(aws: Any) -> None:
-    sequential = ok_json(
+    sequential = target_json(
         setup(aws.url, "--output", "json", "--config", str(EXAMPLE), "--concurrency", "1")
     )
     one_by_one = _shape(read_account(aws))
     reset_local_aws(aws.url)
-    concurrent = ok_json(
+    concurrent = target_json(
         setup(aws.url, "--output", "json", "--config", str(EXAMPLE), "--concurrency", "16")
     )
     assert concurrent["summary"] == sequential["summary"]
     assert _shape(read_account(aws)) == one_by_one
     assert len(one_by_one) > 300  # the comparison covers every field of 46 resources
-    gone = ok_json(
+    gone = target_json(
         cleanup(
             aws.url, "--output", "json", "--config", str(EXAMPLE), "--yes", "--concurrency", "16"
         )
@@ -67,11 +67,11 @@ def test_concurrency_bounds_every_call_in_flight(proxied: FaultProxy) -> None:
     config = ("--config", str(EXAMPLE))
     # A fresh apply: reads, the lock, the re-read with Service Quotas, the writes.
     most, report = _max_in_flight(proxied, *config, "--concurrency", "3")
-    assert report["summary"]["create"] > 40
+    assert report["summary"]["resources"]["create"] > 40
     assert 2 <= most <= 3
     # Re-runs: only reads, which fan out per window, per task and per baseline.
     most, report = _max_in_flight(proxied, *config, "--concurrency", "1")
-    assert report["summary"]["create"] == 0
+    assert report["summary"]["resources"]["create"] == 0
     assert most == 1
     most, _ = _max_in_flight(proxied, *config, "--concurrency", "4")
     assert 3 <= most <= 4

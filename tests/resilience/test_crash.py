@@ -45,7 +45,7 @@ from typing import Any
 import pytest
 
 from tests.helpers.account import assert_same, snapshot, snapshot_diff
-from tests.helpers.cli import cleanup, ok_json, setup
+from tests.helpers.cli import cleanup, setup, target_json
 from tests.helpers.proxy import (
     ARGS,
     NOTHING,
@@ -172,7 +172,7 @@ def recover(
     """A healthy run with --yes converges to ``want``; at a lock write, a further run
     has nothing to do."""
     proxy.reset()
-    ok_json(phase.run(proxy, "--yes"))
+    target_json(phase.run(proxy, "--yes"))
     have = snapshot(url)
     diff = snapshot_diff(want, have)
     if (phase.command, phase.lock_write(k), how) in ORPHAN_LOCK:
@@ -191,7 +191,7 @@ def recover(
         # so a further run is confirmed only where the lock's own recovery is at stake.
         return
     proxy.reset()
-    report = ok_json(phase.run(proxy))
+    report = target_json(phase.run(proxy))
     assert changes(report) == NOTHING, report["summary"]
     assert proxy.stats()["writes"] == 0, proxy.stats()["write_ops"]
 
@@ -211,7 +211,7 @@ def test_crash_at_write_k_then_converge(
         recover(proxied, local_aws.url, SETUP, k, how, account.desired)
     else:
         proxied.reset()
-        ok_json(SETUP.run(proxied))
+        target_json(SETUP.run(proxied))
     if k <= M:
         record_property("cleanup_crash", crash(proxied, CLEANUP, k, how))
         recover(proxied, local_aws.url, CLEANUP, k, how, account.before)

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.helpers.account import assert_same, snapshot, window_ids
-from tests.helpers.cli import ok_json, setup
+from tests.helpers.cli import setup, target_json
 from tests.helpers.endpoint import client, direct_env, reset_local_aws
 from tests.helpers.oldtool import old_tool_setup
 from tests.helpers.proxy import FaultProxy, assert_failed_cleanly, kill_while_held
@@ -63,7 +63,7 @@ def _clean(local_aws: Server, proxy: FaultProxy) -> dict[str, Any]:
     if not _CLEAN:
         _old_account(local_aws.url)
         proxy.reset()
-        ok_json(setup(proxy.url, *ARGS))
+        target_json(setup(proxy.url, *ARGS))
         _CLEAN["writes"] = proxy.stats()["write_ops"]
         _CLEAN["account"] = snapshot(local_aws.url)
         reset_local_aws(local_aws.url)
@@ -95,7 +95,7 @@ def test_adoption_crashed_at_write_k_converges(
         proxied.fail_write(k, how)
         assert_failed_cleanly(setup(proxied.url, *ARGS))
     proxied.reset()
-    ok_json(setup(proxied.url, *ARGS))
+    target_json(setup(proxied.url, *ARGS))
     have = snapshot(local_aws.url)
     assert_same(want, have, f"after adoption crashed ({how}) at write {k}")
     ids = window_ids(client(direct_env(local_aws.url), "ssm"))

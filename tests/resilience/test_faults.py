@@ -33,7 +33,7 @@ from tests.helpers.account import (
     custom_baselines,
     parameter_names,
 )
-from tests.helpers.cli import BIN, cleanup, cli_env, ok_json, setup
+from tests.helpers.cli import BIN, cleanup, cli_env, setup, target_json
 from tests.helpers.endpoint import REGION
 from tests.helpers.proxy import ARGS, NOTHING, FaultProxy, Reference, assert_failed_cleanly, changes
 from tools.launch import Server
@@ -57,7 +57,7 @@ def test_setup_and_cleanup_ride_out_a_flaky_endpoint(
 ) -> None:
     proxied.configure(faults=FLAKY)
     started = time.monotonic()
-    applied = ok_json(setup(proxied.url, *ARGS))
+    applied = target_json(setup(proxied.url, *ARGS))
     took = time.monotonic() - started
     faults = _faulted(proxied)
     print(f"\nsetup at 20% faults: {took:.1f}s, {proxied.stats()['requests']} requests, {faults}")
@@ -70,7 +70,7 @@ def test_setup_and_cleanup_ride_out_a_flaky_endpoint(
     proxied.reset()
     proxied.configure(faults=FLAKY)
     started = time.monotonic()
-    removed = ok_json(cleanup(proxied.url, *ARGS, "--yes"))
+    removed = target_json(cleanup(proxied.url, *ARGS, "--yes"))
     took = time.monotonic() - started
     faults = _faulted(proxied)
     print(f"cleanup at 20% faults: {took:.1f}s, {proxied.stats()['requests']} requests, {faults}")
@@ -110,7 +110,7 @@ def test_setup_fails_cleanly_in_an_outage_then_converges(
     record_property("outage_seconds", round(took, 1))
     assert_account(local_aws.url, account.before, "after setup in an outage")
 
-    applied = ok_json(setup(proxied.url, *ARGS))
+    applied = target_json(setup(proxied.url, *ARGS))
     assert changes(applied) == {**NOTHING, "create": 46}, applied["summary"]
     assert_account(local_aws.url, account.desired, "after the healthy setup")
 
@@ -118,13 +118,13 @@ def test_setup_fails_cleanly_in_an_outage_then_converges(
 def test_cleanup_fails_cleanly_in_an_outage_then_converges(
     local_aws: Server, proxied: FaultProxy, account: Reference, record_property: Any
 ) -> None:
-    ok_json(setup(proxied.url, *ARGS))
+    target_json(setup(proxied.url, *ARGS))
     proxied.reset()
     took = _outage(proxied, "ssm-patching-cleanup", *ARGS, "--yes")
     record_property("outage_seconds", round(took, 1))
     assert_account(local_aws.url, account.desired, "after cleanup in an outage")
 
-    removed = ok_json(cleanup(proxied.url, *ARGS, "--yes"))
+    removed = target_json(cleanup(proxied.url, *ARGS, "--yes"))
     assert changes(removed) == {**NOTHING, "delete": 22}, removed["summary"]
     assert_account(local_aws.url, account.before, "after the healthy cleanup")
 
@@ -161,7 +161,7 @@ def test_a_lost_registration_response_is_done_not_a_failure(proxied: FaultProxy,
     # AWS registers the group, the response is lost, botocore sends it again and AWS
     # answers AlreadyExists: the tool reads the group's baseline, finds its own, done.
     proxied.fail_write(REGISTRATION_WRITE, "drop")
-    applied = ok_json(setup(proxied.url, *ONE_WINDOW_ARGS, "--yes"))
+    applied = target_json(setup(proxied.url, *ONE_WINDOW_ARGS, "--yes"))
     stats = proxied.stats()
     assert stats["injected"] == {"drop": 1}, stats
     assert stats["write_ops"][REGISTRATION_WRITE - 1] == "ssm:RegisterPatchBaselineForPatchGroup"
@@ -172,7 +172,7 @@ def test_a_lost_registration_response_is_done_not_a_failure(proxied: FaultProxy,
     registered = baseline_for_patch_group(ssm, group, "AMAZON_LINUX_2")
     assert registered == baseline["BaselineId"]
     proxied.reset()
-    assert changes(ok_json(setup(proxied.url, *ONE_WINDOW_ARGS))) == NOTHING
+    assert changes(target_json(setup(proxied.url, *ONE_WINDOW_ARGS))) == NOTHING
     assert proxied.stats()["writes"] == 0
 
 

@@ -9,11 +9,10 @@ failure, each spending its whole budget (with the default 11 attempts, minutes).
 
 from __future__ import annotations
 
-import json
 import subprocess
 import time
 
-from tests.helpers.cli import BIN, cli_env
+from tests.helpers.cli import BIN, cli_env, json_report
 from tests.helpers.endpoint import client, direct_env
 from tests.helpers.proxy import FaultProxy
 
@@ -52,7 +51,7 @@ def test_a_throttling_storm_mid_run_gives_up_after_the_lanes_in_flight(
     assert "ThrottlingException" in err and "Traceback" not in err
     # The lanes in flight, each its whole budget; no other lane started.
     assert after <= LANES * ATTEMPTS, stats["write_ops"][before:]
-    report = json.loads(out)
+    [report] = json_report(out)["targets"]
     summary = report["summary"]
     assert summary["failed"] <= LANES
     # Started at all: the changes written before the storm (on a busy machine the other

@@ -20,7 +20,14 @@ import pytest
 from patchsetup.aws import lock
 from patchsetup.aws.lock import parameter_name
 from tests.helpers.account import custom_baselines, parameter_names, window_names, windows
-from tests.helpers.cli import JSON, ONE_WINDOW, assert_one_line_error, ok_json, setup
+from tests.helpers.cli import (
+    JSON,
+    ONE_WINDOW,
+    assert_one_line_error,
+    json_report,
+    setup,
+    target_json,
+)
 from tests.helpers.endpoint import client, direct_env
 from tests.helpers.proxy import FaultProxy
 
@@ -62,7 +69,7 @@ def test_two_targets_into_one_account_in_one_run_write_once(aws: Any, proxied: F
     proxied.configure(latency_ms=15)
     roles = [part for arn in SAME_ACCOUNT for part in ("--role-arn", arn)]
     result = setup(proxied.url, *JSON, "-r", "us-east-1", *roles)
-    document = json.loads(result.stdout)
+    document = json_report(result)
     for target in document["targets"]:
         assert target["exit_code"] == 0 or (
             target["exit_code"] == 1 and "another run of setup 'default'" in target["error"]
@@ -72,7 +79,7 @@ def test_two_targets_into_one_account_in_one_run_write_once(aws: Any, proxied: F
     assert len(made) == 8, made  # not each name twice
     assert len(custom_baselines(ssm)) == 1
     assert parameter_names(ssm) == []
-    again = ok_json(setup(aws.url, *JSON, "-r", "us-east-1", "--role-arn", SAME_ACCOUNT[1]))
+    again = target_json(setup(aws.url, *JSON, "-r", "us-east-1", "--role-arn", SAME_ACCOUNT[1]))
     assert again["summary"]["create"] == 0
 
 
@@ -93,7 +100,7 @@ def test_a_long_run_with_a_fresh_heartbeat_is_not_taken_over(aws: Any, ssm: Any)
 
 def test_a_lock_whose_heartbeat_stopped_is_taken_over_and_released(aws: Any, ssm: Any) -> None:
     plant(ssm, age=lock.STALE_AFTER + timedelta(seconds=5), host=socket.gethostname())
-    report = ok_json(setup(aws.url, *JSON, *ONE_WINDOW))
+    report = target_json(setup(aws.url, *JSON, *ONE_WINDOW))
     assert report["summary"]["create"] == 5
     assert parameter_names(ssm) == []  # the lock and every takeover claim are gone
     # Just short of stale: refused.
@@ -213,6 +220,6 @@ def test_a_claim_left_by_a_run_that_died_mid_takeover_is_passed_over(aws: Any, s
         Value=json.dumps({"token": "e" * 32, "heartbeat": old}),
         Type="String",
     )
-    report = ok_json(setup(aws.url, *JSON, *ONE_WINDOW))
+    report = target_json(setup(aws.url, *JSON, *ONE_WINDOW))
     assert report["summary"]["create"] == 5
     assert parameter_names(ssm) == []

@@ -11,7 +11,15 @@ from typing import Any
 
 from patchsetup.aws.lock import parameter_name
 from tests.helpers.account import custom_baselines, parameter_names, patch_groups, windows
-from tests.helpers.cli import BIN, JSON, ONE_WINDOW, assert_one_line_error, cli_env, ok_json, setup
+from tests.helpers.cli import (
+    BIN,
+    JSON,
+    ONE_WINDOW,
+    assert_one_line_error,
+    cli_env,
+    setup,
+    target_json,
+)
 
 LOCK = parameter_name("default")
 
@@ -33,14 +41,14 @@ def test_preflight_stops_a_plan_past_the_window_quota_before_any_write(aws: Any,
     assert_one_line_error(result, 1, "pre-flight", "53 maintenance windows", "quota is 50")
     assert len(windows(ssm)) == 45
     assert custom_baselines(ssm) == [] and patch_groups(ssm) == {}
-    ok_json(setup(aws.url, *JSON, "-w", "1"))  # 4 more: 49 fits
+    target_json(setup(aws.url, *JSON, "-w", "1"))  # 4 more: 49 fits
     assert len(windows(ssm)) == 49
 
 
 def test_preflight_counts_deletes_of_the_same_run(aws: Any, ssm: Any) -> None:
-    ok_json(setup(aws.url, *JSON))  # 8 windows
+    target_json(setup(aws.url, *JSON))  # 8 windows
     _hand_windows(ssm, 42)  # 50: full
-    report = ok_json(setup(aws.url, *JSON, "-w", "3", "--yes"))  # 4 new, 8 gone: 46
+    report = target_json(setup(aws.url, *JSON, "-w", "3", "--yes"))  # 4 new, 8 gone: 46
     assert report["summary"]["create"] > 0 and report["summary"]["delete"] > 0
     assert len(windows(ssm)) == 46
 
@@ -55,19 +63,19 @@ def test_a_live_runs_lock_refuses_a_second_writer_but_not_a_reader(aws: Any, ssm
     refused = setup(aws.url, *ONE_WINDOW)
     assert_one_line_error(refused, 1, "another run of setup 'default'", LOCK)
     assert windows(ssm) == {}
-    dry = ok_json(setup(aws.url, *JSON, *ONE_WINDOW, "--dry-run"))
+    dry = target_json(setup(aws.url, *JSON, *ONE_WINDOW, "--dry-run"))
     assert dry["summary"]["create"] == 5
     ssm.delete_parameter(Name=LOCK)
-    ok_json(setup(aws.url, *JSON, *ONE_WINDOW))
+    target_json(setup(aws.url, *JSON, *ONE_WINDOW))
     _lock(ssm, os.getpid(), datetime.now(UTC))
-    converged = ok_json(setup(aws.url, *JSON, *ONE_WINDOW))  # nothing to write: no lock needed
+    converged = target_json(setup(aws.url, *JSON, *ONE_WINDOW))  # nothing to write: no lock needed
     assert converged["summary"]["unchanged"] == 5
 
 
 def test_an_old_lock_is_taken_over_and_released(aws: Any, ssm: Any) -> None:
     # A dead PID with a fresh heartbeat is not enough (tests/resilience/test_lock.py): only age.
     _lock(ssm, 1, datetime.now(UTC) - timedelta(hours=2), host="elsewhere")
-    ok_json(setup(aws.url, *JSON, "-w", "2", "--yes"))
+    target_json(setup(aws.url, *JSON, "-w", "2", "--yes"))
     assert parameter_names(ssm) == []
 
 
@@ -90,12 +98,12 @@ def test_two_runs_at_once_never_duplicate(aws: Any, ssm: Any) -> None:
         f"Week{w}Day{d}Unattended{h:02d}00" for w in (1, 2) for d in (2, 3) for h in (3, 4)
     )
     assert len(custom_baselines(ssm)) == 1
-    again = ok_json(setup(aws.url, *JSON))
+    again = target_json(setup(aws.url, *JSON))
     assert again["summary"]["unchanged"] == 33
 
 
 def test_drift_is_shown_by_the_plan_and_repaired_in_place(aws: Any, ssm: Any) -> None:
-    ok_json(setup(aws.url, *JSON, "-w", "1", "-d", "2", "-t", "3,4"))
+    target_json(setup(aws.url, *JSON, "-w", "1", "-d", "2", "-t", "3,4"))
     found = windows(ssm)
     w3, w4 = found["Week1Day2Unattended0300"], found["Week1Day2Unattended0400"]
     [baseline] = custom_baselines(ssm)
@@ -128,7 +136,7 @@ def test_drift_is_shown_by_the_plan_and_repaired_in_place(aws: Any, ssm: Any) ->
     )
     ssm.register_patch_baseline_for_patch_group(BaselineId=other, PatchGroup=group)
 
-    plan = ok_json(setup(aws.url, *JSON, "-w", "1", "-d", "2", "-t", "3,4", "--dry-run"))
+    plan = target_json(setup(aws.url, *JSON, "-w", "1", "-d", "2", "-t", "3,4", "--dry-run"))
     changed = {
         (r["kind"], r["window"], r["name"]): r
         for r in plan["resources"]
@@ -161,7 +169,7 @@ def test_drift_is_shown_by_the_plan_and_repaired_in_place(aws: Any, ssm: Any) ->
         "ApprovalRules"
     ]
 
-    ok_json(setup(aws.url, *JSON, "-w", "1", "-d", "2", "-t", "3,4", "--yes", "--adopt"))
+    target_json(setup(aws.url, *JSON, "-w", "1", "-d", "2", "-t", "3,4", "--yes", "--adopt"))
     repaired = windows(ssm)
     assert repaired["Week1Day2Unattended0300"]["WindowId"] == w3["WindowId"]
     assert repaired["Week1Day2Unattended0300"]["Schedule"] == "cron(00 03 ? * TUE#1 *)"
@@ -180,7 +188,7 @@ def test_drift_is_shown_by_the_plan_and_repaired_in_place(aws: Any, ssm: Any) ->
     [fixed] = [b for b in custom_baselines(ssm) if b["BaselineId"] == baseline["BaselineId"]]
     assert fixed["ApprovalRules"]["PatchRules"][0]["ApproveAfterDays"] == 7
     assert patch_groups(ssm)[group] == baseline["Name"]
-    again = ok_json(setup(aws.url, *JSON, "-w", "1", "-d", "2", "-t", "3,4"))
+    again = target_json(setup(aws.url, *JSON, "-w", "1", "-d", "2", "-t", "3,4"))
     assert (
         again["summary"]["create"] == again["summary"]["update"] == again["summary"]["delete"] == 0
     )
@@ -190,8 +198,8 @@ def test_aws_defaults_are_no_drift_but_a_hand_edit_of_them_is(aws: Any, ssm: Any
     # The endpoint fills in what AWS fills in (TimeoutSeconds 600, Comment "",
     # TaskParameters {}, a Windows baseline's compliance status): a re-run writes nothing.
     args = (*JSON, *ONE_WINDOW, "--operating-system", "WINDOWS")
-    ok_json(setup(aws.url, *args))
-    again = ok_json(setup(aws.url, *args))
+    target_json(setup(aws.url, *args))
+    again = target_json(setup(aws.url, *args))
     assert again["summary"]["update"] == again["summary"]["create"] == 0
     [window] = windows(ssm).values()
     [task] = window["Tasks"]
@@ -209,7 +217,7 @@ def test_aws_defaults_are_no_drift_but_a_hand_edit_of_them_is(aws: Any, ssm: Any
     ssm.update_patch_baseline(
         BaselineId=baseline["BaselineId"], AvailableSecurityUpdatesComplianceStatus="NON_COMPLIANT"
     )
-    plan = ok_json(setup(aws.url, *args, "--dry-run"))
+    plan = target_json(setup(aws.url, *args, "--dry-run"))
     changed = {r["kind"]: r for r in plan["resources"] if r["action"] != "unchanged"}
     assert set(changed) == {"task", "baseline"}
     assert sorted(c["field"] for c in changed["task"]["changes"]) == [
@@ -219,12 +227,12 @@ def test_aws_defaults_are_no_drift_but_a_hand_edit_of_them_is(aws: Any, ssm: Any
     assert [c["field"] for c in changed["baseline"]["changes"]] == [
         "AvailableSecurityUpdatesComplianceStatus"
     ]
-    ok_json(setup(aws.url, *args))
+    target_json(setup(aws.url, *args))
     [window] = windows(ssm).values()
     [task] = window["Tasks"]
     assert task["MaxErrors"] == "1"
     assert task["TaskInvocationParameters"]["RunCommand"]["TimeoutSeconds"] == 600
     [baseline] = custom_baselines(ssm)
     assert baseline["AvailableSecurityUpdatesComplianceStatus"] == "COMPLIANT"
-    again = ok_json(setup(aws.url, *args))
+    again = target_json(setup(aws.url, *args))
     assert again["summary"]["update"] == again["summary"]["create"] == 0

@@ -8,17 +8,15 @@ the lock is released, and a healthy re-run converges to the exact account.
 
 from __future__ import annotations
 
-import json
 import random
 import signal
 import subprocess
 import time
-from typing import Any
 
 import pytest
 
 from tests.helpers.account import parameter_names, window_names
-from tests.helpers.cli import JSON, ok_json, setup
+from tests.helpers.cli import JSON, json_report, ok_json, setup, target_json
 from tests.helpers.endpoint import client, direct_env
 from tests.helpers.proxy import FaultProxy, start
 
@@ -89,7 +87,10 @@ def test_a_signal_mid_run_stops_after_the_calls_in_flight(
     # release; before, every lane ran to its end.
     assert later <= LANES + 2, (k, later)
     if output == "json":
-        report = json.loads(result.stdout)  # one document
+        document = json_report(result)  # one document
+        assert document["error"]["exit_code"] == code
+        assert f"interrupted ({name})" in document["error"]["message"]
+        [report] = document["targets"]
         summary = report["summary"]
         assert f"interrupted ({name})" in report["error"]
         assert summary["not_run"] > 0 and summary["failed"] == 0, summary
@@ -99,7 +100,7 @@ def test_a_signal_mid_run_stops_after_the_calls_in_flight(
         assert "Result: " in result.stdout and " not done" in result.stdout, result.stdout
     assert _parameters(proxied) == []  # no lock, no claim
     proxied.reset()
-    again = ok_json(setup(proxied.url, *JSON))
+    again = target_json(setup(proxied.url, *JSON))
     assert again["summary"]["failed"] == 0
     assert len(_windows(proxied)) == 8  # no duplicate
     assert _parameters(proxied) == []
@@ -113,7 +114,7 @@ def test_a_signal_before_the_first_write_changes_nothing(
     result, _ = _signal_while_held(proxied, signum, 1, *JSON)
     assert result.returncode == code, (result.stdout, result.stderr)
     _one_error_line(result, "interrupted", "nothing changed")
-    report = json.loads(result.stdout)
+    [report] = json_report(result)["targets"]
     assert report["summary"]["create"] == 0 and report["summary"]["not_run"] == 33
     assert _windows(proxied) == [] and _parameters(proxied) == []
 
@@ -154,7 +155,8 @@ def test_a_signal_during_a_run_of_several_targets(proxied: FaultProxy) -> None:
     result, _ = _signal_while_held(proxied, signal.SIGTERM, k, *JSON, *regions)
     assert result.returncode == 143, (k, result.stdout, result.stderr)
     _one_error_line(result, "interrupted (SIGTERM)")
-    document: dict[str, Any] = json.loads(result.stdout)
+    document = json_report(result)
+    assert document["error"]["exit_code"] == 143
     assert {t["exit_code"] for t in document["targets"]} <= {0, 143}, document["targets"]
     for region in ("us-east-1", "eu-west-1"):
         ssm = client(direct_env(proxied.upstream), "ssm", region)

@@ -45,7 +45,7 @@ from tests.helpers.account import (
     tags,
     window_identities,
 )
-from tests.helpers.cli import cleanup, ok_json, setup
+from tests.helpers.cli import cleanup, setup, target_json
 from tests.helpers.endpoint import client, direct_env, reset_local_aws
 from tests.helpers.oldtool import make_baseline, make_window
 from tests.helpers.proxy import FaultProxy, age_locks, start
@@ -120,7 +120,7 @@ class Soak(RuleBasedStateMachine):
         self.text = config_text(self.windows, False, 1, 0)
         self._write()
         # Foreign: another setup, a hand-made window and baseline.
-        ok_json(setup(self.url, "-w", "4", "-d", "5", "-t", "1", "--name", "other", *JSON))
+        target_json(setup(self.url, "-w", "4", "-d", "5", "-t", "1", "--name", "other", *JSON))
         make_window(self.ssm, "hand-backup", "AWS-RunShellScript")
         make_baseline(self.ssm, "hand-baseline", "hand-group")
         self.operator_tasks: dict[str, dict[str, Any]] = {}
@@ -178,7 +178,7 @@ class Soak(RuleBasedStateMachine):
     def healthy_run(self) -> None:
         STEPS_RUN["healthy_run"] += 1
         self.proxy.reset()
-        ok_json(self._run("--yes", *JSON))
+        target_json(self._run("--yes", *JSON))
         self._assert_no_lock()
 
     @rule(k=st.integers(1, 40))
@@ -260,7 +260,7 @@ class Soak(RuleBasedStateMachine):
     def clean_up(self) -> None:
         STEPS_RUN["clean_up"] += 1
         self.proxy.reset()
-        ok_json(cleanup(self.proxy.url, "--name", NAME, "--yes", *JSON))
+        target_json(cleanup(self.proxy.url, "--name", NAME, "--yes", *JSON))
         self._assert_no_lock()
 
     # -- invariants -------------------------------------------------------------------
@@ -290,13 +290,13 @@ class Soak(RuleBasedStateMachine):
     def teardown(self) -> None:
         try:
             self.proxy.reset()
-            ok_json(self._run("--yes", *JSON))
+            target_json(self._run("--yes", *JSON))
             self.proxy.reset()
-            again = ok_json(self._run(*JSON))
+            again = target_json(self._run(*JSON))
             writes = [r for r in again["resources"] if r["status"] != "unchanged"]
             assert writes == [], writes
             assert self.proxy.stats()["writes"] == 0
-            ok_json(cleanup(self.proxy.url, "--name", NAME, "--yes", *JSON))
+            target_json(cleanup(self.proxy.url, "--name", NAME, "--yes", *JSON))
             for window in self._owned_windows():
                 _, _, tasks = read_window(self.ssm, window["WindowId"])
                 documents = {t["TaskArn"] for t in tasks}

@@ -48,7 +48,7 @@ LAYERS: dict[str, int] = {
     **dict.fromkeys(["model", "roles", "schedule", "baselines"], 1),
     **dict.fromkeys(["policy", "seed", "config", "deploy", "checks"], 2),
     **dict.fromkeys(["export", "aws"], 3),
-    **dict.fromkeys(["report", "status"], 4),
+    **dict.fromkeys(["report", "status", "document"], 4),
     "runner": 5,
     "cli": 6,
     "console": 7,
