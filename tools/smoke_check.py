@@ -61,8 +61,9 @@ def _cli(args: argparse.Namespace, script: str, *extra: str) -> subprocess.Compl
 def _report(result: subprocess.CompletedProcess[str], what: str) -> dict[str, Any]:
     if result.returncode != 0:
         raise SystemExit(f"smoke: {what} failed (exit {result.returncode}): {result.stderr}")
-    report: dict[str, Any] = json.loads(result.stdout)
-    return report
+    document: dict[str, Any] = json.loads(result.stdout)
+    [target] = document["targets"]  # one region: the document's one target
+    return target
 
 
 def differences(sent: Mapping[str, Any], got: Mapping[str, Any], path: str = "") -> list[str]:

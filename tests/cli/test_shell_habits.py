@@ -70,7 +70,8 @@ def test_completion_of_command_names(shell: str) -> None:
 def test_completion_of_options(shell: str) -> None:
     # No command means apply: its options complete at the first word, and after others.
     assert _complete(shell, "ssm-patching-setup --we") == ["--week"]
-    assert _complete(shell, "ssm-patching-setup --ver") == ["--version"]
+    assert _complete(shell, "ssm-patching-setup --vers") == ["--version"]
+    assert _complete(shell, "ssm-patching-setup --ver") == ["--version", "--verbose"]
     assert _complete(shell, "ssm-patching-setup -r eu-west-1 --dr") == ["--dry-run"]
     assert _complete(shell, "ssm-patching-setup -r eu-west-1 --output ") == ["text", "json"]
     assert _complete(shell, "ssm-patching-setup status --con") == ["--config", "--concurrency"]
