@@ -62,7 +62,7 @@ def _report(result: subprocess.CompletedProcess[str], what: str) -> dict[str, An
     if result.returncode != 0:
         raise SystemExit(f"smoke: {what} failed (exit {result.returncode}): {result.stderr}")
     document: dict[str, Any] = json.loads(result.stdout)
-    [target] = document["targets"]  # one region: the document's one target
+    target: dict[str, Any] = document["targets"][0]  # one region: the one target
     return target
 
 
