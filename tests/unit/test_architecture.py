@@ -59,7 +59,7 @@ LAYERS: dict[str, int] = {
 PROTOCOL = ["patchsetup.aws.lock", "patchsetup.deploy.executor"]
 
 MAX_LINES = 400
-SIZED = ("patchsetup", "tools", "benchmarks")
+SIZED = ("patchsetup", "tools", "benchmarks", "tests")
 
 
 def _modules() -> Iterator[tuple[str, Path]]:
