@@ -65,7 +65,3 @@ def wanted(stream: TextIO, output: str, environ: Mapping[str, str]) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):  # a replaced or closed stream
         return False
-
-
-def maybe_paint(text: str, stream: TextIO, output: str, environ: Mapping[str, str]) -> str:
-    return paint(text) if wanted(stream, output, environ) else text
