@@ -24,6 +24,7 @@ from tests.helpers.fleet import (
     unvalidated_client,
     window_execution,
 )
+from tests.helpers.oldtool import old_tool_setup
 from tests.helpers.ssm_api import Api, make_baseline, make_window
 
 PG = "Patch Group"
@@ -270,3 +271,18 @@ def test_compliance_is_per_account_and_region(aws: AwsEnv, api: Api) -> None:
     assert api("DescribeMaintenanceWindowExecutions", WindowId=window)["WindowExecutions"] == []
     west_runs = west_api("DescribeMaintenanceWindowExecutions", WindowId=west_window)
     assert [e["Status"] for e in west_runs["WindowExecutions"]] == ["SUCCESS"]
+
+
+def test_an_account_of_the_replaced_tool(aws: AwsEnv, api: Api, ssm: Any) -> None:
+    """Its patch groups (spaces, ':') and its Windows baseline are what states default to."""
+    made = old_tool_setup(ssm, weeks=(1,), days=(2,), hours=(3,))
+    group = made["groups"][0]
+    node = ec2_instances(aws, 1, platform="Windows", tags={PG: group})[0]
+    patch_state(aws, node, MissingCount=2)
+    (state,) = states(api, "DescribeInstancePatchStatesForPatchGroup", PatchGroup=group)
+    assert (state["InstanceId"], state["BaselineId"]) == (node, made["baseline"])
+    assert api("DescribePatchGroupState", PatchGroup=group)["InstancesWithMissingPatches"] == 1
+    window_id = made["windows"]["Week1Day2Unattended0300"]["id"]
+    run = window_execution(aws, window_id, status="FAILED")
+    listed = api("DescribeMaintenanceWindowExecutions", WindowId=window_id)["WindowExecutions"]
+    assert [(e["WindowExecutionId"], e["Status"]) for e in listed] == [(run, "FAILED")]
