@@ -112,8 +112,9 @@ def org_account_regions(
         scope,
     )
     if not found.members:
-        left = f"{len(found.skipped)} not active, {len(scope.exclude)} excluded"
-        raise BadInput(f"--org: no account to run in ({left})")
+        left = f"{len(found.skipped)} not active, {found.excluded} excluded"
+        where = f"under --ou {', '.join(scope.ous)}" if scope.ous else "in the organization"
+        raise BadInput(f"--org: no account to run in {where} ({left})")
     pairs = []
     for member in found.members:
         if member.role_arn is not None:

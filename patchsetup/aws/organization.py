@@ -112,6 +112,8 @@ class Members:
     #: Accounts not active: ``{"account", "name", "state"}``, by account.
     skipped: list[dict[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: How many listed accounts --exclude-account left out.
+    excluded: int = 0
 
     def lines(self) -> list[str]:
         """One line per skipped account, then the warnings (stderr, text and JSON alike)."""
@@ -146,6 +148,7 @@ def members(organizations: Any, sts: Any, scope: OrgScope) -> Members:
             )
     for account_id in sorted(accounts):
         if account_id in scope.exclude:
+            found.excluded += 1
             continue
         account = accounts[account_id]
         state = _state(account)

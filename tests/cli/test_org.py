@@ -212,3 +212,17 @@ def test_an_ou_that_does_not_exist_is_bad_input(aws: Any) -> None:
     result = setup(aws.url, *ONE_WINDOW, "--org", "--ou", f"{org.prod},{missing}")
     assert_one_line_error(result, 2, "--ou", missing, "ParentNotFoundException")
     assert all(_windows(aws, org[name]) == [] for name in ("a", "b"))
+
+
+def test_a_selection_that_leaves_no_account_is_bad_input(aws: Any) -> None:
+    org = make_org(aws)
+    for args, left in (
+        (("--ou", org.dev, "--exclude-account", org["c"]), "(0 not active, 1 excluded)"),
+        (
+            ("--ou", f"{org.eu},{org.prod}", "--exclude-account", f"{org['a']},{org['b']}"),
+            "(1 not active, 2 excluded)",
+        ),
+    ):
+        result = setup(aws.url, *ONE_WINDOW, "--org", *args)
+        assert_one_line_error(result, 2, "--org: no account to run in under --ou", left)
+    assert all(_windows(aws, org[name]) == [] for name in ("a", "b", "c"))
