@@ -226,3 +226,22 @@ def test_a_selection_that_leaves_no_account_is_bad_input(aws: Any) -> None:
         result = setup(aws.url, *ONE_WINDOW, "--org", *args)
         assert_one_line_error(result, 2, "--org: no account to run in under --ou", left)
     assert all(_windows(aws, org[name]) == [] for name in ("a", "b", "c"))
+
+
+def test_an_ou_of_more_accounts_than_one_page(aws: Any) -> None:
+    """ListAccountsForParent answers 20 accounts a page here: all 21 are reached, once."""
+    make_org(aws)
+    organizations = member_client(aws, MANAGEMENT, "organizations")
+    root = organizations.list_roots()["Roots"][0]["Id"]
+    fleet = organizations.create_organizational_unit(ParentId=root, Name="fleet")
+    ou = fleet["OrganizationalUnit"]["Id"]
+    made = []
+    for n in range(21):
+        status = organizations.create_account(AccountName=f"f{n}", Email=f"f{n}@example.com")
+        account = status["CreateAccountStatus"]["AccountId"]
+        organizations.move_account(AccountId=account, SourceParentId=root, DestinationParentId=ou)
+        made.append(account)
+    first = organizations.list_accounts_for_parent(ParentId=ou)
+    assert len(first["Accounts"]) == 20 and first.get("NextToken")  # paged indeed
+    document = ok_json(run(aws.url, "ssm-patching-setup", "status", *JSON, "--org", "--ou", ou))
+    assert _accounts(document) == sorted(made)
