@@ -7,13 +7,14 @@ or many, on success and on every failure (bad input included)::
      "targets": [{"target": ..., "account": ..., "region": ..., "exit_code": 0,
                   "error": null, ...what the command found or did there...}],
      "summary": {"targets": 1, "succeeded": 1, "failed": 0, "resources": {...}},
-     "warnings": [...], "error": null}
+     "warnings": [...], "skipped": [...], "error": null}
 
 ``error`` is null on success, else ``{"message", "exit_code"}``: the message is the
 one ``error:`` line on stderr. Targets are in order of account (the caller's own
 first) then region; resources by kind then name; windows, baselines and roles by
 name. The JSON Schema is ``schemas/report.schema.json`` (``SCHEMA``), shipped in the
-package.
+package. ``skipped`` lists the accounts ``--org`` left out as not active
+(``{"account", "name", "state"}``); empty otherwise.
 
 The command records what it found (``record_run``, ``record_status``) and the
 entry point, which alone knows the final exit code and message, renders it
@@ -56,6 +57,9 @@ class _Pending:
     #: Each target's report and exit code (None: the command's own, one target alone).
     runs: list[tuple[Report, int | None]] = field(default_factory=list)
     views: list[View] = field(default_factory=list)
+    #: --org: the accounts left out as not active, and the listing's warnings.
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    account_warnings: list[str] = field(default_factory=list)
     #: Whether anything was recorded: a run that shows only --help prints no document.
     recorded: bool = False
 
@@ -90,6 +94,14 @@ def record_status(setup: str, views: Sequence[View]) -> None:
         return
     pending = _pending[0]
     pending.setup, pending.views, pending.recorded = setup, list(views), True
+
+
+def record_accounts(skipped: Sequence[dict[str, str]], warnings: Sequence[str]) -> None:
+    """--org: the accounts skipped (not active) and the warnings of the listing."""
+    if not _pending:
+        return
+    pending = _pending[0]
+    pending.skipped, pending.account_warnings = list(skipped), list(warnings)
 
 
 def finish(exit_code: int, message: str | None) -> str | None:
@@ -128,7 +140,8 @@ def render(pending: _Pending, exit_code: int, message: str | None) -> dict[str, 
             "failed": failed,
             **_totals(pending.command, targets),
         },
-        "warnings": pending.warnings,
+        "warnings": [*pending.account_warnings, *pending.warnings],
+        "skipped": pending.skipped,
         "error": {"message": message, "exit_code": exit_code} if failure else None,
     }
 

@@ -33,6 +33,20 @@ BOUNDARY_NAME = "ssm-patching-setup-role-boundary"
 #: The role names ``sts:AssumeRole`` is granted on: the bootstrap role of each account
 #: (edit the pattern in iam/ssm-patching-setup-assume-policy.json for other names).
 BOOTSTRAP_ROLE = "PatchingBootstrap*"
+#: The role --org assumes in each member account by default (--role-name), the one
+#: Organizations creates in the accounts it makes (aws/organization.py).
+ORGANIZATION_ROLE = "OrganizationAccountAccessRole"
+#: What --org reads to list the organization's accounts (aws/organization.py).
+ORGANIZATION_READS = ("organizations:DescribeOrganization", "organizations:ListAccounts")
+#: What --ou reads: the accounts and OUs under a root or OU, which these actions scope.
+ORGANIZATION_TREE_READS = (
+    "organizations:ListAccountsForParent",
+    "organizations:ListOrganizationalUnitsForParent",
+)
+ORGANIZATION_PARENTS = [
+    "arn:aws:organizations::*:root/o-*/r-*",
+    "arn:aws:organizations::*:ou/o-*/ou-*",
+]
 #: The lock parameter's path (lock.py).
 LOCK_PATH = "/patchsetup/lock/"
 
@@ -279,11 +293,24 @@ def brownfield_policy(scope: Scope = Scope()) -> dict[str, Any]:
 
 
 def assume_policy(role_arns: Sequence[str] = ()) -> dict[str, Any]:
-    """For the identity that starts a run with --role-arn: only the bootstrap roles."""
+    """For the identity that starts a run with --role-arn: only the bootstrap roles; and
+    with --org: the organization's account lists and its member accounts' access role."""
     resource: str | list[str] = (
         sorted(set(role_arns)) if role_arns else f"arn:aws:iam::*:role/{BOOTSTRAP_ROLE}"
     )
-    return _document([_statement("AssumeBootstrapRole", ["sts:AssumeRole"], resource)])
+    return _document(
+        [
+            _statement("AssumeBootstrapRole", ["sts:AssumeRole"], resource),
+            _statement(
+                "AssumeOrganizationRole",
+                ["sts:AssumeRole"],
+                f"arn:aws:iam::*:role/{ORGANIZATION_ROLE}",
+            ),
+            # On "*": DescribeOrganization and ListAccounts have no resource type.
+            _statement("ReadOrganization", list(ORGANIZATION_READS), "*"),
+            _statement("ListOrganizationTree", list(ORGANIZATION_TREE_READS), ORGANIZATION_PARENTS),
+        ]
+    )
 
 
 def boundary_policy(partition: str = "aws") -> dict[str, Any]:

@@ -17,6 +17,7 @@ from typing import Any
 
 import boto3
 
+from patchsetup.aws.organization import Members, OrgScope, members
 from patchsetup.aws.session import check_region, client, known_regions, make_session, resolve_region
 from patchsetup.errors import BadInput
 from patchsetup.fields import ROLE_ARN_RE, ROLE_ARN_RULE, role_arn_problem
@@ -31,12 +32,14 @@ class AccountRegion:
 
     region: str
     role_arn: str | None = None
+    #: The account ID when it is known without a role (--org: the caller's own account).
+    account_id: str | None = None
 
     @property
     def account(self) -> str | None:
-        """The account ID of the role, if the pair goes through one."""
+        """The account ID of the role, if the pair goes through one (or is known)."""
         match = ROLE_ARN_RE.match(self.role_arn or "")
-        return match.group(1) if match else None
+        return match.group(1) if match else self.account_id
 
     @property
     def label(self) -> str:
@@ -87,6 +90,37 @@ def account_regions(
         _check_partition(session, role, chosen)
     accounts: list[str | None] = [*roles] if roles else [None]
     return [AccountRegion(region, role) for role in accounts for region in chosen]
+
+
+def org_account_regions(
+    session: boto3.session.Session,
+    regions: tuple[str, ...],
+    all_regions: bool,
+    scope: OrgScope,
+    endpoint_url: str | None,
+) -> tuple[list[AccountRegion], Members]:
+    """--org: every active account the scope selects x the regions, and what was left out.
+
+    The regions are checked first (offline); then the organization is listed from the
+    first region's partition (its Organizations endpoint), and every member's role ARN
+    is checked against the regions' partition as a --role-arn is."""
+    chosen = account_regions(session, regions, all_regions, [])
+    region = chosen[0].region
+    found = members(
+        client(session, "organizations", region, endpoint_url),
+        client(session, "sts", region, endpoint_url),
+        scope,
+    )
+    if not found.members:
+        left = f"{len(found.skipped)} not active, {found.excluded} excluded"
+        where = f"under --ou {', '.join(scope.ous)}" if scope.ous else "in the organization"
+        raise BadInput(f"--org: no account to run in {where} ({left})")
+    pairs = []
+    for member in found.members:
+        if member.role_arn is not None:
+            _check_partition(session, member.role_arn, [t.region for t in chosen])
+        pairs += [AccountRegion(t.region, member.role_arn, member.account) for t in chosen]
+    return pairs, found
 
 
 def _partition(session: boto3.session.Session, roles: list[str]) -> str:

@@ -88,6 +88,34 @@ def _shared(func: F, outputs: tuple[str, ...], writes: bool) -> F:
             help="A file of role ARNs, one per line (# comments), as for --role-arn.",
         ),
         click.option(
+            "--org",
+            is_flag=True,
+            help="Run in every active account of the caller's organization (AWS Organizations), "
+            "assuming --role-name there; the caller's own account runs with its own "
+            "credentials. Suspended accounts are skipped and reported. Not with --role-arn.",
+        ),
+        click.option(
+            "--ou",
+            "ous",
+            multiple=True,
+            metavar="ID",
+            help="With --org: only the accounts under this OU (ou-...) or root (r-...), nested "
+            "OUs included; repeat or comma-separate.",
+        ),
+        click.option(
+            "--role-name",
+            metavar="NAME",
+            help="With --org: the role to assume in each member account, NAME or PATH/NAME.  "
+            "[default: OrganizationAccountAccessRole]",
+        ),
+        click.option(
+            "--exclude-account",
+            "exclude_accounts",
+            multiple=True,
+            metavar="ID",
+            help="With --org: leave out this 12-digit account; repeat or comma-separate.",
+        ),
+        click.option(
             "--profile",
             metavar="NAME",
             help="Named profile from ~/.aws/config. Default: the standard credential chain "

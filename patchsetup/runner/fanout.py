@@ -13,13 +13,22 @@ import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import boto3
 import click
 
 from patchsetup import document, logtarget, progress, signals, status
 from patchsetup.aws import reader
-from patchsetup.aws.accounts import AccountRegion, Clients, account_regions, clients_for, role_arns
+from patchsetup.aws.accounts import (
+    AccountRegion,
+    Clients,
+    account_regions,
+    clients_for,
+    org_account_regions,
+    role_arns,
+)
 from patchsetup.aws.errors import aws_errors
 from patchsetup.aws.gate import Gate
+from patchsetup.aws.organization import org_scope
 from patchsetup.aws.redact import redact
 from patchsetup.aws.session import make_session
 from patchsetup.deploy import planner
@@ -55,8 +64,7 @@ def for_each_target(request: Request) -> None:
     """
     common, plan_for = request.common, request.plan_for
     session = make_session(common.profile)
-    roles = role_arns(common.role_arns, common.role_arns_file)
-    chosen = account_regions(session, common.regions, common.all_regions, roles)
+    chosen = _targets(session, common)
 
     def report_for(target: AccountRegion) -> Report:
         return Report(
@@ -173,6 +181,31 @@ def for_each_target(request: Request) -> None:
     raise click.exceptions.Exit(EXIT_PARTIAL if 0 in codes else max(codes))
 
 
+def _targets(session: boto3.session.Session, common: Common) -> list[AccountRegion]:
+    """The accounts x regions of the run: --role-arn's, --org's, or the caller's own.
+    --org's skipped accounts and warnings go to stderr, one line each, and into the
+    JSON document."""
+    scope = org_scope(
+        common.org,
+        common.ous,
+        common.role_name,
+        common.exclude_accounts,
+        common.role_arns,
+        common.role_arns_file,
+    )
+    if scope is None:
+        roles = role_arns(common.role_arns, common.role_arns_file)
+        return account_regions(session, common.regions, common.all_regions, roles)
+    with aws_errors():
+        chosen, found = org_account_regions(
+            session, common.regions, common.all_regions, scope, common.endpoint_url
+        )
+    for line in found.lines():
+        click.echo(f"warning: {line}", err=True)
+    document.record_accounts(found.skipped, found.warnings)
+    return chosen
+
+
 def _changed(report: Report) -> bool:
     """The run made changes, or with --dry-run would make them (--detailed-exitcode)."""
     counts = summary(report.outcomes)
@@ -199,8 +232,7 @@ def status_views(common: Common, name: str, desired: Setup | None) -> list[statu
     """What is deployed for setup ``name`` in every chosen target, and with ``desired``
     the drift from it."""
     session = make_session(common.profile)
-    roles = role_arns(common.role_arns, common.role_arns_file)
-    chosen = account_regions(session, common.regions, common.all_regions, roles)
+    chosen = _targets(session, common)
 
     live = progress.for_stream(sys.stderr, len(chosen), common.output, "status")
 

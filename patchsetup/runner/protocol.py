@@ -53,6 +53,12 @@ class Common:
     detailed_exitcode: bool
     #: Text output lists unchanged resources and every target's report (-v).
     verbose: bool = False
+    #: --org: every account of the organization (--ou: under those OUs), through
+    #: --role-name, less --exclude-account (aws.organization).
+    org: bool = False
+    ous: tuple[str, ...] = ()
+    role_name: str | None = None
+    exclude_accounts: tuple[str, ...] = ()
 
 
 PlanFn = Callable[[], tuple[Plan, RemoteState]]

@@ -7,6 +7,7 @@ tests/helpers/bad_input.py.
 
 from __future__ import annotations
 
+import re
 import string
 from pathlib import Path
 
@@ -150,6 +151,35 @@ BAD_ROLE_ARNS = st.one_of(
         ]
     ),
 ).map(lambda a: ["--role-arn", a])
+#: --org's IDs as the Organizations API reference patterns them; commas separate several.
+_ORG_PARENT = re.compile(r"r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}")
+_ACCOUNT = re.compile(r"[0-9]{12}")
+_ROLE_NAME = re.compile(r"([\w+=,.@-]+/)*[\w+=,.@-]{1,64}", re.ASCII)
+
+
+def _listed(pattern: re.Pattern[str], value: str) -> bool:
+    return all(pattern.fullmatch(part.strip()) for part in value.split(","))
+
+
+#: --ou/--role-name/--exclude-account without --org, --org beside --role-arn, and IDs or
+#: role names outside the API's patterns: exit 2 before any call.
+BAD_ORG_FLAGS = st.one_of(
+    st.sampled_from(
+        [
+            ["--ou", "ou-ab12-cdef3456"],
+            ["--role-name", "OrganizationAccountAccessRole"],
+            ["--exclude-account", "111111111111"],
+            ["--org", "--role-arn", "arn:aws:iam::111111111111:role/x"],
+            ["--org", "--ou", "ou-AB12-cdef3456"],
+            ["--org", "--role-name", "/ops/"],
+        ]
+    ),
+    TEXT.filter(lambda v: not _listed(_ORG_PARENT, v)).map(lambda v: ["--org", "--ou", v]),
+    TEXT.filter(lambda v: not _listed(_ACCOUNT, v)).map(
+        lambda v: ["--org", "--exclude-account", v]
+    ),
+    TEXT.filter(lambda v: not _ROLE_NAME.fullmatch(v)).map(lambda v: ["--org", "--role-name", v]),
+)
 #: No profile exists: the environment points AWS_CONFIG_FILE and the credentials file nowhere.
 #: Even "default", when named, must exist (botocore fails at the first call otherwise).
 BAD_PROFILES = st.one_of(TEXT, st.sampled_from(["nope", "", " ", "default"])).map(
@@ -270,6 +300,7 @@ FLAG_CATEGORIES: dict[str, st.SearchStrategy[list[str]]] = {
     "unknown option": UNKNOWN_OPTIONS,
     "stray argument": STRAY_ARGUMENTS,
     "role arn": BAD_ROLE_ARNS,
+    "organization": BAD_ORG_FLAGS,
     "concurrency": BAD_CONCURRENCY,
     "region set": BAD_REGION_SETS,
     "profile": BAD_PROFILES,
@@ -304,6 +335,7 @@ def test_a_region_of_unicode_whitespace_is_empty(recorder: Recorder, blank: str)
         BAD_OUTPUT,
         STRAY_ARGUMENTS,
         BAD_ROLE_ARNS,
+        BAD_ORG_FLAGS,
         BAD_CONCURRENCY,
         BAD_REGION_SETS,
         BAD_NAMES,

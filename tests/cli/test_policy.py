@@ -63,6 +63,9 @@ UNSCOPED = frozenset(
         "iam:ListRoles",
         "servicequotas:ListServiceQuotas",
         "sts:GetCallerIdentity",
+        # --org: the organization itself, and all its accounts.
+        "organizations:DescribeOrganization",
+        "organizations:ListAccounts",
     }
 )
 

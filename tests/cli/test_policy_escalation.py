@@ -110,13 +110,27 @@ def test_role_writes_need_the_boundary_and_nothing_removes_it() -> None:
 
 
 def test_assume_role_only_on_the_bootstrap_roles_never_the_tools_path() -> None:
-    [statement] = policy.assume_policy()["Statement"]
+    statement, organization, reads, tree = policy.assume_policy()["Statement"]
     assert statement["Resource"] == "arn:aws:iam::*:role/PatchingBootstrap*"
+    # --org: the role Organizations makes in its accounts, and only reads of Organizations.
+    assert (organization["Action"], organization["Resource"]) == (
+        ["sts:AssumeRole"],
+        "arn:aws:iam::*:role/OrganizationAccountAccessRole",
+    )
+    assert (reads["Action"], reads["Resource"]) == (
+        ["organizations:DescribeOrganization", "organizations:ListAccounts"],
+        "*",
+    )
+    assert (tree["Action"], tree["Resource"]) == (
+        ["organizations:ListAccountsForParent", "organizations:ListOrganizationalUnitsForParent"],
+        ["arn:aws:organizations::*:root/o-*/r-*", "arn:aws:organizations::*:ou/o-*/ou-*"],
+    )
     import fnmatch
 
-    assert not fnmatch.fnmatchcase(
-        f"arn:aws:iam::{ACCOUNT}:role{ROLE_PATH}{ROLE}", statement["Resource"]
-    )
+    for assumed in (statement, organization):
+        assert not fnmatch.fnmatchcase(
+            f"arn:aws:iam::{ACCOUNT}:role{ROLE_PATH}{ROLE}", assumed["Resource"]
+        )
     for document in (policy.operator_policy(), policy.brownfield_policy()):
         assert "sts:AssumeRole" not in {a for s in document["Statement"] for a in s["Action"]}
 

@@ -2,7 +2,8 @@
 with the flags, with the service role, drift repaired, a second region tagging and
 releasing the role, options changed, the run lock taken over, every config feature
 (tests/data/kitchen-sink.toml, seed 000), status (with drift), a target and a task
-removed, another account through --role-arn, cleanup and cleanup --all-patching. Every
+removed, another account through --role-arn, the accounts of an organization through
+--org and --ou, cleanup and cleanup --all-patching. Every
 action it called is granted, every non-pending grant was exercised, and the ARNs the
 tool created or passed fall inside the policy's resource patterns (role path, PassRole,
 lock parameter, owner tag, the assumed role).
@@ -36,6 +37,7 @@ from tests.helpers.account import (
 from tests.helpers.cli import KITCHEN_HOOKS, cleanup, make_documents, setup, target_json
 from tests.helpers.endpoint import FAKE_CREDENTIALS, AwsEnv, client, start_local_aws
 from tests.helpers.oldtool import make_baseline, make_window, old_tool_setup
+from tests.helpers.org import make_org
 from tests.helpers.paths import ROOT
 from tests.helpers.policy import ACCOUNT, BOTOCORE_NAMES, REGION, TARGET_ROLE, arn_allowed
 from tests.helpers.proxy import start_fault_proxy
@@ -240,6 +242,15 @@ def test_workload_calls_only_granted_actions_and_every_grant(
     # Another account through a role (STS AssumeRole), set up and cleaned up there.
     _ok(setup(url, *JSON, "--role-arn", TARGET_ROLE, "-w", "1", "-d", "2", "-t", "3"))
     _ok(cleanup(url, *JSON, "--role-arn", TARGET_ROLE, "--yes"))
+    # The accounts of an organization (--org): listed whole for status, by OU (nested
+    # OUs read too) for setup and cleanup, each through OrganizationAccountAccessRole.
+    org = make_org(env)
+    for run in (
+        setup(url, "status", *JSON, "--org"),
+        setup(url, *JSON, "--org", "--ou", org.prod, "-w", "1", "-d", "2", "-t", "3"),
+        cleanup(url, *JSON, "--org", "--ou", org.prod, "--yes"),
+    ):
+        assert run.returncode == 0, run.stderr
 
     # Cleanup by name and by config, then the old tool's sweep of untagged resources.
     _ok(cleanup(url, *JSON, "--name", "kitchen", "--yes"))
