@@ -50,7 +50,9 @@ def _run_line(run: Run, several: bool) -> str:
     if is_utc(zone):
         local, in_utc = f"{start:%a %Y-%m-%d %H:%M}-{end:%H:%M} UTC", ""
     else:
-        local = f"{start:%a %Y-%m-%d %H:%M}-{end:%H:%M} {zone} ({start:%Z})"
+        # Across a clock change the end is in another offset: say both (CEST-CET).
+        names = f"{start:%Z}" if start.utcoffset() == end.utcoffset() else f"{start:%Z}-{end:%Z}"
+        local = f"{start:%a %Y-%m-%d %H:%M}-{end:%H:%M} {zone} ({names})"
         day = f"{utc_start:%a} " if utc_start.date() != start.date() else ""
         in_utc = f"  = {day}{utc_start:%H:%M}-{utc_end:%H:%M} UTC"
     where = f"  [{run.window.where}]" if several and run.window.where else ""

@@ -151,6 +151,15 @@ def test_the_text_view_with_a_fixed_start(silent: Any) -> None:
     result = run(url, "ssm-patching-setup", *args, "--months", "1")
     assert result.returncode == 0, result.stderr
     assert result.stdout == TEXT_VIEW
+    # Berlin's clocks go back at 03:00 on 2027-10-31: a run at 02:00 ends at 02:00 again.
+    dst = ("calendar", "-w", "5", "-d", "7", "-t", "2", "-z", "Europe/Berlin", "--months", "1")
+    back = run(url, "ssm-patching-setup", *dst, "--start", "2027-10-01")
+    assert back.returncode == 0, back.stderr
+    assert back.stdout.endswith(
+        "  Sun 2027-10-31 02:00-02:00 Europe/Berlin (CEST-CET)  = 00:00-01:00 UTC  "
+        "Week5Day7Unattended0200\n"
+    )
+    assert "happens twice in Europe/Berlin" in back.stderr
     kitchen = run(url, "ssm-patching-setup", "calendar", "--config", str(KITCHEN), "--start", START)
     assert kitchen.returncode == 0, kitchen.stderr
     assert (
