@@ -9,16 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from patchsetup.schedule.errors import ScheduleError
+from patchsetup.schedule.expressions import Rate, parse
 from patchsetup.schedule.runs import next_runs
 from patchsetup.schedule.warnings import schedule_warnings
 from patchsetup.schedule.zones import window_date
 
 #: How many runs the reports show.
 SHOWN = 3
+
+#: At most this many runs of one window in a period (``runs_between``): a calendar of a
+#: rate(5 minutes) window would otherwise hold hundreds of thousands of events.
+MOST_RUNS = 2000
+
+#: The first batch ``runs_between`` asks ``upcoming`` for; doubled until the period is covered.
+_FIRST_BATCH = 64
 
 
 @dataclass(frozen=True)
@@ -49,3 +57,34 @@ def upcoming(fields: Mapping[str, Any], now: datetime, count: int = SHOWN) -> Up
     if fields.get("Enabled") is False:
         return Upcoming((), ("disabled (enabled = false): it will not run", *warnings))
     return Upcoming(tuple(runs), tuple(warnings))
+
+
+def runs_between(
+    fields: Mapping[str, Any], start: datetime, end: datetime, most: int = MOST_RUNS
+) -> Upcoming:
+    """Every run in ``[start, end)``, by :func:`upcoming`'s rule (at most ``most`` of them).
+
+    A cron or at() run at ``start`` itself counts; a rate() schedule is counted from
+    ``start``, as ``upcoming`` counts it from now. More than ``most`` runs adds a warning.
+
+    Raises:
+        ScheduleError: the schedule (or a date) is not one this tool understands.
+    """
+    # upcoming() is strictly after its `now`; a microsecond earlier makes `start` count.
+    rate = isinstance(parse(str(fields.get("Schedule"))), Rate)
+    after = start if rate else start - timedelta(microseconds=1)
+    count = _FIRST_BATCH
+    while True:
+        # Asked again from the start with a larger count, never resumed from the last
+        # run: with a ScheduleOffset the next occurrence can come before that run.
+        coming = upcoming(fields, after, min(count, most + 1))
+        runs = [run for run in coming.runs if run < end]
+        ended = len(coming.runs) < min(count, most + 1)
+        if ended or len(runs) < len(coming.runs) or len(runs) > most:
+            break
+        count *= 2
+    warnings = coming.warnings
+    if len(runs) > most:
+        runs = runs[:most]
+        warnings = (*warnings, f"more than {most} runs in the period: only the first {most}")
+    return Upcoming(tuple(runs), warnings)

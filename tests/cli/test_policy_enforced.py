@@ -204,6 +204,10 @@ def test_defaults_setup_status_and_cleanup_as_the_operator(enforced: Enforced) -
     )
     status = enforced.cli("operator", "ssm-patching-setup", "status", *JSON)
     assert status.returncode == 0, status.stderr
+    ics = ("calendar", "--format", "ics", "--start", "2027-01-01", "--months", "3")
+    calendar = enforced.cli("operator", "ssm-patching-setup", *ics)
+    assert calendar.returncode == 0, calendar.stderr
+    assert calendar.stdout.count("BEGIN:VEVENT") == 24  # 8 monthly windows, 3 months
     gone = target_json(enforced.cli("operator", "ssm-patching-cleanup", *JSON, "--yes"))
     assert gone["summary"]["delete"] > 0 and gone["summary"]["failed"] == 0
 

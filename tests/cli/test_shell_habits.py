@@ -18,7 +18,7 @@ import pytest
 from tests.helpers.cli import BIN
 from tests.helpers.paths import ROOT
 
-COMMANDS = ["apply", "cleanup", "completion", "export", "init", "policy", "status"]
+COMMANDS = ["apply", "calendar", "cleanup", "completion", "export", "init", "policy", "status"]
 #: The replaced tool's options, as its users type them.
 OLD_TOOL_OPTIONS = [
     "-w, --week",
@@ -62,7 +62,7 @@ def _complete(shell: str, line: str, prog: str = "ssm-patching-setup") -> list[s
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_completion_of_command_names(shell: str) -> None:
     assert _complete(shell, "ssm-patching-setup st") == ["status"]
-    assert _complete(shell, "ssm-patching-setup c") == ["cleanup", "completion"]
+    assert _complete(shell, "ssm-patching-setup c") == ["calendar", "cleanup", "completion"]
     assert _complete(shell, "ssm-patching-setup ") == COMMANDS
 
 

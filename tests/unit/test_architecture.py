@@ -39,6 +39,9 @@ PURE = [
     "patchsetup.progress",
     "patchsetup.colour",
     "patchsetup.logtarget",
+    "patchsetup.calendars.events",
+    "patchsetup.calendars.ics",
+    "patchsetup.calendars.month",
 ]
 
 #: Lower number, lower layer: a module imports its own layer or lower ones only.
@@ -47,7 +50,7 @@ LAYERS: dict[str, int] = {
     **dict.fromkeys(["logtarget", "colour", "progress"], 0),
     **dict.fromkeys(["model", "roles", "schedule", "baselines"], 1),
     **dict.fromkeys(["policy", "seed", "config", "deploy", "checks"], 2),
-    **dict.fromkeys(["export", "aws"], 3),
+    **dict.fromkeys(["export", "aws", "calendars"], 3),
     **dict.fromkeys(["report", "status", "document"], 4),
     "runner": 5,
     "cli": 6,
