@@ -48,6 +48,10 @@ _WHERE = {
     "role_arns_file": "--role-arns-file",
     "profile": "--profile",
     "endpoint_url": "--endpoint-url",
+    "org": "--org",
+    "ous": "--ou",
+    "role_name": "--role-name",
+    "exclude_accounts": "--exclude-account",
 }
 MONTHS_MAX = 24
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

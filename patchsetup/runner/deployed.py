@@ -10,19 +10,19 @@ import sys
 
 from patchsetup import logtarget, progress
 from patchsetup.aws import reader
-from patchsetup.aws.accounts import AccountRegion, account_regions, clients_for, role_arns
+from patchsetup.aws.accounts import AccountRegion, clients_for
 from patchsetup.aws.errors import aws_errors
 from patchsetup.aws.gate import Gate
 from patchsetup.aws.session import make_session
 from patchsetup.deploy.remote import RemoteState
+from patchsetup.runner.fanout import targets
 from patchsetup.runner.protocol import Common
 
 
 def deployed_states(common: Common, name: str) -> list[tuple[AccountRegion, RemoteState]]:
     """Setup ``name``'s windows, targets and tasks in each target, in the targets' order."""
     session = make_session(common.profile)
-    roles = role_arns(common.role_arns, common.role_arns_file)
-    chosen = account_regions(session, common.regions, common.all_regions, roles)
+    chosen = targets(session, common)  # --role-arn's, --org's, or the caller's own
     live = progress.for_stream(sys.stderr, len(chosen), "text", "calendar")
 
     def state_of(target: AccountRegion) -> tuple[AccountRegion, RemoteState]:

@@ -64,7 +64,7 @@ def for_each_target(request: Request) -> None:
     """
     common, plan_for = request.common, request.plan_for
     session = make_session(common.profile)
-    chosen = _targets(session, common)
+    chosen = targets(session, common)
 
     def report_for(target: AccountRegion) -> Report:
         return Report(
@@ -181,7 +181,7 @@ def for_each_target(request: Request) -> None:
     raise click.exceptions.Exit(EXIT_PARTIAL if 0 in codes else max(codes))
 
 
-def _targets(session: boto3.session.Session, common: Common) -> list[AccountRegion]:
+def targets(session: boto3.session.Session, common: Common) -> list[AccountRegion]:
     """The accounts x regions of the run: --role-arn's, --org's, or the caller's own.
     --org's skipped accounts and warnings go to stderr, one line each, and into the
     JSON document."""
@@ -232,7 +232,7 @@ def status_views(common: Common, name: str, desired: Setup | None) -> list[statu
     """What is deployed for setup ``name`` in every chosen target, and with ``desired``
     the drift from it."""
     session = make_session(common.profile)
-    chosen = _targets(session, common)
+    chosen = targets(session, common)
 
     live = progress.for_stream(sys.stderr, len(chosen), common.output, "status")
 

@@ -245,3 +245,33 @@ def test_an_ou_of_more_accounts_than_one_page(aws: Any) -> None:
     assert len(first["Accounts"]) == 20 and first.get("NextToken")  # paged indeed
     document = ok_json(run(aws.url, "ssm-patching-setup", "status", *JSON, "--org", "--ou", ou))
     assert _accounts(document) == sorted(made)
+
+
+def test_calendar_of_an_ou_shows_exactly_its_accounts_windows(aws: Any) -> None:
+    org = make_org(aws)
+    ok_json(setup(aws.url, *JSON, *ONE_WINDOW, "--org"))  # every active account
+    result = run(
+        aws.url,
+        "ssm-patching-setup",
+        "calendar",
+        "--format",
+        "ics",
+        "--start",
+        "2027-01-01",
+        "--org",
+        "--ou",
+        org.prod,
+    )
+    assert result.returncode == 0, result.stderr
+    locations = sorted(
+        {
+            line.split(":", 1)[1]
+            for line in result.stdout.splitlines()
+            if line.startswith("LOCATION:")
+        }
+    )
+    assert locations == sorted(f"{org[a]}/us-east-1" for a in ("a", "b"))
+    assert result.stderr == f"warning: --org: skipped account {org['closed']} (closed): SUSPENDED\n"
+    # From a config, --org reads what is deployed: one or the other.
+    offline = run(aws.url, "ssm-patching-setup", "calendar", *ONE_WINDOW, "--org")
+    assert_one_line_error(offline, 2, "--org")
