@@ -39,6 +39,8 @@ PURE = [
     "patchsetup.progress",
     "patchsetup.colour",
     "patchsetup.logtarget",
+    "patchsetup.coverage",
+    "patchsetup.deploy.remote_fleet",
 ]
 
 #: Lower number, lower layer: a module imports its own layer or lower ones only.
@@ -48,7 +50,7 @@ LAYERS: dict[str, int] = {
     **dict.fromkeys(["model", "roles", "schedule", "baselines"], 1),
     **dict.fromkeys(["policy", "seed", "config", "deploy", "checks"], 2),
     **dict.fromkeys(["export", "aws"], 3),
-    **dict.fromkeys(["report", "status", "document"], 4),
+    **dict.fromkeys(["report", "status", "coverage", "document"], 4),
     "runner": 5,
     "cli": 6,
     "console": 7,
