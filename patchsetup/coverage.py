@@ -9,11 +9,14 @@ patch-group tag key with that value. The gaps, shown as warnings:
 - nodes in no patch group of the setup: untagged ones get the region's default
   patch baseline; ones tagged for another setup's group, a hand-made group, or
   a group no baseline in the region has (the default baseline again);
-- patch groups of the setup that no baseline of the setup has (the region's
+- patch groups of the setup that no baseline is registered for (the region's
   default baseline patches their nodes) or that no window of the setup targets
   (nothing patches them), and groups with no node;
+
+A group's ``baselines`` are every registration of it in the region, the setup's or
+not (the replaced tool's, say): what Patch Manager applies to its nodes, per OS.
 - a window target's tag value, or instance ID, that no managed node carries
-  (usually a typo).
+  and that is no registered patch group (usually a typo).
 """
 
 from __future__ import annotations
@@ -60,7 +63,6 @@ def fleet_view(state: RemoteState, query: FleetQuery, fleet: RemoteFleet) -> dic
     by_id = {n.node_id: n for n in fleet.nodes}
     groups: list[dict[str, Any]] = []
     inside: set[str] = set()
-    own = {b.baseline_id: b for b in state.baselines}
     for group in query.groups:
         members = [by_id[i] for i in fleet.carrying.get((query.key, group), []) if i in by_id]
         inside.update(n.node_id for n in members)
@@ -70,7 +72,7 @@ def fleet_view(state: RemoteState, query: FleetQuery, fleet: RemoteFleet) -> dic
                 "baselines": {
                     r.operating_system: r.baseline_name
                     for r in sorted(state.registrations, key=lambda r: r.operating_system)
-                    if r.patch_group == group and r.baseline_id in own
+                    if r.patch_group == group
                 },
                 "windows": sorted(
                     query.windows[w.window_id]
@@ -166,8 +168,11 @@ def _outside(
 
 
 def _unmatched(state: RemoteState, query: FleetQuery, fleet: RemoteFleet) -> list[dict[str, Any]]:
-    """Window targets' tag values and instance IDs that no managed node carries."""
+    """Window targets' tag values and instance IDs that no managed node carries (a
+    registered patch group's value is an empty group instead)."""
     everyone = {n.node_id for n in fleet.nodes}
+    # A registered patch group with no node is said as such (an empty group), not a typo.
+    registered = {r.patch_group for r in state.registrations}
     found: list[dict[str, Any]] = []
     for window in sorted(state.windows, key=lambda w: w.name):
         for target in sorted(window.targets, key=lambda t: str(t.fields.get("Name") or "")):
@@ -175,7 +180,9 @@ def _unmatched(state: RemoteState, query: FleetQuery, fleet: RemoteFleet) -> lis
                 key = str(selector.get("Key", ""))
                 for value in selector.get("Values", []):
                     if key.startswith("tag:"):
-                        missing = not fleet.carrying.get((key[4:], value))
+                        missing = not fleet.carrying.get((key[4:], value)) and not (
+                            key[4:] == query.key and value in registered
+                        )
                     elif key == "InstanceIds":
                         missing = value not in everyone
                     else:
@@ -202,7 +209,7 @@ def warnings(view: dict[str, Any]) -> list[str]:
     for g in view["patch_groups"]:
         if g["nodes"] and not g["baselines"]:
             lines.append(
-                f"patch group '{g['name']}': no baseline of this setup, its "
+                f"patch group '{g['name']}': no baseline is registered for it, its "
                 f"{_nodes(g['nodes'])} get the region's default patch baseline"
             )
         if g["nodes"] and not g["windows"]:
@@ -210,8 +217,13 @@ def warnings(view: dict[str, Any]) -> list[str]:
                 f"patch group '{g['name']}': no window of this setup targets it, its "
                 f"{_nodes(g['nodes'])} are not patched by it"
             )
-        if not g["nodes"] and g["name"] not in typos:  # a typo is said once, below
-            lines.append(f"patch group '{g['name']}' has no managed node")
+    # A typo is said once, below; with no node at all, once for the region.
+    empty = [g["name"] for g in view["patch_groups"] if not g["nodes"] and g["name"] not in typos]
+    if not view["nodes"]:
+        lines.append("no managed node in this region: nothing is patched here yet")
+    elif empty:
+        listed = ", ".join(f"'{g}'" for g in empty)
+        lines.append(f"patch group{'s' if len(empty) > 1 else ''} with no managed node: {listed}")
     for t in view["unmatched_targets"]:
         what = "instance" if t["key"] == "InstanceIds" else f"tag {t['key'][4:]}="
         lines.append(

@@ -33,6 +33,8 @@ def _state() -> RemoteState:
         baselines=[RemoteBaseline("pb-mine", "mine", "AMAZON_LINUX_2", {}, {})],
         registrations=[
             Registration(G1, "AMAZON_LINUX_2", "pb-mine", "mine", "default"),
+            # The replaced tool's untagged baseline holds the group for Windows: it applies.
+            Registration(G1, "WINDOWS", "pb-old", "Windows-0day-Important", None),
             Registration(G2, "AMAZON_LINUX_2", "pb-mine", "mine", "default"),
             Registration(G3, "AMAZON_LINUX_2", "pb-mine", "mine", "default"),
             Registration("theirs", "WINDOWS", "pb-other", "other", "other"),
@@ -102,7 +104,8 @@ def test_counts_gaps_and_executions() -> None:
         {"Linux": 2, "Windows": 1},
         {"Online": 2, "ConnectionLost": 1},
     )
-    assert first["baselines"] == {"AMAZON_LINUX_2": "mine"} and first["windows"] == ["W1"]
+    assert first["baselines"] == {"AMAZON_LINUX_2": "mine", "WINDOWS": "Windows-0day-Important"}
+    assert first["windows"] == ["W1"]
     assert (first["compliance"]["instances"], first["compliance"]["missing"]) == (3, 1)
     assert first["compliance"]["failed"] == 0
     assert view["outside"] == [
@@ -123,7 +126,7 @@ def test_counts_gaps_and_executions() -> None:
         "1 managed node in patch group 'theirs' of setup 'other', not this one: i-5",
         "1 managed node in a patch group no baseline in the region has: the region's default "
         "patch baseline applies: i-6",
-        "patch group 'lonely' has no managed node",
+        "patch group with no managed node: 'lonely'",
         "window W2 target W2Targets: no managed node is tag Patch Group="
         "'Week 1 Day 2 - Unatended - 04:00' (a typo?)",
     ]
@@ -149,9 +152,9 @@ def test_text_table_and_csv_rows_carry_the_same_numbers() -> None:
     assert dict(zip(header, row, strict=False)) == {
         "NODES": "3", "LINUX": "2", "WINDOWS": "1", "MACOS": "0", "ONLINE": "2", "LOST": "1",
         "INACTIVE": "0", "REPORTED": "3", "MISSING": "1", "FAILED": "0", "REBOOT": "0",
-        "WINDOW": "W1", "/": "/", "BASELINE": "AMAZON_LINUX_2",
+        "WINDOW": "W1", "/": "/", "BASELINE": "AMAZON_LINUX_2", "OS": "WINDOWS",
     }  # fmt: skip
-    assert lines[3].endswith("W1 / AMAZON_LINUX_2")
+    assert lines[3].endswith("W1 / AMAZON_LINUX_2 WINDOWS")
     assert lines[2].endswith("W2 / (no baseline)")
     assert [line for line in lines if "warning:" in line] == [
         f"  warning: {w}" for w in view["warnings"]
