@@ -10,8 +10,9 @@ patch-group tag key with that value. The gaps, shown as warnings:
   patch baseline; ones tagged for another setup's group, a hand-made group, or
   a group no baseline in the region has (the default baseline again);
 - patch groups of the setup that no baseline is registered for (the region's
-  default baseline patches their nodes) or that no window of the setup targets
-  (nothing patches them), and groups with no node;
+  default baseline patches their nodes), or none for the platform of some of their
+  nodes (Windows nodes in a group with only Linux baselines), or that no window of
+  the setup targets (nothing patches them), and groups with no node;
 
 A group's ``baselines`` are every registration of it in the region, the setup's or
 not (the replaced tool's, say): what Patch Manager applies to its nodes, per OS.
@@ -212,6 +213,14 @@ def warnings(view: dict[str, Any]) -> list[str]:
                 f"patch group '{g['name']}': no baseline is registered for it, its "
                 f"{_nodes(g['nodes'])} get the region's default patch baseline"
             )
+        for platform, count in g["platforms"].items():
+            if g["baselines"] and not _covers(platform, g["baselines"]):
+                lines.append(
+                    f"patch group '{g['name']}': {count} {platform} node"
+                    + ("" if count == 1 else "s")
+                    + f" but no {platform} baseline is registered for it: the region's "
+                    f"default patch baseline for {platform} applies"
+                )
         if g["nodes"] and not g["windows"]:
             lines.append(
                 f"patch group '{g['name']}': no window of this setup targets it, its "
@@ -231,6 +240,20 @@ def warnings(view: dict[str, Any]) -> list[str]:
             f"{what}{t['value']!r} (a typo?)"
         )
     return lines
+
+
+#: The operating systems of a baseline for the platforms that are not Linux.
+_NOT_LINUX = {"Windows": "WINDOWS", "MacOS": "MACOS"}
+
+
+def _covers(platform: str, baselines: dict[str, str]) -> bool:
+    """Whether a group's baselines (by OS) have one for nodes of ``platform``: its OS, or
+    for Linux any Linux OS (the node's distribution is not told apart here)."""
+    if platform in _NOT_LINUX:
+        return _NOT_LINUX[platform] in baselines
+    if platform == "Linux":
+        return any(os not in _NOT_LINUX.values() for os in baselines)
+    return True
 
 
 def _nodes(count: int) -> str:

@@ -160,6 +160,11 @@ def test_status_shows_coverage_gaps_compliance_and_last_runs(aws: Any, ssm: Any)
         f"{seeded['none'][0]}",
         f"1 managed node in patch group '{OTHER_GROUP}' of setup 'other', not this one: "
         f"{seeded['other_setup'][0]}",
+        *(
+            f"patch group '{g}': 1 Windows node but no Windows baseline is registered for it: "
+            "the region's default patch baseline for Windows applies"
+            for g in (G1, G2)
+        ),
         f"patch group with no managed node: '{EMPTY}'",
         "window Week2Day3Unattended0400 target Week2Day3Unattended0400Targets: no managed "
         f"node is tag Patch Group={TYPO!r} (a typo?)",

@@ -172,3 +172,18 @@ def test_text_table_and_csv_rows_carry_the_same_numbers() -> None:
         ("W1", "FAILED", "e-2"),
         ("W1", "SUCCESS", "e-1"),
     ]
+
+
+def test_nodes_of_a_platform_without_its_baseline_are_a_gap() -> None:
+    state, fleet = _state(), _fleet()
+    fleet.nodes.append(ManagedNode("i-8", "Windows", "Windows Server", "Online", "EC2Instance"))
+    fleet.carrying["Patch Group", G2].append("i-8")
+    fleet.keyed.append("i-8")
+    asked = query(state)
+    assert asked is not None
+    gaps = [w for w in coverage.fleet_view(state, asked, fleet)["warnings"] if "baseline for" in w]
+    # G1 has the old tool's WINDOWS baseline besides the Linux one; G2 only the Linux one.
+    assert gaps == [
+        f"patch group '{G2}': 1 Windows node but no Windows baseline is registered for it: "
+        "the region's default patch baseline for Windows applies"
+    ]
