@@ -253,3 +253,26 @@ def test_another_region_another_setup_and_no_fleet(aws: Any, ssm: Any) -> None:
             "--output", "csv").stdout)) if r["count"]] == []  # fmt: skip
     # Nothing deployed: no fleet either.
     assert target_json(setup(aws.url, "status", *JSON, "--name", "absent"))["fleet"] is None
+
+
+def test_another_account_through_a_role_sees_only_its_own_nodes(aws: Any) -> None:
+    account = "111111111111"
+    role = ("--role-arn", f"arn:aws:iam::{account}:role/PatchingBootstrap")
+    one = ("-w", "1", "-d", "2", "-t", "3")
+    target_json(setup(aws.url, *JSON, *one))
+    target_json(setup(aws.url, *JSON, *one, *role))
+    theirs = ec2_instances(aws, 2, tags=_tag(G1), account=account)
+    hybrid = hybrid_nodes(aws, 1, platform="MacOS", tags=_tag(G1), account=account)
+    mine = ec2_instances(aws, 1, tags=_tag(G1))
+    there = target_json(setup(aws.url, "status", *JSON, *role))
+    assert there["account"] == account
+    [group] = there["fleet"]["patch_groups"]
+    assert (group["name"], group["node_ids"]) == (G1, sorted(theirs + hybrid))
+    assert group["platforms"] == {"Linux": 2, "MacOS": 1}
+    # A MacOS node in a group of a Linux baseline: the region's default for macOS applies.
+    assert there["fleet"]["warnings"] == [
+        f"patch group '{G1}': 1 MacOS node but no MacOS baseline is registered for it: "
+        "the region's default patch baseline for MacOS applies"
+    ]
+    here = target_json(setup(aws.url, "status", *JSON))
+    assert (here["account"], here["fleet"]["patch_groups"][0]["node_ids"]) == (None, mine)
