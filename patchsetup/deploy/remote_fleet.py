@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from patchsetup.deploy.remote import RemoteState
-from patchsetup.fields import PATCH_GROUP_KEYS
+from patchsetup.fields import PATCH_GROUP_KEYS, patch_group_problem
 
 #: The window target key of a tag selector, e.g. "tag:Patch Group".
 TAG_PREFIX = "tag:"
@@ -91,11 +91,13 @@ def query(state: RemoteState) -> FleetQuery | None:
                 if not key.startswith(TAG_PREFIX):
                     continue
                 tag = key[len(TAG_PREFIX) :]
-                values = [str(v) for v in selector.get("Values", [])]
+                # A filter value has at least one character.
+                values = [str(v) for v in selector.get("Values", []) if v]
                 selectors.update((tag, v) for v in values)
                 if tag in PATCH_GROUP_KEYS:
                     keys.append(tag)
-                    groups.update(values)
+                    # DescribePatchGroupState refuses what is no patch group's name.
+                    groups.update(v for v in values if patch_group_problem(v) is None)
     key = keys[0] if keys else PATCH_GROUP_KEYS[0]
     selectors.update((key, g) for g in groups)
     foreign = {r.patch_group for r in state.registrations if r.patch_group not in groups}

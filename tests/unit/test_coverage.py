@@ -83,6 +83,12 @@ def test_the_query_asks_about_the_setups_groups_and_target_values() -> None:
     assert asked.foreign == ("by-hand", "theirs")
     assert asked.windows == {"mw-1": "W1", "mw-2": "W2"}
     assert query(RemoteState()) is None
+    # A target value no patch group can have (a wildcard, say) is asked about, not as a group.
+    odd = _state()
+    odd.windows[0].targets[0].fields["Targets"][0]["Values"].append("web*")
+    asked = query(odd)
+    assert asked is not None
+    assert "web*" not in asked.groups and ("Patch Group", "web*") in asked.selectors
 
 
 def test_counts_gaps_and_executions() -> None:
