@@ -235,6 +235,7 @@ def _view(view: View) -> dict[str, Any]:
         "roles": _by_name(view.roles),
         "drift": drift,
         "other_setups": _by_name(view.other_setups),
+        "fleet": view.fleet,
     }
 
 

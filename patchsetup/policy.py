@@ -165,6 +165,9 @@ def operator_policy(scope: Scope = Scope()) -> dict[str, Any]:
                     "ssm:DescribePatchBaselines",
                     "ssm:DescribePatchGroups",
                     "ssm:GetPatchBaselineForPatchGroup",
+                    # status's fleet: the managed nodes and a patch group's compliance.
+                    "ssm:DescribeInstanceInformation",
+                    "ssm:DescribePatchGroupState",
                 ],
                 "*",
             ),
@@ -177,6 +180,7 @@ def operator_policy(scope: Scope = Scope()) -> dict[str, Any]:
                     "ssm:GetMaintenanceWindowTask",
                     "ssm:GetPatchBaseline",
                     "ssm:ListTagsForResource",
+                    "ssm:DescribeMaintenanceWindowExecutions",
                 ],
                 windows_and_baselines,
             ),

@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from patchsetup import coverage
 from patchsetup.deploy.diff import FieldDiff, by_path
 from patchsetup.deploy.plan import KINDS, KNOWN_AFTER_APPLY, Plan, marked
 from patchsetup.deploy.remote import RemoteState, RemoteTarget, RemoteTask
+from patchsetup.deploy.remote_fleet import FleetQuery, RemoteFleet
 from patchsetup.schedule.errors import ScheduleError
 from patchsetup.schedule.window_runs import upcoming
 from patchsetup.schedule.words import describe
@@ -35,6 +37,9 @@ class View:
     #: The target's account (through a role; None: the caller's own) and region.
     account: str | None = None
     region: str = ""
+    #: Coverage and compliance (coverage.fleet_view); None when not read (--no-fleet,
+    #: or nothing deployed).
+    fleet: dict[str, Any] | None = None
 
 
 def other_setups(state: RemoteState) -> list[dict[str, Any]]:
@@ -69,10 +74,13 @@ def view(
     *,
     account: str | None = None,
     region: str = "",
+    fleet: tuple[FleetQuery, RemoteFleet] | None = None,
 ) -> View:
-    """The deployed state of one target as plain data."""
+    """The deployed state of one target as plain data (with ``fleet``, its coverage)."""
     now = now or datetime.now(UTC)
     result = View(target, setup, other_setups=other_setups(state), account=account, region=region)
+    if fleet is not None:
+        result.fleet = coverage.fleet_view(state, *fleet)
     for window in sorted(state.windows, key=lambda w: (w.name, w.window_id)):
         fields = window.fields
         expression, zone = str(fields.get("Schedule")), fields.get("ScheduleTimezone")
@@ -193,6 +201,9 @@ def _text(v: View, verbose: bool = False) -> str:
             lines.append(
                 f"         next: {', '.join(r[:16].replace('T', ' ') for r in w['next_runs'])}"
             )
+        last = coverage.last_runs(v.fleet, w["name"])
+        if last is not None:
+            lines.append(f"         {last}")
         for t in w["targets"]:
             selectors = "; ".join(f"{x['Key']}={','.join(x['Values'])}" for x in t["targets"] or [])
             ident = f"  {t['id']}" if verbose else ""
@@ -204,6 +215,8 @@ def _text(v: View, verbose: bool = False) -> str:
                 f"on {', '.join(str(x) for x in t['targets'])}"
                 + (f"  {t['id']}" if verbose else "")
             )
+    if v.fleet is not None:
+        lines.extend(coverage.text(v.fleet))
     for b in v.baselines:
         lines.append(f"baseline {b['name']}  {b['id']}  {b['operating_system']}")
         lines.extend(f"         rule: {r}" for r in b["rules"])
@@ -244,6 +257,7 @@ CSV_COLUMNS = [
     "timezone",
     "next_run",
     "details",
+    "count",
 ]
 
 
@@ -305,6 +319,8 @@ def _csv(views: list[View]) -> str:
                 writer.writerow({**base, "kind": "patch-group", "name": g, "details": b["name"]})
         for r in v.roles:
             writer.writerow({**base, "kind": "role", "name": r["name"], "id": r["arn"]})
+        for row in coverage.csv_rows(v.fleet):
+            writer.writerow({**base, **row})
         for d in v.drift or []:
             writer.writerow(
                 {**base, "kind": f"drift:{d['kind']}", "name": d["name"], "details": d["action"]}

@@ -269,13 +269,21 @@ def policy_command(
     metavar="FILE",
     help="Also show drift: what setup with this config would change.",
 )
+@click.option(
+    "--fleet/--no-fleet",
+    default=True,
+    show_default=True,
+    help="Show the managed nodes: per patch group how many, by platform and ping, their "
+    "compliance, the nodes in none and the groups with none, and each window's last runs.",
+)
 @options.read_options
-def status_command(config: str | None, **values: Any) -> None:
+def status_command(config: str | None, fleet: bool, **values: Any) -> None:
     """Show what is deployed for a setup name, region by region.
 
-    Windows with their schedule in words and next runs, targets, tasks,
-    baselines with their rules, patch-group registrations, the service role,
-    and with --config the drift from it. Text table, --output json or csv.
+    Windows with their schedule in words, next and last runs, targets, tasks,
+    the fleet (managed nodes per patch group and their compliance, and the
+    gaps), baselines with their rules, patch-group registrations, the service
+    role, and with --config the drift from it. Text table, --output json or csv.
 
     \b
     Examples:
@@ -296,7 +304,7 @@ def status_command(config: str | None, **values: Any) -> None:
         except ConfigError as exc:
             raise BadInput(str(exc)) from None
         name = desired.name
-    views = status_views(common, name, desired)
+    views = status_views(common, name, desired, fleet=fleet)
     if common.output == "json":
         document.record_status(name, views)  # printed at the exit, with its exit code
     else:

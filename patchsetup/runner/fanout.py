@@ -17,7 +17,7 @@ import boto3
 import click
 
 from patchsetup import document, logtarget, progress, signals, status
-from patchsetup.aws import reader
+from patchsetup.aws import read_fleet, reader
 from patchsetup.aws.accounts import (
     AccountRegion,
     Clients,
@@ -35,6 +35,7 @@ from patchsetup.deploy import planner
 from patchsetup.deploy.adoption import adoption_candidates
 from patchsetup.deploy.plan import Plan, PlanConflict
 from patchsetup.deploy.remote import RemoteState
+from patchsetup.deploy.remote_fleet import query
 from patchsetup.errors import EXIT_CHANGES, EXIT_FAILURE, EXIT_PARTIAL, BadInput, Stopped
 from patchsetup.model import Setup, role_regions
 from patchsetup.report import Report, render_targets, summary
@@ -228,9 +229,11 @@ def _after(plan_fn: PlanFn, others: list[threading.Event], regions: set[str]) ->
     return plan_after
 
 
-def status_views(common: Common, name: str, desired: Setup | None) -> list[status.View]:
-    """What is deployed for setup ``name`` in every chosen target, and with ``desired``
-    the drift from it."""
+def status_views(
+    common: Common, name: str, desired: Setup | None, *, fleet: bool = True
+) -> list[status.View]:
+    """What is deployed for setup ``name`` in every chosen target, with ``desired`` the
+    drift from it, with ``fleet`` the coverage and compliance of its managed nodes."""
     session = make_session(common.profile)
     chosen = targets(session, common)
 
@@ -248,14 +251,17 @@ def status_views(common: Common, name: str, desired: Setup | None) -> list[statu
         own = session if len(chosen) == 1 else make_session(common.profile)
         with aws_errors():
             clients = clients_for(own, target, common.endpoint_url)
+            gate = Gate(common.concurrency)
             state = reader.read_setup(
                 clients["ssm"],
                 name,
                 clients["iam"],
                 full=True,
-                gate=Gate(common.concurrency),
+                gate=gate,
                 candidates=adoption_candidates(desired) if desired else None,
             )
+            asked = query(state) if fleet else None
+            found = None if asked is None else (asked, read_fleet.read_fleet(clients, asked, gate))
         drift = None
         if desired is not None:
             try:
@@ -265,7 +271,13 @@ def status_views(common: Common, name: str, desired: Setup | None) -> list[statu
             except PlanConflict as exc:
                 raise BadInput(str(exc)) from None
         return status.view(
-            target.label, name, state, drift, account=target.account, region=target.region
+            target.label,
+            name,
+            state,
+            drift,
+            account=target.account,
+            region=target.region,
+            fleet=found,
         )
 
     # Targets side by side, bounded like setup's; the first failure ends the command.

@@ -58,6 +58,9 @@ UNSCOPED = frozenset(
         "ssm:DescribePatchGroups",
         # Names a patch group, not a baseline: nothing for a resource ARN to match.
         "ssm:GetPatchBaselineForPatchGroup",
+        # The Service Authorization Reference lists no resource type for these two.
+        "ssm:DescribeInstanceInformation",
+        "ssm:DescribePatchGroupState",
         "ssm:CreateMaintenanceWindow",
         "ssm:CreatePatchBaseline",
         "iam:ListRoles",

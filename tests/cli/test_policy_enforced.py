@@ -127,6 +127,16 @@ def enforced() -> Iterator[Enforced]:
                     )
                 },
             ),
+            # The operator policy of before status read the fleet.
+            "no-fleet": _user(
+                iam,
+                "no-fleet",
+                {
+                    "operator": for_moto(
+                        _without(_shipped(OPERATOR_FILES[0]), "ssm:DescribeInstanceInformation")
+                    )
+                },
+            ),
         }
         operator_arn = f"arn:aws:iam::{ACCOUNT}:user/operator"
         trust = {
@@ -192,6 +202,33 @@ def test_a_missing_grant_fails_the_run(enforced: Enforced) -> None:
     target_json(
         enforced.cli("operator", "ssm-patching-cleanup", *JSON, "--name", "denied", "--yes")
     )
+
+
+def test_status_without_the_fleet_grants_fails_and_no_fleet_works(enforced: Enforced) -> None:
+    # Its own patch group: the module's other tests use SMALL's.
+    own = ("-w", "4", "-d", "6", "-t", "7", "--name", "nf")
+    target_json(enforced.cli("operator", "ssm-patching-setup", *JSON, *own))
+    try:
+        denied = enforced.cli("no-fleet", "ssm-patching-setup", "status", "--name", "nf")
+        # moto's denial is an XML body botocore cannot parse for SSM: not one line here.
+        assert denied.returncode == 1, denied.stdout
+        assert denied.stderr.startswith("error: DescribeInstanceInformation failed: 403")
+        assert "Traceback" not in denied.stderr
+        bare = target_json(
+            enforced.cli(
+                "no-fleet", "ssm-patching-setup", "status", *JSON, "--name", "nf", "--no-fleet"
+            )
+        )
+        assert bare["fleet"] is None
+        assert [w["name"] for w in bare["windows"]] == ["Week4Day6Unattended0700"]
+        as_operator = enforced.cli(
+            "operator", "ssm-patching-setup", "status", *JSON, "--name", "nf"
+        )
+        assert target_json(as_operator)["fleet"]["patch_groups"][0]["nodes"] == 0
+    finally:
+        target_json(
+            enforced.cli("operator", "ssm-patching-cleanup", *JSON, "--name", "nf", "--yes")
+        )
 
 
 def test_defaults_setup_status_and_cleanup_as_the_operator(enforced: Enforced) -> None:

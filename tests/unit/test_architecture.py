@@ -42,6 +42,8 @@ PURE = [
     "patchsetup.calendars.events",
     "patchsetup.calendars.ics",
     "patchsetup.calendars.month",
+    "patchsetup.coverage",
+    "patchsetup.deploy.remote_fleet",
 ]
 
 #: Lower number, lower layer: a module imports its own layer or lower ones only.
@@ -51,7 +53,7 @@ LAYERS: dict[str, int] = {
     **dict.fromkeys(["model", "roles", "schedule", "baselines"], 1),
     **dict.fromkeys(["policy", "seed", "config", "deploy", "checks"], 2),
     **dict.fromkeys(["export", "aws", "calendars"], 3),
-    **dict.fromkeys(["report", "status", "document"], 4),
+    **dict.fromkeys(["report", "status", "coverage", "document"], 4),
     "runner": 5,
     "cli": 6,
     "console": 7,
