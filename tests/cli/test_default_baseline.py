@@ -8,8 +8,11 @@ alone by another setup's cleanup and in another region.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
+
+from cfnlint.api import ManualArgs, lint_file  # type: ignore[import-untyped]
 
 from tests.helpers.account import custom_baselines
 from tests.helpers.cli import (
@@ -207,3 +210,19 @@ def test_json_plan_validates(aws: Any, ssm: Any, tmp_path: Path) -> None:
     document = json_report(result)
     [change] = _defaults(document["targets"][0])
     assert (change["action"], change["status"], change["id"]) == ("update", "planned", AL2023)
+
+
+def test_export_says_default_baseline(aws: Any, tmp_path: Path) -> None:
+    out = tmp_path / "template.json"
+    config = str(_config(tmp_path, win=True))
+    result = setup(aws.url, "export", "--config", config, "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    baselines = {
+        r["Properties"]["Name"]: r["Properties"]
+        for r in json.loads(out.read_text())["Resources"].values()
+        if r["Type"] == "AWS::SSM::PatchBaseline"
+    }
+    assert baselines["default-al"]["DefaultBaseline"] is True
+    assert "DefaultBaseline" not in baselines["default-win"]
+    findings = lint_file(out, ManualArgs(regions=["us-east-1"], include_checks=["I"]))
+    assert [m.message for m in findings] == []
