@@ -223,6 +223,9 @@ def status_views(common: Common, name: str, desired: Setup | None) -> list[statu
                 full=True,
                 gate=Gate(common.concurrency),
                 candidates=adoption_candidates(desired) if desired else None,
+                defaults_for=[b.operating_system for b in desired.baselines if b.default]
+                if desired
+                else (),
             )
         drift = None
         if desired is not None:

@@ -226,3 +226,20 @@ def test_export_says_default_baseline(aws: Any, tmp_path: Path) -> None:
     assert "DefaultBaseline" not in baselines["default-win"]
     findings = lint_file(out, ManualArgs(regions=["us-east-1"], include_checks=["I"]))
     assert [m.message for m in findings] == []
+
+
+def test_status_shows_the_default_per_os_and_no_drift(aws: Any, ssm: Any, tmp_path: Path) -> None:
+    config = str(_config(tmp_path, win=True))
+    target_json(setup(aws.url, "--config", config, *JSON))
+    text = setup(aws.url, "status", "--config", config)
+    assert text.returncode == 0, text.stderr
+    al = _ours(ssm, "default-al")
+    assert f"baseline default-al  {al}  {AL2023}  the region's default {AL2023} baseline\n" in (
+        text.stdout
+    )
+    assert "drift:   none: matches the config" in text.stdout
+    document = json_report(setup(aws.url, "status", *JSON))
+    found = {b["name"]: b["default"] for b in document["targets"][0]["baselines"]}
+    assert found == {"default-al": True, "default-win": False}
+    csv = setup(aws.url, "status", "--output", "csv")
+    assert f"{AL2023}; default baseline; " in csv.stdout
