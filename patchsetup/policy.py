@@ -195,10 +195,11 @@ def operator_policy(scope: Scope = Scope()) -> dict[str, Any]:
             # AWS's predefined baselines carry no tags: making one the default again
             # (before the setup's own default baseline is deleted) cannot require one;
             # a baseline just created is made the default by the same call (default = true).
+            # Any account: AWS's predefined baselines are ARNs of AWS's own accounts.
             _statement(
                 "RestoreTheDefaultBaseline",
                 ["ssm:RegisterDefaultPatchBaseline"],
-                scope.ssm("patchbaseline"),
+                f"arn:{scope.partition}:ssm:*:*:patchbaseline/*",
             ),
             # The account and partition of the boundary's ARN, before a role is created.
             _statement("CallerAccount", ["sts:GetCallerIdentity"], "*"),

@@ -8,6 +8,7 @@ alone by another setup's cleanup and in another region.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import pty
@@ -283,3 +284,21 @@ def test_a_takeover_is_asked_on_a_terminal(aws: Any, ssm: Any, tmp_path: Path) -
     accepted = _on_terminal(aws.url, config, b"y\n")
     assert accepted.returncode == 0, accepted.stderr
     assert _default(ssm) == _ours(ssm, "default-al")
+
+
+def test_a_policy_scoped_to_one_account_reaches_awss_predefined_baselines(
+    aws: Any, ssm: Any
+) -> None:
+    result = setup(aws.url, "policy", "--account", "123456789012")
+    assert result.returncode == 0, result.stderr
+    granted = json.loads(result.stdout)["Statement"]
+    aws_arn = _default(ssm)  # AWS's predefined default: an ARN of AWS's own account
+    assert not aws_arn.startswith("arn:aws:ssm:us-east-1:123456789012:")
+    for action in ("ssm:RegisterDefaultPatchBaseline", "ssm:GetDefaultPatchBaseline"):
+        patterns = [
+            r
+            for s in granted
+            if action in s["Action"]
+            for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])
+        ]
+        assert any(fnmatch.fnmatchcase(aws_arn, p) for p in patterns), (action, patterns)
