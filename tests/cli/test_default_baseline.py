@@ -249,6 +249,14 @@ def test_status_shows_the_default_per_os_and_no_drift(aws: Any, ssm: Any, tmp_pa
     assert found == {"default-al": True, "default-win": False}
     csv = setup(aws.url, "status", "--output", "csv")
     assert f"{AL2023}; default baseline; " in csv.stdout
+    hand = ssm.create_patch_baseline(Name="HandAL2023", OperatingSystem=AL2023)["BaselineId"]
+    ssm.register_default_patch_baseline(BaselineId=hand)
+    moved = setup(aws.url, "status", "--config", config)
+    assert (
+        "drift:   1 changes\n"
+        f"  ~ update  default-baseline  {AL2023}\n"
+        "        Baseline: 'HandAL2023' -> 'default-al'"
+    ) in moved.stdout
 
 
 def _on_terminal(url: str, config: str, answer: bytes) -> subprocess.CompletedProcess[str]:
