@@ -203,6 +203,8 @@ class BaselineSpec:
     patch_groups: tuple[str, ...] = ()
     #: Extra tags from a baseline file; the owner tag is always added.
     tags: Mapping[str, str] = field(default_factory=dict)
+    #: The region's default baseline for its OS (RegisterDefaultPatchBaseline).
+    default: bool = False
 
 
 #: IAM path of the roles the tool creates: cleanup finds them by it, then checks the tag.
@@ -275,8 +277,16 @@ class Setup:
         _unique("window", [w.name for w in self.windows])
         _unique("baseline", [b.name for b in self.baselines])
         seen: dict[tuple[str, str], str] = {}
+        defaults: dict[str, str] = {}
         for baseline in self.baselines:
             _check_name("baseline", baseline.name)
+            if baseline.default:
+                other = defaults.setdefault(baseline.operating_system, baseline.name)
+                if other != baseline.name:
+                    raise ModelError(
+                        f"baselines {other!r} and {baseline.name!r} are both the default for "
+                        f"{baseline.operating_system}; a region has one default baseline per OS"
+                    )
             for group in baseline.patch_groups:
                 problem = patch_group_problem(group)
                 if problem is not None:

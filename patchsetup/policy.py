@@ -203,12 +203,21 @@ def operator_policy(scope: Scope = Scope()) -> dict[str, Any]:
             ),
             _statement("WriteTargetsOfOwnedWindows", _TARGET_WRITES, scope.ssm("windowtarget")),
             _statement("WriteTasksOfOwnedWindows", _TASK_WRITES, scope.ssm("windowtask")),
+            # The region's default per OS (default = true): a baseline of this account,
+            # or one of AWS's predefined ones, which are AWS's own account's.
+            _statement(
+                "ReadTheDefaultBaseline",
+                ["ssm:GetDefaultPatchBaseline"],
+                f"arn:{scope.partition}:ssm:*:*:patchbaseline/*",
+            ),
             # AWS's predefined baselines carry no tags: making one the default again
-            # (before the setup's own default baseline is deleted) cannot require one.
+            # (before the setup's own default baseline is deleted) cannot require one;
+            # a baseline just created is made the default by the same call (default = true).
+            # Any account: AWS's predefined baselines are ARNs of AWS's own accounts.
             _statement(
                 "RestoreTheDefaultBaseline",
                 ["ssm:RegisterDefaultPatchBaseline"],
-                scope.ssm("patchbaseline"),
+                f"arn:{scope.partition}:ssm:*:*:patchbaseline/*",
             ),
             # The account and partition of the boundary's ARN, before a role is created.
             _statement("CallerAccount", ["sts:GetCallerIdentity"], "*"),

@@ -159,8 +159,9 @@ def _changes(outcomes: list[Outcome], verbose: bool) -> list[str]:
         kind_width = max(len(o.change.kind) for o in shown)
         for outcome in shown:
             change = outcome.change
-            # A patch group's identity is its name, already in the label.
-            ident = outcome.resource_id if change.kind != "patch-group" else None
+            # A patch group's identity is its name, a default's its OS: in the label.
+            named = change.kind in ("patch-group", "default-baseline")
+            ident = None if named else outcome.resource_id
             head = f"{verb(outcome):<{verb_width}}  {change.kind:<{kind_width}}  {change.label}"
             lines.append(marked(change.action, head) + (f"  {ident}" if ident else ""))
             lines.extend(

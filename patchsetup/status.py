@@ -140,6 +140,7 @@ def view(
                     _rule(r) for r in baseline.rules.get("ApprovalRules", {}).get("PatchRules", [])
                 ],
                 "patch_groups": groups,
+                "default": baseline.baseline_id in state.default_baselines,
             }
         )
     result.roles = [
@@ -218,7 +219,8 @@ def _text(v: View, verbose: bool = False) -> str:
     if v.fleet is not None:
         lines.extend(coverage.text(v.fleet))
     for b in v.baselines:
-        lines.append(f"baseline {b['name']}  {b['id']}  {b['operating_system']}")
+        default = f"  the region's default {b['operating_system']} baseline" if b["default"] else ""
+        lines.append(f"baseline {b['name']}  {b['id']}  {b['operating_system']}{default}")
         lines.extend(f"         rule: {r}" for r in b["rules"])
         lines.append(f"         patch groups: {', '.join(b['patch_groups']) or '(none)'}")
     for r in v.roles:
@@ -312,7 +314,9 @@ def _csv(views: list[View]) -> str:
                     "kind": "baseline",
                     "name": b["name"],
                     "id": b["id"],
-                    "details": f"{b['operating_system']}; " + " | ".join(b["rules"]),
+                    "details": f"{b['operating_system']}; "
+                    + ("default baseline; " if b["default"] else "")
+                    + " | ".join(b["rules"]),
                 }
             )
             for g in b["patch_groups"]:

@@ -25,15 +25,24 @@ def describe_custom_baselines(ssm: SSMClient) -> Iterator[dict[str, Any]]:
         yield from page.get("BaselineIdentities", [])  # type: ignore[misc]
 
 
-def aws_default_baselines(ssm: SSMClient) -> dict[str, str]:
-    """AWS's predefined default baseline per OS (``AWS-...DefaultPatchBaseline``), by ID."""
+def aws_default_baselines(ssm: SSMClient) -> tuple[dict[str, str], dict[str, str]]:
+    """AWS's predefined default baseline per OS (``AWS-...DefaultPatchBaseline``, its ARN),
+    and the names of all of AWS's baselines by ARN."""
     found: dict[str, str] = {}
+    names: dict[str, str] = {}
     paginator = ssm.get_paginator("describe_patch_baselines")
     for page in paginator.paginate(Filters=[{"Key": "OWNER", "Values": ["AWS"]}], **PAGE):
         for identity in page.get("BaselineIdentities", []):
+            names[identity["BaselineId"]] = identity.get("BaselineName", "")
             if identity.get("BaselineName", "").endswith("DefaultPatchBaseline"):
                 found.setdefault(identity.get("OperatingSystem", "WINDOWS"), identity["BaselineId"])
-    return found
+    return found, names
+
+
+def default_baseline(ssm: SSMClient, operating_system: str) -> str:
+    """The region's default baseline for ``operating_system`` (an ARN when AWS's)."""
+    response = ssm.get_default_patch_baseline(OperatingSystem=operating_system)  # type: ignore[arg-type]
+    return str(response["BaselineId"])
 
 
 def read_baseline(ssm: SSMClient, baseline_id: str, tags: dict[str, str]) -> RemoteBaseline:

@@ -9,7 +9,7 @@ windows and baselines; targets and tasks belong to their window.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +20,7 @@ from patchsetup.aws.iam import roles_if_allowed
 from patchsetup.aws.listing import OwnerTest, drain, list_tags
 from patchsetup.aws.read_baselines import (
     aws_default_baselines,
+    default_baseline,
     describe_custom_baselines,
     describe_patch_groups,
     read_baseline,
@@ -50,8 +51,12 @@ def read_setup(
     full: bool = False,
     gate: Gate | None = None,
     candidates: WindowTest | None = None,
+    defaults_for: Collection[str] = (),
 ) -> RemoteState:
     """Everything owned by ``setup_name`` in the client's region, and all registrations.
+
+    For each OS in ``defaults_for`` (those the setup wants a default baseline for),
+    the region's current default (GetDefaultPatchBaseline).
 
     With an IAM client, also the setup's service roles. An operator who wants no
     role need not grant IAM read access: a denial then only skips the roles.
@@ -70,6 +75,7 @@ def read_setup(
         gate=gate or Gate(READ_CONCURRENCY),
         candidates=candidates,
         setup_name=setup_name,
+        defaults_for=defaults_for,
     )
 
 
@@ -100,6 +106,7 @@ def _read(
     setup_name: str,
     full: bool = False,
     candidates: WindowTest | None = None,
+    defaults_for: Collection[str] = (),
 ) -> RemoteState:
     """The windows, the baselines, the patch groups and the roles, read side by side."""
     state = RemoteState()
@@ -144,12 +151,18 @@ def _read(
         )
         for identity, tags in zip(identities, tags_of, strict=True):
             owners[identity["BaselineId"]] = tags.get(OWNER_TAG)
+            state.baseline_names[identity["BaselineId"]] = identity.get("BaselineName", "")
             count_other(tags, 1)
             if identity.get("DefaultBaseline"):
                 state.default_baselines.add(identity["BaselineId"])
-        if state.default_baselines:
+        state.baseline_owners = dict(owners)
+        if state.default_baselines or defaults_for:
             # Deleting a default needs AWS's own put back first: one listing, only now.
-            state.aws_defaults = gate.call(aws_default_baselines, ssm)
+            state.aws_defaults, aws_names = gate.call(aws_default_baselines, ssm)
+            state.baseline_names.update(aws_names)
+        wanted = sorted(set(defaults_for))
+        found = gate.each(lambda os_name: gate.call(default_baseline, ssm, os_name), wanted)
+        state.current_defaults = dict(zip(wanted, found, strict=True))
         state.baselines = gate.each(
             lambda it: gate.call(read_baseline, ssm, it[0]["BaselineId"], it[1]),
             [(b, t) for b, t in zip(identities, tags_of, strict=True) if owned(t)],

@@ -40,7 +40,16 @@ _RULE_SHAPING = (
     "sources",
 )
 _BASELINE_KEYS = frozenset(
-    {"operating_system", "name", "description", "file", *_RULE_SHAPING, "patch_groups", "tags"}
+    {
+        "operating_system",
+        "name",
+        "description",
+        "file",
+        *_RULE_SHAPING,
+        "patch_groups",
+        "tags",
+        "default",
+    }
 )
 
 
@@ -56,6 +65,7 @@ def read_baselines(
     specs: list[BaselineSpec] = []
     names: dict[str, str] = {}
     owners: dict[tuple[str, str], tuple[str, str]] = {}
+    defaults: dict[str, str] = {}
     for key, value in table.data.items():
         baseline = Table.of(table.source, table.key(key), value, _BASELINE_KEYS)
         spec = _baseline(key, baseline, setup_name, base_dir, warnings)
@@ -72,6 +82,14 @@ def read_baselines(
                     "group per operating system",
                 )
             owners[(group, spec.operating_system)] = (spec.name, baseline.path)
+        if spec.default:
+            other_default = defaults.setdefault(spec.operating_system, baseline.path)
+            if other_default != baseline.path:
+                baseline.fail(
+                    "default",
+                    f"{other_default} is already the default {spec.operating_system} baseline; "
+                    "a region has one default baseline per operating system",
+                )
         specs.append(spec)
     return specs
 
@@ -90,6 +108,7 @@ def _baseline(
         if problem is not None:
             table.fail("patch_groups", f"{group!r}: {problem}")
     tags = _tags(table)
+    default = bool(table.boolean("default"))
     # Request path (as the validator reports it) -> TOML key path, for messages.
     trail: dict[str, str] = {
         "Name": table.key("name") if name is not None else table.path,
@@ -158,6 +177,7 @@ def _baseline(
         rules=rules,
         patch_groups=groups,
         tags=tags,
+        default=default,
     )
 
 

@@ -322,6 +322,10 @@ def _baseline() -> Schema:
             string("", minLength=1, maxLength=PATCH_GROUP_MAX),
         ),
         "tags": free("Tags of the baseline.", {"type": "string"}),
+        "default": boolean(
+            "The region's default baseline for its OS (one per OS); removing it restores "
+            "AWS's predefined default."
+        ),
     }
     return properties("A patch baseline.", baselines._BASELINE_KEYS, described)
 

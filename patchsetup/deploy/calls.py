@@ -133,7 +133,7 @@ def delete_patch_baseline(baseline_id: str) -> Call:
     return Call("delete_patch_baseline", {"BaselineId": baseline_id})
 
 
-def register_default_patch_baseline(baseline_id: str) -> Call:
+def register_default_patch_baseline(baseline_id: str | Ref) -> Call:
     return Call("register_default_patch_baseline", {"BaselineId": baseline_id})
 
 

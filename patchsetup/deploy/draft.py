@@ -28,11 +28,15 @@ class PlanDraft:
     task_deletes: list[Change] = field(default_factory=list)
     window_deletes: list[Change] = field(default_factory=list)
     group_deletes: list[Change] = field(default_factory=list)
+    #: AWS's predefined default back, before a default baseline of ours goes.
+    default_restores: list[Change] = field(default_factory=list)
     baseline_deletes: list[Change] = field(default_factory=list)
     role_deletes: list[Change] = field(default_factory=list)
     role_writes: list[Change] = field(default_factory=list)
     baseline_writes: list[Change] = field(default_factory=list)
     group_writes: list[Change] = field(default_factory=list)
+    #: The region's default baseline per OS, once the baseline exists.
+    default_writes: list[Change] = field(default_factory=list)
     window_writes: list[Change] = field(default_factory=list)
     #: Untagged baselines that adoption leaves holding nothing.
     emptied_baselines: list[Change] = field(default_factory=list)
@@ -48,6 +52,7 @@ class PlanDraft:
             tuple(
                 in_phase(1, self.task_deletes)
                 + in_phase(1, self.group_deletes)
+                + in_phase(1, self.default_restores)
                 + in_phase(2, self.window_deletes)
                 + in_phase(2, self.baseline_deletes)
                 + in_phase(3, self.role_writes)
@@ -55,6 +60,7 @@ class PlanDraft:
                 + in_phase(4, self.window_writes)
                 # Registrations need their baseline, and not each other: each its own lane.
                 + in_phase(5, self.group_writes)
+                + in_phase(5, self.default_writes)
                 # Last: tasks have been re-pointed away from a role before it goes.
                 + in_phase(6, self.role_deletes)
                 + in_phase(6, self.emptied_baselines)

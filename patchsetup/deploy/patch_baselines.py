@@ -19,7 +19,6 @@ from patchsetup.deploy.calls import (
     create_patch_baseline,
     delete_patch_baseline,
     deregister_patch_baseline_for_patch_group,
-    register_default_patch_baseline,
     register_patch_baseline_for_patch_group,
     update_patch_baseline,
 )
@@ -228,8 +227,10 @@ def delete_baseline(baseline: RemoteBaseline, remote: RemoteState) -> Change:
     """Delete a baseline, deregistering its patch groups first (AWS refuses otherwise).
 
     A baseline that is the region's default for its OS cannot be deleted: when it
-    is the setup's own, AWS's predefined default is made the default first;
-    anyone else's is kept, and the change says why.
+    is the setup's own, AWS's predefined default is made the default first (by the
+    default-baseline change the planner or sweeper puts before the deletes,
+    ``default_baselines.restore_default``); anyone else's is kept, and the change
+    says why.
     """
     groups = [r for r in remote.registrations if r.baseline_id == baseline.baseline_id]
     calls = [
@@ -254,7 +255,8 @@ def delete_baseline(baseline: RemoteBaseline, remote: RemoteState) -> Change:
                 f"and {why}; make another baseline the default first "
                 "(aws ssm register-default-patch-baseline)",
             )
-        calls.insert(0, register_default_patch_baseline(aws_default))
+        # The default-baseline change before it makes AWS's the default again
+        # (default_baselines.restore_default): AWS refuses to delete the default.
         notes.append(
             f"it was the region's default {baseline.operating_system} baseline: AWS's "
             "predefined one is made the default again first"

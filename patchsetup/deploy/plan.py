@@ -18,9 +18,17 @@ from patchsetup.deploy.diff import FieldDiff
 #: "adopt": take over in place something this setup did not make (``--adopt``).
 Action = Literal["create", "update", "delete", "adopt", "unchanged"]
 ACTIONS: tuple[Action, ...] = ("create", "update", "delete", "adopt", "unchanged")
-Kind = Literal["role", "baseline", "patch-group", "window", "target", "task"]
+Kind = Literal["role", "baseline", "patch-group", "default-baseline", "window", "target", "task"]
 #: The order resources are shown in, in every output for people (then by name).
-KINDS: tuple[Kind, ...] = ("role", "baseline", "patch-group", "window", "target", "task")
+KINDS: tuple[Kind, ...] = (
+    "role",
+    "baseline",
+    "patch-group",
+    "default-baseline",
+    "window",
+    "target",
+    "task",
+)
 
 #: Terraform's markers, and one for adoption: every text output marks changes here
 #: (``marked``), so that one place can colour them.
@@ -116,6 +124,9 @@ class Change:
     #: its tasks; a baseline, then its patch groups).
     phase: int = 0
     lane: str = ""
+    #: Replaces something that is not this setup's (the region's default baseline
+    #: made by hand or by another setup): asked for like a delete (--yes).
+    takeover: bool = False
 
     @property
     def label(self) -> str:
@@ -141,6 +152,10 @@ class Plan:
     @property
     def deletes(self) -> list[Change]:
         return [c for c in self.changes if c.action == "delete"]
+
+    @property
+    def takeovers(self) -> list[Change]:
+        return [c for c in self.changes if c.takeover]
 
     @property
     def adoptions(self) -> list[Change]:

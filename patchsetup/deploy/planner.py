@@ -2,7 +2,8 @@
 
 Pure: no boto3. ``plan`` composes one module per resource kind, each with its
 whole story: ``service_role``, ``patch_baselines`` (baselines, patch-group
-registrations, the region's default baseline), ``maintenance_windows`` and
+registrations), ``default_baselines`` (the region's default per OS),
+``maintenance_windows`` and
 ``window_targets``, ``window_tasks``. Every request is built in ``calls``,
 fields are compared in ``diff``. Cleanup is planned by ``sweeper``.
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import uuid
 
+from patchsetup.deploy.default_baselines import plan_defaults
 from patchsetup.deploy.draft import PlanDraft, TokenFactory
 from patchsetup.deploy.maintenance_windows import plan_windows
 from patchsetup.deploy.patch_baselines import plan_baselines, plan_patch_groups
@@ -56,5 +58,6 @@ def plan(
     draft.role_arn = plan_role(draft)
     baseline_ids = plan_baselines(draft)
     plan_patch_groups(draft, baseline_ids)
+    plan_defaults(draft, baseline_ids)
     plan_windows(draft)
     return draft.plan()

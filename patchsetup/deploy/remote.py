@@ -96,5 +96,13 @@ class RemoteState:
     #: Custom baselines (anyone's) that are the region's default for their OS.
     default_baselines: set[str] = field(default_factory=set)
     #: AWS's predefined default baseline per OS (read only when one of the account's
-    #: own baselines is a default: deleting it needs AWS's put back first).
+    #: own baselines is a default, or the setup wants one: deleting it needs AWS's put
+    #: back first).
     aws_defaults: dict[str, str] = field(default_factory=dict)
+    #: The region's current default baseline per OS (GetDefaultPatchBaseline), read
+    #: for the OSes the setup wants a default for.
+    current_defaults: dict[str, str] = field(default_factory=dict)
+    #: Names of the baselines listed (custom ones anyone's, and AWS's when read), by ID.
+    baseline_names: dict[str, str] = field(default_factory=dict)
+    #: The owner tag of every custom baseline listed (None: untagged), by ID.
+    baseline_owners: dict[str, str | None] = field(default_factory=dict)

@@ -8,7 +8,8 @@ too (patchsetup/deploy/ownership.py); what differs is what the reader hands over
   is not the setup's; then only the setup's tasks and the targets no other task
   uses are deregistered, and the window is kept and reported.
 - Every baseline handed over is deleted, its patch groups deregistered first;
-  one that is the region's default is handled as ``delete_baseline`` says.
+  one that is the region's default is handled as ``delete_baseline`` says
+  (this setup's: AWS's predefined default is registered again first).
   The reader never hands over an AWS-owned baseline or another setup's.
 - This setup's service role is deleted after everything that used it, unless
   another region's windows still use it (its region tags, ``release_role``):
@@ -19,6 +20,7 @@ too (patchsetup/deploy/ownership.py); what differs is what the reader hands over
 
 from __future__ import annotations
 
+from patchsetup.deploy.default_baselines import restores_for
 from patchsetup.deploy.maintenance_windows import retire_window
 from patchsetup.deploy.patch_baselines import delete_baseline, delete_registration
 from patchsetup.deploy.plan import Change, Plan, in_phase
@@ -49,7 +51,7 @@ def cleanup_plan(
     roles = [release_role(r, region) for r in state.roles]
     return Plan(
         tuple(
-            in_phase(1, tasks + groups)
+            in_phase(1, tasks + groups + restores_for(state))
             + in_phase(2, windows + baselines)
             + in_phase(6, roles)
             + in_phase(7, kept)

@@ -267,6 +267,8 @@ def _baseline(
             **rules,
             "OperatingSystem": spec.operating_system,
             "PatchGroups": patch_groups or None,
+            # CloudFormation's own property: the stack registers it as the OS's default.
+            "DefaultBaseline": True if spec.default else None,
             "Tags": _plain(request["Tags"]),
         }
     )

@@ -259,6 +259,9 @@ def status_views(
                 full=True,
                 gate=gate,
                 candidates=adoption_candidates(desired) if desired else None,
+                defaults_for=[b.operating_system for b in desired.baselines if b.default]
+                if desired
+                else (),
             )
             asked = query(state) if fleet else None
             found = None if asked is None else (asked, read_fleet.read_fleet(clients, asked, gate))

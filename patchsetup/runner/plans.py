@@ -40,6 +40,7 @@ def setup_plans(setup: Setup) -> PlanFor:
                     role_wanted=setup.service_role is not None,
                     gate=gate,
                     candidates=candidates,
+                    defaults_for=[b.operating_system for b in setup.baselines if b.default],
                 )
                 missing = reader.missing_documents(clients["ssm"], unchecked, gate)
             unchecked.clear()

@@ -172,21 +172,17 @@ def _plan_and_apply(attempt: Attempt) -> None:
     adopted = {(c.kind, c.resource_id) for c in the_plan.adoptions}
     if adopted and not adopt:
         _refuse(report, common, show, _adoption_refusal(the_plan))
-    consented = {(c.kind, c.resource_id) for c in the_plan.deletes}
+    consented = _asked(the_plan)
     if consented and not common.yes:
+        would, _ = _asks(the_plan)
         if not ask:
-            _refuse(
-                report,
-                common,
-                quiet,
-                f"{what} would delete {len(consented)} resources: pass --yes",
-            )
-        _consent(len(consented), what, report, common, show)
+            _refuse(report, common, quiet, f"{what} would {would}: pass --yes")
+        _consent(_asks(the_plan), what, report, common, show)
     with aws_errors(), lock.held(clients["ssm"], report.setup) as lease:
         quotas = gate.background(lambda: gate.call(quota_limits, clients["service-quotas"]))
         the_plan, state = plan_fn()
         report.outcomes = planned(the_plan)
-        new_deletes = {(c.kind, c.resource_id) for c in the_plan.deletes} - consented
+        new_deletes = _asked(the_plan) - consented
         if new_deletes and not common.yes:
             _refuse(
                 report,
@@ -298,20 +294,37 @@ def _stopped_by_signal(report: Report, common: Common, show: Show, done: int) ->
     raise Stopped(report.error, signals.exit_code(signum))
 
 
-def _consent(deletes: int, what: str, report: Report, common: Common, show: Show) -> None:
+def _asked(the_plan: Plan) -> set[tuple[str, str | None]]:
+    """What needs --yes (or a yes on the terminal): deletes and takeovers."""
+    return {(c.kind, c.resource_id) for c in the_plan.deletes + the_plan.takeovers}
+
+
+def _asks(the_plan: Plan) -> tuple[str, str]:
+    """What a run would do that needs consent: as said in a refusal, and as asked."""
+    deletes, takeovers = len(the_plan.deletes), [c.name for c in the_plan.takeovers]
+    would, ask = [], []
+    if deletes:
+        would.append(f"delete {deletes} resources")
+        ask.append(f"delete the {deletes} resources listed above")
+    if takeovers:
+        taken = f"take over the region's default baseline for {', '.join(takeovers)}"
+        would.append(taken + " (not this setup's)")
+        ask.append(taken)
+    return " and ".join(would), " and ".join(ask)
+
+
+def _consent(asks: tuple[str, str], what: str, report: Report, common: Common, show: Show) -> None:
     if not sys.stdin.isatty():
         _refuse(
             report,
             common,
             show,
-            f"{what} would delete {deletes} resources and there is no terminal to ask on: "
+            f"{what} would {asks[0]} and there is no terminal to ask on: "
             f"review with --dry-run, then pass --yes",
         )
     if common.output == "text":
         show(report, common)  # the plan to confirm
-    if click.confirm(
-        f"{what}: delete the {deletes} resources listed above?", default=False, err=True
-    ):
+    if click.confirm(f"{what}: {asks[1]}?", default=False, err=True):
         return
     report.refused = True
     report.error = "nothing changed: not confirmed"

@@ -2,8 +2,8 @@
 with the flags, with the service role, drift repaired, a second region tagging and
 releasing the role, options changed, the run lock taken over, every config feature
 (tests/data/kitchen-sink.toml, seed 000), status (with drift), a target and a task
-removed, another account through --role-arn, the accounts of an organization through
---org and --ou, cleanup and cleanup --all-patching. Every
+removed, a default baseline per OS, another account through --role-arn, the accounts of
+an organization through --org and --ou, cleanup and cleanup --all-patching. Every
 action it called is granted, every non-pending grant was exercised, and the ARNs the
 tool created or passed fall inside the policy's resource patterns (role path, PassRole,
 lock parameter, owner tag, the assumed role).
@@ -238,6 +238,17 @@ def test_workload_calls_only_granted_actions_and_every_grant(
         ("target", "delete"),
         ("task", "delete"),
     }
+
+    # The region's default baseline per OS (GetDefaultPatchBaseline, then
+    # RegisterDefaultPatchBaseline), AWS's predefined one restored by cleanup.
+    defaults = tmp_path / "defaults.toml"
+    defaults.write_text(
+        'name = "defaults"\n[scan]\ntime = "04:00"\n[baselines.al]\n'
+        'operating_system = "AMAZON_LINUX_2023"\npatch_groups = ["linux"]\ndefault = true\n',
+        encoding="utf-8",
+    )
+    _ok(setup(url, *JSON, "--config", str(defaults)))
+    _ok(cleanup(url, *JSON, "--config", str(defaults), "--yes"))
 
     # Another account through a role (STS AssumeRole), set up and cleaned up there.
     _ok(setup(url, *JSON, "--role-arn", TARGET_ROLE, "-w", "1", "-d", "2", "-t", "3"))
