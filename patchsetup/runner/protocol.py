@@ -115,10 +115,7 @@ class Attempt:
 
 def planned(plan: Plan) -> list[Outcome]:
     """Outcomes for a plan that is shown but not run."""
-    return [
-        Outcome(c, "planned" if c.calls or c.action == "delete" else "unchanged", c.resource_id)
-        for c in plan.changes
-    ]
+    return [Outcome(c, "planned" if c.writes else "unchanged", c.resource_id) for c in plan.changes]
 
 
 def run(attempt: Attempt) -> None:
@@ -166,28 +163,23 @@ def _plan_and_apply(attempt: Attempt) -> None:
     adopted = {(c.kind, c.resource_id) for c in the_plan.adoptions}
     if adopted and not adopt:
         _refuse(report, common, show, _adoption_refusal(the_plan))
-    consented = {(c.kind, c.resource_id) for c in the_plan.deletes}
+    consented = _asked(the_plan)
     if consented and not common.yes:
         if not ask:
-            _refuse(
-                report,
-                common,
-                quiet,
-                f"{what} would delete {len(consented)} resources: pass --yes",
-            )
-        _consent(len(consented), what, report, common, show)
+            _refuse(report, common, quiet, f"{what} would {_would(consented)}: pass --yes")
+        _consent(consented, what, report, common, show)
     with aws_errors(), lock.held(clients["ssm"], report.setup) as lease:
         quotas = gate.background(lambda: gate.call(quota_limits, clients["service-quotas"]))
         the_plan, state = plan_fn()
         report.outcomes = planned(the_plan)
-        new_deletes = {(c.kind, c.resource_id) for c in the_plan.deletes} - consented
+        new_deletes = _asked(the_plan) - consented
         if new_deletes and not common.yes:
             _refuse(
                 report,
                 common,
                 show,
-                f"{what}: the account changed while this run waited; it would now delete "
-                f"{len(new_deletes)} more resources: run again to review them",
+                f"{what}: the account changed while this run waited; it would now "
+                f"{_would(new_deletes, ' more')}: run again to review them",
             )
         new_adoptions = {(c.kind, c.resource_id) for c in the_plan.adoptions} - adopted
         if new_adoptions and not adopt:
@@ -292,20 +284,38 @@ def _stopped_by_signal(report: Report, common: Common, show: Show, done: int) ->
     raise Stopped(report.error, signals.exit_code(signum))
 
 
-def _consent(deletes: int, what: str, report: Report, common: Common, show: Show) -> None:
+Asked = set[tuple[str, str | None]]
+
+
+def _asked(the_plan: Plan) -> Asked:
+    """What needs --yes or a yes on the terminal: the deletes, and the instances taken
+    out of the patch group they are in (``assign``)."""
+    return {(c.kind, c.resource_id) for c in (*the_plan.deletes, *the_plan.moves)}
+
+
+def _would(asked: Asked, more: str = "") -> str:
+    """``delete 3 resources``, ``move 2 instances out of their patch group``, or both."""
+    moves = sum(1 for kind, _ in asked if kind == "instance")
+    deletes = len(asked) - moves
+    said = [f"delete {deletes}{more} resources"] if deletes else []
+    if moves:
+        said.append(f"move {moves}{more} instances out of the patch group they are in")
+    return " and ".join(said)
+
+
+def _consent(asked: Asked, what: str, report: Report, common: Common, show: Show) -> None:
     if not sys.stdin.isatty():
         _refuse(
             report,
             common,
             show,
-            f"{what} would delete {deletes} resources and there is no terminal to ask on: "
+            f"{what} would {_would(asked)} and there is no terminal to ask on: "
             f"review with --dry-run, then pass --yes",
         )
     if common.output == "text":
         show(report, common)  # the plan to confirm
-    if click.confirm(
-        f"{what}: delete the {deletes} resources listed above?", default=False, err=True
-    ):
+    question = _would(asked).replace(" ", " the ", 1)
+    if click.confirm(f"{what}: {question} listed above?", default=False, err=True):
         return
     report.refused = True
     report.error = "nothing changed: not confirmed"
