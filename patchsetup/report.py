@@ -39,6 +39,18 @@ _VERBS = {
 }
 
 
+#: An instance's patch-group tag (assign) is tagged or moved, not created or updated.
+_INSTANCE_WORDS = {"create": "tag", "created": "tagged", "update": "move", "updated": "moved"}
+
+
+def _words(kind: str, words: str) -> str:
+    """``words`` about a resource of ``kind``: assign's for an instance."""
+    if kind != "instance":
+        return words
+    head, _, last = words.rpartition(" ")
+    return f"{head} {_INSTANCE_WORDS.get(last, last)}".strip()
+
+
 @dataclass(frozen=True)
 class WindowRuns:
     """When one window runs next, and what the operator should know about it."""
@@ -94,8 +106,8 @@ def verb(outcome: Outcome) -> str:
     if outcome.change.action == "unchanged" or outcome.status == "unchanged":
         return "unchanged"
     if outcome.status == "not-run":
-        return f"not done ({outcome.change.action})"
-    return _VERBS[(outcome.status, outcome.change.action)]
+        return f"not done ({_words(outcome.change.kind, outcome.change.action)})"
+    return _words(outcome.change.kind, _VERBS[(outcome.status, outcome.change.action)])
 
 
 def summary(outcomes: list[Outcome]) -> dict[str, int]:
@@ -159,8 +171,8 @@ def _changes(outcomes: list[Outcome], verbose: bool) -> list[str]:
         kind_width = max(len(o.change.kind) for o in shown)
         for outcome in shown:
             change = outcome.change
-            # A patch group's identity is its name, already in the label.
-            ident = outcome.resource_id if change.kind != "patch-group" else None
+            # A patch group's and an instance's identity is its name, already in the label.
+            ident = outcome.resource_id if change.kind not in ("patch-group", "instance") else None
             head = f"{verb(outcome):<{verb_width}}  {change.kind:<{kind_width}}  {change.label}"
             lines.append(marked(change.action, head) + (f"  {ident}" if ident else ""))
             lines.extend(
@@ -196,15 +208,26 @@ def _runs(windows: list[WindowRuns], verbose: bool) -> list[str]:
 
 def _footer(report: Report) -> str:
     counts = summary(report.outcomes)
-    actions = ("create", "update", "delete", "adopt")
+    actions: tuple[str, ...] = ("create", "update", "delete", "adopt")
+    # assign tags and moves instances: it never deletes or adopts anything.
+    kind = "instance" if report.command == "assign" else ""
+    if kind:
+        actions = ("create", "update")
     if report.refused:
-        would = ", ".join(f"{a} {counts[a]}" for a in actions if counts[a]) or "change nothing"
+        would = (
+            ", ".join(f"{_words(kind, a)} {counts[a]}" for a in actions if counts[a])
+            or "change nothing"
+        )
         return f"Refused: nothing was written; it would {would}; {counts['unchanged']} unchanged"
     if report.dry_run or any(o.status == "planned" for o in report.outcomes):
-        parts = [f"{counts[a]} to {a}" for a in actions if a != "adopt" or counts[a]]
+        parts = [f"{counts[a]} to {_words(kind, a)}" for a in actions if a != "adopt" or counts[a]]
         line = f"Plan: {', '.join(parts)}, {counts['unchanged']} unchanged"
     else:
-        parts = [f"{counts[a]} {_VERBS[('done', a)]}" for a in actions if a != "adopt" or counts[a]]
+        parts = [
+            f"{counts[a]} {_words(kind, _VERBS[('done', a)])}"
+            for a in actions
+            if a != "adopt" or counts[a]
+        ]
         line = f"Result: {', '.join(parts)}, {counts['unchanged']} unchanged"
     if counts["failed"] or counts["not_run"]:
         line += f", {counts['failed']} failed, {counts['not_run']} not done"
