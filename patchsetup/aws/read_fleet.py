@@ -30,11 +30,13 @@ def managed_nodes(
     platform: str | None = None,
     tags: Sequence[tuple[str, str]] = (),
 ) -> list[RemoteNode]:
-    """The region's managed nodes carrying every tag of ``tags`` (on ``platform``), each
-    with its value of the tag ``key`` (None without it)."""
+    """The region's managed nodes carrying every tag of ``tags`` (on ``platform``, unless
+    tags are given: then of any platform), each with its value of the tag ``key``."""
     ssm, ec2 = clients["ssm"], clients["ec2"]
+    # "Tag filters can't be combined with other filter types" (the API reference): with
+    # tags, the platform is left to the caller (each node's PlatformType is returned).
     filters = [{"Key": f"tag:{k}", "Values": [v]} for k, v in tags]
-    if platform is not None:
+    if platform is not None and not filters:
         filters.append({"Key": "PlatformTypes", "Values": [platform]})
     pages = ssm.get_paginator("describe_instance_information").paginate(
         **({"Filters": filters} if filters else {}), **_NODE_PAGE

@@ -63,6 +63,10 @@ UNSCOPED = frozenset(
         "iam:ListRoles",
         "servicequotas:ListServiceQuotas",
         "sts:GetCallerIdentity",
+        # assign's reads: List actions without a resource type.
+        "ssm:DescribeInstanceInformation",
+        "ec2:DescribeInstances",
+        "ec2:DescribeTags",
     }
 )
 

@@ -13,7 +13,13 @@ from tests.plugins.least_privilege import load_policy
 ACCOUNT = "123456789012"  # moto's account
 REGION = "us-east-1"
 #: IAM service prefix -> botocore service name, for the operation names of its model.
-BOTOCORE_NAMES = {"ssm": "ssm", "iam": "iam", "servicequotas": "service-quotas", "sts": "sts"}
+BOTOCORE_NAMES = {
+    "ssm": "ssm",
+    "iam": "iam",
+    "servicequotas": "service-quotas",
+    "sts": "sts",
+    "ec2": "ec2",
+}
 #: An operator role in another account, for --role-arn.
 TARGET_ROLE = "arn:aws:iam::111111111111:role/PatchingBootstrap"
 
