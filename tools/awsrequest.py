@@ -9,8 +9,9 @@ tools/fault_proxy.py, so that both name a request the same way. Standard library
   else the ``Action`` parameter of the query string or of an
   ``application/x-www-form-urlencoded`` body (query protocol: IAM, STS), None without one.
 
-Requests to moto's own API (``/moto-api``, ``/moto-api/reset``, ...) are no AWS
-requests: ``is_moto_api`` tells them apart.
+Requests to moto's own API (``/moto-api``, ``/moto-api/reset``, ...) and to the stand-in's
+seeding API (``/local-api/...``, tools/localssm/localapi.py) are no AWS requests:
+``is_moto_api`` tells them apart.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 _SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/[^/,\s]+/([^/,\s]+)/aws4_request")
-_MOTO_API = re.compile(r"/moto-api(?:[/?]|$)")
+_MOTO_API = re.compile(r"/(?:moto|local)-api(?:[/?]|$)")
 FORM = "application/x-www-form-urlencoded"
 
 
@@ -35,7 +36,7 @@ class AwsRequest:
 
 
 def is_moto_api(path: str) -> bool:
-    """Whether ``path`` (with or without its query string) is moto's own API."""
+    """Whether ``path`` (with or without its query string) is moto's or the local API."""
     return _MOTO_API.match(path) is not None
 
 

@@ -23,9 +23,10 @@ prove least privilege: iam/ssm-patching-setup-operator-policy.json grants exactl
 what the tool calls (tests/plugins/least_privilege.py, tests/cli/test_policy_workload.py).
 
 Importing this module patches moto 5.2.5's SSM backend/response classes (the package
-tools/localssm/: resources, validation, windows, baselines, handlers, predefined data and
-a cron oracle of its own). Gaps filled, each following the SSM API reference and
-botocore's SSM model:
+tools/localssm/: resources, validation, windows, baselines, fleet, handlers, predefined
+data and a cron oracle of its own) and serves, in front of moto, the stand-in's own
+seeding API ``/local-api/`` (tools/localssm/localapi.py; gap 8). Gaps filled, each
+following the SSM API reference and botocore's SSM model:
 
 1. Tags on patch baselines: CreatePatchBaseline ``Tags`` and AddTagsToResource /
    ListTagsForResource / RemoveTagsFromResource with ResourceType=PatchBaseline work
@@ -105,6 +106,38 @@ botocore's SSM model:
    reports what real AWS fills in. Not filled in: the document's own parameter
    defaults inside RunCommand.Parameters (the published example shows some, but
    whether AWS adds them or the example's caller sent them is not documented).
+8. Managed nodes (tools/localssm/fleet.py): moto has none. Seeded through the stand-in's
+   own API (not AWS's; like ``/moto-api``, never recorded, never faulted):
+   ``POST /local-api/managed-nodes`` with ``{"account", "region", "nodes": [{"InstanceId":
+   "i-..." | null, "PlatformType": Linux|Windows|MacOS, "PlatformName", "PlatformVersion",
+   "PingStatus": Online|ConnectionLost|Inactive, "Name", "Tags": [{"Key", "Value"}]}]}``
+   -> ``{"InstanceIds": [...]}`` (optional per node: AgentVersion, IsLatestVersion,
+   IamRole, AssociationStatus, IPAddress, ComputerName; HTTP 400 ``{"error"}`` for a bad
+   request, which then stores nothing). With an InstanceId it registers a moto EC2
+   instance of that account and region (ResourceType EC2Instance; PlatformType defaults
+   from EC2's Platform; its tags are EC2's own, read live, so ec2:CreateTags / DeleteTags
+   move it between patch groups; stopped or terminated instances are not listed, as
+   documented); without one it makes a hybrid node ``mi-`` + 17 hex (ResourceType
+   ManagedInstance, with ActivationId, RegistrationDate, IamRole ``SSMServiceRole``)
+   whose tags live in SSM: AddTagsToResource / ListTagsForResource /
+   RemoveTagsFromResource with ResourceType=ManagedInstance (an EC2 or unknown id gives
+   InvalidResourceId; more than 50 tags TooManyTagsError). moto's reset clears them.
+   DescribeInstanceInformation returns the InstanceInformation members the reference
+   lists (SourceId / SourceType too), for that account and region only, with
+   ``Filters`` (InstanceIds, AgentVersion, PingStatus, PlatformTypes, ActivationIds,
+   IamRole, ResourceType, AssociationStatus, SourceIds, SourceTypes, ``tag-key``,
+   ``tag:KEY``, KEY may hold spaces; values ORed, filters ANDed, exact matches) or the
+   legacy ``InstanceInformationFilterList`` (no tag keys). Errors: an unknown key
+   InvalidFilterKey; a value outside its enum InvalidInstanceInformationFilterValue; an
+   id not of the form ``i-``/``mi-`` InvalidInstanceId, as is, with the legacy list, an id
+   that is no managed node here (``Filters`` just lists nothing for it); both lists at
+   once, or tag filters mixed with other filters (the reference: "can't be combined"),
+   ValidationException; MaxResults 5-50 (ValidationException), a bad NextToken
+   InvalidNextToken. Approximations where the reference is silent: the default page size
+   (10 here), the error codes for both lists / mixed filters, the fields' default values
+   (agent 3.3.1142.0, platform names), and that tag changes apply at once (AWS's
+   inventory catches up with a tag change after a while). EC2's DescribeTags filters
+   key / resource-id / resource-type / value work in moto 5.2.5 as they are (tested).
 
 Errors are JSON bodies with ``__type`` = the AWS code and HTTP 400.
 """
@@ -135,6 +168,7 @@ if _TOOLS_DIR not in sys.path:
 
 from awsrequest import is_moto_api, parse_request  # noqa: E402
 from localssm import handlers  # noqa: E402
+from localssm.localapi import LocalApi  # noqa: E402
 from serving import serve_until_signal  # noqa: E402
 
 handlers.install()
@@ -203,6 +237,7 @@ def build_server(host: str, port: int, record: Path | None = None) -> BaseWSGISe
     app: WsgiApp = DomainDispatcherApplication(create_backend_app)
     if record is not None:
         app = OperationRecorder(app, record)
+    app = LocalApi(app)  # outside the recorder: seeding requests are no AWS requests
     return make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
 
 
@@ -226,8 +261,9 @@ def main(argv: list[str] | None = None) -> int:
     port: int = server.socket.getsockname()[1]
 
     def close_record() -> None:
-        if isinstance(server.app, OperationRecorder):
-            server.app.close()
+        recorder = getattr(server.app, "app", None)
+        if isinstance(recorder, OperationRecorder):
+            recorder.close()
 
     serve_until_signal(
         server,

@@ -33,8 +33,9 @@ from .baselines import (
     update_patch_baseline,
     validate_resource_type_and_id,
 )
+from .fleet import describe_instance_information, validate_managed_instance
 from .predefined import JSON, operating_systems
-from .resources import LOCK, backend_extras, validation_error
+from .resources import LOCK, Backend, LocalSSMError, backend_extras, validation_error
 from .validation import validate_request
 from .windows import (
     create_maintenance_window,
@@ -72,7 +73,13 @@ def _params(self: Response) -> JSON:
 
 
 def _paginate(
-    op: str, items: list[JSON], p: JSON, lo: int, hi: int, dflt: int
+    op: str,
+    items: list[JSON],
+    p: JSON,
+    lo: int,
+    hi: int,
+    dflt: int,
+    token_error: str = "ValidationException",
 ) -> tuple[list[JSON], str | None]:
     max_results = p.get("MaxResults")
     if max_results is None:
@@ -90,7 +97,7 @@ def _paginate(
             if kind != op or start < 0:
                 raise ValueError(kind)
         except (ValueError, UnicodeDecodeError):
-            raise validation_error("The specified NextToken is not valid.") from None
+            raise LocalSSMError(token_error, "The specified NextToken is not valid.") from None
     end = start + int(max_results)
     token = None
     if end < len(items):
@@ -294,6 +301,25 @@ def _h_register_default(self: Response) -> ActionResult:
     return _result({"BaselineId": baseline_id})
 
 
+@handler("describe_instance_information")
+def _h_describe_instance_information(self: Response) -> ActionResult:
+    p = _params(self)
+    validate_request("DescribeInstanceInformation", p)
+    items = describe_instance_information(self.ssm_backend, p)
+    # MaxResults 5-50 (MaxResultsEC2Compatible); the default is undocumented: 10 here.
+    page, token = _paginate(
+        "DescribeInstanceInformation", items, p, 5, 50, 10, token_error="InvalidNextToken"
+    )
+    return _result({"InstanceInformationList": page, "NextToken": token})
+
+
+def _validate_resource(self: Backend, resource_type: str, resource_id: str) -> str:
+    """Hybrid nodes (``mi-``) take SSM tags; EC2 instances' tags are EC2's."""
+    if resource_type == "ManagedInstance":
+        return validate_managed_instance(self, resource_id)
+    return validate_resource_type_and_id(self, resource_type, resource_id)
+
+
 def _list_service_quotas(self: Any) -> str:
     """ListServiceQuotas: moto has no handler (HTTP 500, which botocore retries ten
     times). Answer from the default quotas moto knows (VPC only); for any other
@@ -319,7 +345,7 @@ def install() -> None:
         setattr(  # noqa: B010
             SimpleSystemManagerBackend,
             "_validate_resource_type_and_id",
-            validate_resource_type_and_id,
+            _validate_resource,
         )
         setattr(SimpleSystemManagerBackend, "add_tags_to_resource", add_tags_to_resource)  # noqa: B010
         setattr(ServiceQuotasResponse, "list_service_quotas", _list_service_quotas)  # noqa: B010
