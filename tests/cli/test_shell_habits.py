@@ -18,7 +18,7 @@ import pytest
 from tests.helpers.cli import BIN
 from tests.helpers.paths import ROOT
 
-COMMANDS = ["apply", "cleanup", "completion", "export", "init", "policy", "status"]
+COMMANDS = ["apply", "assign", "cleanup", "completion", "export", "init", "policy", "status"]
 #: The replaced tool's options, as its users type them.
 OLD_TOOL_OPTIONS = [
     "-w, --week",
