@@ -253,20 +253,31 @@ def _targets_text(results: list[tuple[str, Report, int]], verbose: bool) -> str:
     elif results[0][1].windows:
         parts = ["\n".join(_runs(results[0][1].windows, verbose)[1:])]
     width = max(len(label) for label, _, _ in results)
-    columns = ("create", "update", "delete", "adopt", "unchanged")
-    header = "  ".join(c.upper() for c in columns)
+    columns: tuple[str, ...] = ("create", "update", "delete", "adopt", "unchanged")
+    kind = "instance" if results[0][1].command == "assign" else ""  # assign: tag, move
+    if kind:
+        columns = ("create", "update", "unchanged")
+    names = {c: _words(kind, c) for c in columns}
+    header = "  ".join(names[c].upper() for c in columns)
     lines = [f"{'TARGET':<{width}}  RESULT   {header}  ERROR"]
     totals = dict.fromkeys(columns, 0)
     for label, report, code in results:
         counts = summary(report.outcomes)
         result = "ok" if code == 0 else f"exit {code}"
-        cells = "  ".join(f"{counts[c]:>{len(c)}}" for c in columns)
+        cells = "  ".join(f"{counts[c]:>{len(names[c])}}" for c in columns)
         lines.append(f"{label:<{width}}  {result:<7}  {cells}  {report.error or ''}".rstrip())
         totals = {c: totals[c] + counts[c] for c in columns}
     failed = sum(1 for _, _, code in results if code)
     planned = any(r.dry_run or r.refused for _, r, _ in results)
     said = [
-        f"{totals[c]} " + (c if c == "unchanged" else f"to {c}" if planned else _VERBS[("done", c)])
+        f"{totals[c]} "
+        + (
+            c
+            if c == "unchanged"
+            else f"to {names[c]}"
+            if planned
+            else _words(kind, _VERBS[("done", c)])
+        )
         for c in columns
     ]
     lines.append("")

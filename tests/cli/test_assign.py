@@ -146,3 +146,40 @@ def test_the_patch_group_key_of_the_config_is_the_tag_written(aws: AwsEnv, tmp_p
     result = assign(aws, "--config", str(config), "--all", "--patch-group", "web")
     assert result.returncode == 0, result.stderr
     assert tags_of(aws, ids) == {i: {"PatchGroup": "web"} for i in ids}
+
+
+def test_regions_and_accounts_fan_out_each_with_its_own_nodes(aws: AwsEnv) -> None:
+    role = "arn:aws:iam::111111111111:role/PatchingBootstrap"
+    here = ec2_instances(aws, 2)
+    there = hybrid_nodes(aws, 2, region="eu-west-1")
+    theirs = ec2_instances(aws, 2, account="111111111111")
+    both = ("-r", f"{REGION},eu-west-1", "--all", "--spread")
+    mine = setup(aws.url, "assign", *both)
+    assert mine.returncode == 0, mine.stderr
+    assert mine.stdout.splitlines() == [
+        "TARGET     RESULT   TAG  MOVE  UNCHANGED  ERROR",
+        "eu-west-1  ok         2     0          0",
+        f"{REGION}  ok         2     0          0",
+        "",
+        "2 targets: 2 ok, 0 failed. Result: 4 tagged, 0 moved, 0 unchanged",
+    ]
+    assert all(groups_of(aws, here).values()) and all(groups_of(aws, there, "eu-west-1").values())
+    other = target_json(setup(aws.url, "assign", "-r", REGION, "--role-arn", role, "--all",
+                              "--spread", *JSON))  # fmt: skip
+    assert other["account"] == "111111111111"
+    assert sorted(r["name"] for r in other["resources"]) == sorted(theirs)
+
+
+def test_detailed_exitcode_and_verbose_list_the_unchanged(aws: AwsEnv) -> None:
+    ids = sorted(ec2_instances(aws, 2))
+    args = ("--all", "--patch-group", GROUPS[1], "--detailed-exitcode")
+    assert assign(aws, *args, "--dry-run").returncode == 5
+    assert assign(aws, *args).returncode == 5
+    again = assign(aws, *args, "-v")
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.splitlines()[2:] == [
+        f"  unchanged  instance  {ids[0]}",
+        f"  unchanged  instance  {ids[1]}",
+        "",
+        "Result: 0 tagged, 0 moved, 2 unchanged",
+    ]
