@@ -294,12 +294,13 @@ def _asked(the_plan: Plan) -> Asked:
 
 
 def _would(asked: Asked, more: str = "") -> str:
-    """``delete 3 resources``, ``move 2 instances out of their patch group``, or both."""
+    """``delete 3 resources``, ``move 2 instances out of their patch groups``, or both."""
     moves = sum(1 for kind, _ in asked if kind == "instance")
     deletes = len(asked) - moves
     said = [f"delete {deletes}{more} resources"] if deletes else []
     if moves:
-        said.append(f"move {moves}{more} instances out of the patch group they are in")
+        one, many = "instance out of its patch group", "instances out of their patch groups"
+        said.append(f"move {moves}{more} {one if moves == 1 else many}")
     return " and ".join(said)
 
 

@@ -61,7 +61,7 @@ def test_moving_nodes_out_of_another_group_is_refused_without_yes(aws: AwsEnv) -
     assert_one_line_error(
         refused,
         3,
-        "assign would move 3 instances out of the patch group they are in and there is no "
+        "assign would move 3 instances out of their patch groups and there is no "
         "terminal to ask on: review with --dry-run, then pass --yes",
     )
     assert "Refused: nothing was written; it would tag 1, move 3; 0 unchanged" in refused.stdout
