@@ -12,10 +12,10 @@ operation: JSON protocol (SSM) by its ``X-Amz-Target`` header
 of its form body or query string; the service is the one in the SigV4 credential
 scope (tools/awsrequest.py, shared with the recorder of tools/local_aws.py). An
 operation whose name starts with one of ``faults.WRITE_PREFIXES`` is a write,
-anything else a read (tools/faults.py). Requests to moto's ``/moto-api/`` are
-forwarded uncounted and never faulted. A request whose body never fully arrives (its
-client was killed while sending it) is dropped uncounted: like AWS, the proxy never acts
-on half a request.
+anything else a read (tools/faults.py). Requests to moto's ``/moto-api/`` and to the
+stand-in's seeding API ``/local-api/`` are forwarded uncounted and never faulted. A
+request whose body never fully arrives (its client was killed while sending it) is
+dropped uncounted: like AWS, the proxy never acts on half a request.
 
 Control API, on the proxy itself (never counted, never faulted; JSON in and out):
 

@@ -138,6 +138,34 @@ following the SSM API reference and botocore's SSM model:
    (agent 3.3.1142.0, platform names), and that tag changes apply at once (AWS's
    inventory catches up with a tag change after a while). EC2's DescribeTags filters
    key / resource-id / resource-type / value work in moto 5.2.5 as they are (tested).
+9. Patch compliance and window executions (tools/localssm/compliance.py): moto has
+   neither. Seeded through the local API: ``POST /local-api/patch-states`` with
+   ``{"account", "region", "states": [{"InstanceId", "PatchGroup", "BaselineId", the
+   InstancePatchState counts (InstalledCount ... OtherNonCompliantCount,
+   AvailableSecurityUpdateCount), "Operation": Scan|Install, "OperationStartTime",
+   "OperationEndTime", "RebootOption"}]}`` -> ``{"InstanceIds"}``: the node must be a
+   managed node of that account and region; its new state replaces the old one (as a
+   new scan does); PatchGroup defaults to the node's ``Patch Group`` / ``PatchGroup`` tag
+   at seeding time (none: HTTP 400), BaselineId to the baseline registered for that group
+   and the node's operating system (from its platform) or else the OS's default,
+   Operation to Install, counts to 0, times to now (ISO 8601 or epoch seconds).
+   ``POST /local-api/window-executions`` with ``{"account", "region", "executions":
+   [{"WindowId", "Status", "StatusDetails", "StartTime", "EndTime"}]}`` ->
+   ``{"WindowExecutionIds"}`` (the window must exist; Status defaults to SUCCESS,
+   StartTime to now, EndTime to StartTime unless PENDING / IN_PROGRESS / CANCELLING).
+   DescribeInstancePatchStates (InstanceIds 0-50; ids without a state are left out),
+   DescribeInstancePatchStatesForPatchGroup (Filters on the eight documented count keys
+   with Equal / NotEqual / LessThan / GreaterThan and one integer >= 0, else
+   InvalidFilter; botocore's InstancePatchStatesList holds 1-5 items, so a page holds at
+   most 5 whatever MaxResults (10-100) says and an empty result leaves the member out),
+   DescribePatchGroupState (counts of INSTANCES of the group whose count is > 0, as the
+   reference says), DescribeMaintenanceWindowExecutions (newest StartTime first;
+   ExecutedBefore / ExecutedAfter compare StartTime with an ISO 8601 value, any other
+   key ValidationException; an unknown window lists nothing, as the model lists no
+   not-found error). Paging: MaxResults 10-100 (default 50, undocumented), a bad
+   NextToken InvalidNextToken (ValidationException for window executions, whose model
+   lists no InvalidNextToken). A tag change does not move a node's reported state:
+   the next seeded scan does, as on AWS where a state changes with the next scan.
 
 Errors are JSON bodies with ``__type`` = the AWS code and HTTP 400.
 """

@@ -7,7 +7,8 @@ tools/localssm/localapi.py; never recorded, never faulted), EC2 through moto's E
   Linux 2017.09, no Platform; Windows: ``WINDOWS_AMI``, Windows Server 2016, so that EC2 reports
   ``Platform: windows``), tagged at launch, then registered as managed nodes;
 * ``unmanaged_ec2_instances``: RunInstances only (EC2 knows them, SSM does not);
-* ``hybrid_nodes``: ``mi-`` nodes whose tags live in SSM.
+* ``hybrid_nodes``: ``mi-`` nodes whose tags live in SSM;
+* ``patch_state`` / ``window_execution``: a node's patch compliance, a window's execution.
 
 ``account`` defaults to the caller's (moto's ``DEFAULT_ACCOUNT``). For another account the
 EC2 calls use credentials of an assumed role in that account (moto gives AssumeRole's
@@ -171,3 +172,41 @@ def hybrid_nodes(
     if platform_name:
         node["PlatformName"] = platform_name
     return managed_nodes(aws, [dict(node) for _ in range(count)], region=region, account=account)
+
+
+def patch_state(
+    aws: AwsEnv,
+    instance_id: str,
+    *,
+    region: str | None = None,
+    account: str | None = None,
+    **fields: Any,
+) -> str:
+    """Seed the patch state of one managed node (InstancePatchState members as ``fields``;
+    PatchGroup defaults to the node's tag, BaselineId to its group's baseline, counts to 0,
+    times to now); the instance id."""
+    payload = {"account": account or DEFAULT_ACCOUNT, "region": region or aws.region}
+    states = [{"InstanceId": instance_id, **fields}]
+    return str(seed(aws, "patch-states", {**payload, "states": states})["InstanceIds"][0])
+
+
+def window_execution(
+    aws: AwsEnv,
+    window_id: str,
+    *,
+    status: str = "SUCCESS",
+    start: str | None = None,
+    end: str | None = None,
+    region: str | None = None,
+    account: str | None = None,
+) -> str:
+    """Seed one execution of an existing window (times ISO 8601; default now, and a
+    finished one ends when it starts); its WindowExecutionId."""
+    execution: dict[str, Any] = {"WindowId": window_id, "Status": status}
+    if start is not None:
+        execution["StartTime"] = start
+    if end is not None:
+        execution["EndTime"] = end
+    payload = {"account": account or DEFAULT_ACCOUNT, "region": region or aws.region}
+    answer = seed(aws, "window-executions", {**payload, "executions": [execution]})
+    return str(answer["WindowExecutionIds"][0])

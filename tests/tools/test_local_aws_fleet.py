@@ -25,6 +25,7 @@ from tests.helpers.fleet import (
     unmanaged_ec2_instances,
     unvalidated_client,
 )
+from tests.helpers.proxy import start_fault_proxy
 from tests.helpers.ssm_api import Api
 from tools import launch
 from tools.awsrequest import is_moto_api
@@ -329,3 +330,18 @@ def test_seeding_is_no_aws_request(tmp_path: Path) -> None:
     assert problem is None, problem
     lines = [json.loads(line) for line in record.read_text().splitlines()]
     assert lines == [{"operation": "DescribeInstanceInformation", "service": "ssm", "tool": False}]
+
+
+def test_seeding_through_the_fault_proxy_is_forwarded_uncounted(aws: AwsEnv) -> None:
+    proxy = start_fault_proxy(aws.url)
+    try:
+        proxy.fail_write(1, "error")
+        through = AwsEnv(aws)
+        through["AWS_ENDPOINT_URL"] = proxy.url
+        made = hybrid_nodes(through, 1, tags={PG: "web"})
+        stats = proxy.stats()
+    finally:
+        problem = launch.stop(proxy)
+    assert problem is None, problem
+    assert (stats["requests"], stats["injected"]) == (0, {})
+    assert ids(Api.of(client(aws, "ssm"))) == set(made)

@@ -33,6 +33,12 @@ from .baselines import (
     update_patch_baseline,
     validate_resource_type_and_id,
 )
+from .compliance import (
+    describe_instance_patch_states,
+    patch_group_state,
+    states_for_patch_group,
+    window_executions,
+)
 from .fleet import describe_instance_information, validate_managed_instance
 from .predefined import JSON, operating_systems
 from .resources import LOCK, Backend, LocalSSMError, backend_extras, validation_error
@@ -80,6 +86,7 @@ def _paginate(
     hi: int,
     dflt: int,
     token_error: str = "ValidationException",
+    cap: int | None = None,
 ) -> tuple[list[JSON], str | None]:
     max_results = p.get("MaxResults")
     if max_results is None:
@@ -89,6 +96,8 @@ def _paginate(
             f"1 validation error detected: Value '{max_results}' at 'maxResults' failed to "
             f"satisfy constraint: Member must have value between {lo} and {hi}"
         )
+    if cap is not None:
+        max_results = min(int(max_results), cap)
     start = 0
     if p.get("NextToken"):
         try:
@@ -311,6 +320,43 @@ def _h_describe_instance_information(self: Response) -> ActionResult:
         "DescribeInstanceInformation", items, p, 5, 50, 10, token_error="InvalidNextToken"
     )
     return _result({"InstanceInformationList": page, "NextToken": token})
+
+
+@handler("describe_instance_patch_states")
+def _h_describe_instance_patch_states(self: Response) -> ActionResult:
+    p = _params(self)
+    validate_request("DescribeInstancePatchStates", p)
+    items = describe_instance_patch_states(self.ssm_backend, p["InstanceIds"])
+    page, token = _paginate(
+        "DescribeInstancePatchStates", items, p, 10, 100, 50, token_error="InvalidNextToken"
+    )
+    return _result({"InstancePatchStates": page, "NextToken": token})
+
+
+@handler("describe_instance_patch_states_for_patch_group")
+def _h_describe_states_for_group(self: Response) -> ActionResult:
+    p, op = _params(self), "DescribeInstancePatchStatesForPatchGroup"
+    validate_request(op, p)
+    items = states_for_patch_group(self.ssm_backend, p["PatchGroup"], p.get("Filters"))
+    # botocore's InstancePatchStatesList holds 1-5 items: pages of at most 5, none empty.
+    page, token = _paginate(op, items, p, 10, 100, 50, token_error="InvalidNextToken", cap=5)
+    return _result({"InstancePatchStates": page or None, "NextToken": token})
+
+
+@handler("describe_patch_group_state")
+def _h_describe_patch_group_state(self: Response) -> ActionResult:
+    p = _params(self)
+    validate_request("DescribePatchGroupState", p)
+    return _result(patch_group_state(self.ssm_backend, p["PatchGroup"]))
+
+
+@handler("describe_maintenance_window_executions")
+def _h_describe_window_executions(self: Response) -> ActionResult:
+    p = _params(self)
+    validate_request("DescribeMaintenanceWindowExecutions", p)
+    items = window_executions(self.ssm_backend, p["WindowId"], p.get("Filters"))
+    page, token = _paginate("DescribeMaintenanceWindowExecutions", items, p, 10, 100, 50)
+    return _result({"WindowExecutions": page, "NextToken": token})
 
 
 def _validate_resource(self: Backend, resource_type: str, resource_id: str) -> str:

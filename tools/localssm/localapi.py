@@ -5,7 +5,9 @@ with a JSON object, answered with a JSON object (HTTP 200), or ``{"error": "..."
 HTTP 400 for a bad request and 404 for an unknown route. Every other request goes on to
 moto. The routes (each documented in tools/local_aws.py, gap 8):
 
-* ``managed-nodes``: fleet.seed_managed_nodes.
+* ``managed-nodes``: fleet.seed_managed_nodes;
+* ``patch-states``: compliance.seed_patch_states;
+* ``window-executions``: compliance.seed_window_executions.
 
 Requests to it are never recorded and never faulted (tools/awsrequest.py counts it with
 moto's own API).
@@ -19,6 +21,7 @@ from typing import Any
 
 from moto.ssm.exceptions import SSMException
 
+from .compliance import seed_patch_states, seed_window_executions
 from .fleet import SeedError, seed_managed_nodes
 from .predefined import JSON
 from .resources import LOCK
@@ -27,6 +30,8 @@ PREFIX = "/local-api/"
 
 ROUTES: dict[str, Callable[[JSON], JSON]] = {
     "managed-nodes": seed_managed_nodes,
+    "patch-states": seed_patch_states,
+    "window-executions": seed_window_executions,
 }
 
 WsgiApp = Callable[[dict[str, Any], Any], Iterable[bytes]]
