@@ -142,9 +142,12 @@ def _check_named(clients: Clients, chosen: Selection, found: list[RemoteNode], g
     region = clients.region
     unmanaged = [i for i in missing if i in states]
     if unmanaged:
+        state = states[unmanaged[0]]
+        # DescribeInstanceInformation lists no stopped or terminated node (the reference).
+        why = "no SSM Agent registered" if state == "running" else "SSM lists running nodes only"
         raise BadInput(
             f"--instance-id: {', '.join(unmanaged)}: an EC2 instance in {region} that SSM does "
-            f"not manage (state {states[unmanaged[0]]}; no SSM Agent registered): tagging it "
-            "would not get it patched; make it a managed node first"
+            f"not manage (state {state}; {why}): tagging it would not get it patched; make it "
+            "a managed node first"
         )
     raise BadInput(f"--instance-id: {', '.join(missing)}: no such instance in {region}")

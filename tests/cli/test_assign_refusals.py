@@ -9,7 +9,7 @@ import pytest
 
 from tests.helpers.bad_input import Recorder, assert_bad_input, run_in_process
 from tests.helpers.cli import REGION, assert_one_line_error, setup
-from tests.helpers.endpoint import AwsEnv
+from tests.helpers.endpoint import AwsEnv, client
 from tests.helpers.fleet import ec2_instances, unmanaged_ec2_instances
 
 GROUP = "Week 1 Day 2 - Unattended - 03:00"
@@ -83,6 +83,13 @@ def test_an_unmanaged_ec2_instance_is_refused(aws: AwsEnv) -> None:
         result, 2, f"--instance-id: {unmanaged}: an EC2 instance in {REGION} that SSM does not "
         "manage (state running; no SSM Agent registered): tagging it would not get it patched",
     )  # fmt: skip
+
+
+def test_a_stopped_instance_is_refused_saying_why(aws: AwsEnv) -> None:
+    (stopped,) = unmanaged_ec2_instances(aws, 1)
+    client(aws, "ec2").stop_instances(InstanceIds=[stopped])
+    result = setup(aws.url, "assign", "-r", REGION, "--instance-id", stopped, "--spread")
+    assert_one_line_error(result, 2, f"{stopped}: an EC2 instance", "SSM lists running nodes only")
 
 
 def test_an_unknown_id_is_refused(aws: AwsEnv) -> None:
