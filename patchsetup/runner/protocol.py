@@ -293,14 +293,17 @@ def _asked(the_plan: Plan) -> Asked:
     return {(c.kind, c.resource_id) for c in (*the_plan.deletes, *the_plan.moves)}
 
 
-def _would(asked: Asked, more: str = "") -> str:
-    """``delete 3 resources``, ``move 2 instances out of their patch groups``, or both."""
+def _would(asked: Asked, more: str = "", listed: bool = False) -> str:
+    """``delete 3 resources``, ``move 2 instances out of their patch groups``, or both;
+    ``listed``: ``delete the 3 resources listed above``."""
     moves = sum(1 for kind, _ in asked if kind == "instance")
     deletes = len(asked) - moves
-    said = [f"delete {deletes}{more} resources"] if deletes else []
+    the, above = ("the ", " listed above") if listed else ("", "")
+    said = [f"delete {the}{deletes}{more} resources{above}"] if deletes else []
     if moves:
-        one, many = "instance out of its patch group", "instances out of their patch groups"
-        said.append(f"move {moves}{more} {one if moves == 1 else many}")
+        nodes = "instance" if moves == 1 else "instances"
+        out = "out of its patch group" if moves == 1 else "out of their patch groups"
+        said.append(f"move {the}{moves}{more} {nodes}{above} {out}")
     return " and ".join(said)
 
 
@@ -315,8 +318,7 @@ def _consent(asked: Asked, what: str, report: Report, common: Common, show: Show
         )
     if common.output == "text":
         show(report, common)  # the plan to confirm
-    question = _would(asked).replace(" ", " the ", 1)
-    if click.confirm(f"{what}: {question} listed above?", default=False, err=True):
+    if click.confirm(f"{what}: {_would(asked, listed=True)}?", default=False, err=True):
         return
     report.refused = True
     report.error = "nothing changed: not confirmed"

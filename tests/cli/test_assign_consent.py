@@ -156,7 +156,7 @@ def test_on_a_terminal_it_asks_before_moving(aws: AwsEnv) -> None:
     args = ("--all", "--patch-group", GROUPS[0])
     declined = _on_terminal(aws.url, b"n\n", *args)
     assert declined.returncode == 3, declined.stderr
-    assert "assign: move the 1 instance out of its patch group listed above?" in declined.stderr
+    assert "assign: move the 1 instance listed above out of its patch group?" in declined.stderr
     assert f"~ move  instance  {typed}" in declined.stdout
     assert _tags(aws, typed) == {KEY: "WebServer-Prd"}
     accepted = _on_terminal(aws.url, b"y\n", *args)
