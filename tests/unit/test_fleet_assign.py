@@ -170,3 +170,25 @@ def test_groups_must_be_the_setups_and_one_unless_spread() -> None:
         chosen_groups(groups, DEFAULT_GROUPS[:2], spread=False)
     assert chosen_groups(groups, [], spread=True) == DEFAULT_GROUPS
     assert chosen_groups(groups, DEFAULT_GROUPS[3:1:-1], spread=True) == DEFAULT_GROUPS[3:1:-1]
+
+
+@pytest.mark.parametrize("group", [*DEFAULT_GROUPS, "patch_test_0600_batch_1", "a" * 256])
+def test_every_call_fits_botocores_request_shape(group: str) -> None:
+    from botocore import xform_name
+    from botocore.validate import validate_parameters
+
+    from tests.helpers.shapes import input_errors, service_model
+
+    nodes = [*_nodes(3), RemoteNode("mi-0123456789abcdef0", "Windows", "hand-typed")]
+    plan = instance_plan(nodes, dict.fromkeys([n.instance_id for n in nodes], group), "PatchGroup")
+    assert len(plan.calls) == 2
+    for call in plan.calls:
+        model = service_model(call.service)
+        operation = model.operation_model(
+            {xform_name(o): o for o in model.operation_names}[call.method]
+        )
+        # botocore's own validator (types, required, lengths); SSM's patterns too (the
+        # helper reads members by their JSON names, which EC2's query protocol renames).
+        validate_parameters(dict(call.params), operation.input_shape)
+        if call.service == "ssm":
+            assert input_errors(operation.name, call.params) == []
