@@ -183,3 +183,25 @@ def test_detailed_exitcode_and_verbose_list_the_unchanged(aws: AwsEnv) -> None:
         "",
         "Result: 0 tagged, 0 moved, 2 unchanged",
     ]
+
+
+def test_a_write_that_fails_half_way_is_finished_by_the_next_run(aws: AwsEnv) -> None:
+    from tests.helpers.proxy import start_fault_proxy
+    from tools import launch
+
+    nodes = sorted(ec2_instances(aws, 3))
+    proxy = start_fault_proxy(aws.url)
+    try:
+        proxy.fail_write(3, "error")  # the lock, CreateTags of group 1, then group 2's
+        chosen = [arg for group in GROUPS[:3] for arg in ("--patch-group", group)]
+        args = ("assign", "-r", REGION, "--all", "--spread", *chosen, "--concurrency", "1")
+        failed = setup(proxy.url, *args)
+        assert proxy.stats()["write_ops"][1:3] == ["ec2:CreateTags", "ec2:CreateTags"]
+    finally:
+        assert launch.stop(proxy) is None
+    assert failed.returncode == 4, failed.stderr
+    assert "1 of 3 changes were made before it; run again to finish" in failed.stderr
+    assert groups_of(aws, nodes) == {nodes[0]: GROUPS[0], nodes[1]: None, nodes[2]: None}
+    finished = target_json(setup(aws.url, *args, *JSON))
+    assert (finished["summary"]["create"], finished["summary"]["unchanged"]) == (2, 1)
+    assert groups_of(aws, nodes) == dict(zip(nodes, GROUPS[:3], strict=True))
