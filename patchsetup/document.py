@@ -44,6 +44,7 @@ RESOURCE_COUNTS = {
     "apply": ("create", "update", "delete", "adopt", "unchanged", "failed", "not_run"),
     "cleanup": ("create", "update", "delete", "adopt", "unchanged", "failed", "not_run"),
     "status": ("windows", "baselines", "roles"),
+    "assign": ("create", "update", "delete", "adopt", "unchanged", "failed", "not_run"),
 }
 
 

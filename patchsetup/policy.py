@@ -195,6 +195,30 @@ def operator_policy(scope: Scope = Scope()) -> dict[str, Any]:
                 ["ssm:DescribeDocument"],
                 f"arn:{scope.partition}:ssm:*:{scope.account}:document/*",
             ),
+            # assign: the managed nodes (DescribeInstanceInformation, above) and their
+            # patch-group tag. The EC2 Describe actions take no resource-level permissions.
+            _statement(
+                "ReadManagedNodes",
+                ["ec2:DescribeInstances", "ec2:DescribeTags"],
+                "*",
+            ),
+            _statement(
+                "ReadHybridNodeTags",
+                ["ssm:ListTagsForResource"],
+                scope.ssm("managed-instance"),
+            ),
+            # Instances and hybrid nodes only. Not narrowed to the patch-group tag keys
+            # (aws:TagKeys): the local endpoint cannot enforce it (README, Least privilege).
+            _statement(
+                "TagManagedNodes",
+                ["ec2:CreateTags"],
+                f"arn:{scope.partition}:ec2:*:{scope.account}:instance/*",
+            ),
+            _statement(
+                "TagHybridNodes",
+                ["ssm:AddTagsToResource"],
+                scope.ssm("managed-instance"),
+            ),
             _statement(
                 "WriteOwnedWindowsAndBaselines",
                 _TAGGED_WRITES,

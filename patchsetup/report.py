@@ -39,6 +39,18 @@ _VERBS = {
 }
 
 
+#: An instance's patch-group tag (assign) is tagged or moved, not created or updated.
+_INSTANCE_WORDS = {"create": "tag", "created": "tagged", "update": "move", "updated": "moved"}
+
+
+def _words(kind: str, words: str) -> str:
+    """``words`` about a resource of ``kind``: assign's for an instance."""
+    if kind != "instance":
+        return words
+    head, _, last = words.rpartition(" ")
+    return f"{head} {_INSTANCE_WORDS.get(last, last)}".strip()
+
+
 @dataclass(frozen=True)
 class WindowRuns:
     """When one window runs next, and what the operator should know about it."""
@@ -94,8 +106,8 @@ def verb(outcome: Outcome) -> str:
     if outcome.change.action == "unchanged" or outcome.status == "unchanged":
         return "unchanged"
     if outcome.status == "not-run":
-        return f"not done ({outcome.change.action})"
-    return _VERBS[(outcome.status, outcome.change.action)]
+        return f"not done ({_words(outcome.change.kind, outcome.change.action)})"
+    return _words(outcome.change.kind, _VERBS[(outcome.status, outcome.change.action)])
 
 
 def summary(outcomes: list[Outcome]) -> dict[str, int]:
@@ -159,8 +171,9 @@ def _changes(outcomes: list[Outcome], verbose: bool) -> list[str]:
         kind_width = max(len(o.change.kind) for o in shown)
         for outcome in shown:
             change = outcome.change
-            # A patch group's identity is its name, a default's its OS: in the label.
-            named = change.kind in ("patch-group", "default-baseline")
+            # A patch group's and an instance's identity is its name, a default's its OS:
+            # already in the label.
+            named = change.kind in ("patch-group", "default-baseline", "instance")
             ident = None if named else outcome.resource_id
             head = f"{verb(outcome):<{verb_width}}  {change.kind:<{kind_width}}  {change.label}"
             lines.append(marked(change.action, head) + (f"  {ident}" if ident else ""))
@@ -197,15 +210,26 @@ def _runs(windows: list[WindowRuns], verbose: bool) -> list[str]:
 
 def _footer(report: Report) -> str:
     counts = summary(report.outcomes)
-    actions = ("create", "update", "delete", "adopt")
+    actions: tuple[str, ...] = ("create", "update", "delete", "adopt")
+    # assign tags and moves instances: it never deletes or adopts anything.
+    kind = "instance" if report.command == "assign" else ""
+    if kind:
+        actions = ("create", "update")
     if report.refused:
-        would = ", ".join(f"{a} {counts[a]}" for a in actions if counts[a]) or "change nothing"
+        would = (
+            ", ".join(f"{_words(kind, a)} {counts[a]}" for a in actions if counts[a])
+            or "change nothing"
+        )
         return f"Refused: nothing was written; it would {would}; {counts['unchanged']} unchanged"
     if report.dry_run or any(o.status == "planned" for o in report.outcomes):
-        parts = [f"{counts[a]} to {a}" for a in actions if a != "adopt" or counts[a]]
+        parts = [f"{counts[a]} to {_words(kind, a)}" for a in actions if a != "adopt" or counts[a]]
         line = f"Plan: {', '.join(parts)}, {counts['unchanged']} unchanged"
     else:
-        parts = [f"{counts[a]} {_VERBS[('done', a)]}" for a in actions if a != "adopt" or counts[a]]
+        parts = [
+            f"{counts[a]} {_words(kind, _VERBS[('done', a)])}"
+            for a in actions
+            if a != "adopt" or counts[a]
+        ]
         line = f"Result: {', '.join(parts)}, {counts['unchanged']} unchanged"
     if counts["failed"] or counts["not_run"]:
         line += f", {counts['failed']} failed, {counts['not_run']} not done"
@@ -231,20 +255,31 @@ def _targets_text(results: list[tuple[str, Report, int]], verbose: bool) -> str:
     elif results[0][1].windows:
         parts = ["\n".join(_runs(results[0][1].windows, verbose)[1:])]
     width = max(len(label) for label, _, _ in results)
-    columns = ("create", "update", "delete", "adopt", "unchanged")
-    header = "  ".join(c.upper() for c in columns)
+    columns: tuple[str, ...] = ("create", "update", "delete", "adopt", "unchanged")
+    kind = "instance" if results[0][1].command == "assign" else ""  # assign: tag, move
+    if kind:
+        columns = ("create", "update", "unchanged")
+    names = {c: _words(kind, c) for c in columns}
+    header = "  ".join(names[c].upper() for c in columns)
     lines = [f"{'TARGET':<{width}}  RESULT   {header}  ERROR"]
     totals = dict.fromkeys(columns, 0)
     for label, report, code in results:
         counts = summary(report.outcomes)
         result = "ok" if code == 0 else f"exit {code}"
-        cells = "  ".join(f"{counts[c]:>{len(c)}}" for c in columns)
+        cells = "  ".join(f"{counts[c]:>{len(names[c])}}" for c in columns)
         lines.append(f"{label:<{width}}  {result:<7}  {cells}  {report.error or ''}".rstrip())
         totals = {c: totals[c] + counts[c] for c in columns}
     failed = sum(1 for _, _, code in results if code)
     planned = any(r.dry_run or r.refused for _, r, _ in results)
     said = [
-        f"{totals[c]} " + (c if c == "unchanged" else f"to {c}" if planned else _VERBS[("done", c)])
+        f"{totals[c]} "
+        + (
+            c
+            if c == "unchanged"
+            else f"to {names[c]}"
+            if planned
+            else _words(kind, _VERBS[("done", c)])
+        )
         for c in columns
     ]
     lines.append("")

@@ -157,7 +157,7 @@ def _check_partition(session: boto3.session.Session, role: str, regions: list[st
 
 
 #: The services a run talks to; their clients are made when first used.
-SERVICES = ("ssm", "iam", "service-quotas", "sts")
+SERVICES = ("ssm", "iam", "service-quotas", "sts", "ec2")
 
 
 def clients_for(

@@ -20,6 +20,7 @@ from click.shell_completion import CompletionItem
 from patchsetup import __version__, document, signals
 from patchsetup.aws.errors import AWS_EXCEPTIONS, describe_error
 from patchsetup.aws.redact import redact
+from patchsetup.cli.assign import assign_command
 from patchsetup.cli.calendar import calendar_command
 from patchsetup.cli.commands import (
     apply_command,
@@ -113,6 +114,7 @@ main.add_command(export_command)
 main.add_command(policy_command)
 main.add_command(status_command)
 main.add_command(calendar_command)
+main.add_command(assign_command)
 
 
 @main.command("completion", context_settings=CONTEXT)

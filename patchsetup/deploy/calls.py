@@ -262,3 +262,30 @@ def deregister_task_from_maintenance_window(window_id: str, window_task_id: str)
         {"WindowId": window_id, "WindowTaskId": window_task_id},
         done_if=GONE,
     )
+
+
+# -- instances: the patch-group tag (assign) ----------------------------------------
+
+#: EC2 CreateTags takes "up to 1000 resource IDs" (EC2 API reference, CreateTags).
+CREATE_TAGS_MAX = 1000
+
+
+def create_tags(instance_ids: list[str], key: str, value: str) -> Call:
+    """EC2 CreateTags of one tag on up to CREATE_TAGS_MAX instances; other tags stay."""
+    return Call(
+        "create_tags",
+        {"Resources": instance_ids, "Tags": [{"Key": key, "Value": value}]},
+        service="ec2",
+    )
+
+
+def tag_managed_instance(instance_id: str, key: str, value: str) -> Call:
+    """SSM AddTagsToResource on a hybrid node (``mi-``): one tag; other tags stay."""
+    return Call(
+        "add_tags_to_resource",
+        {
+            "ResourceType": "ManagedInstance",
+            "ResourceId": instance_id,
+            "Tags": [{"Key": key, "Value": value}],
+        },
+    )

@@ -80,7 +80,7 @@ def execute(
     def run_lane(indexes: list[int]) -> None:
         for position, index in enumerate(indexes):
             change = plan.changes[index]
-            if halted():
+            if halted() and not change.batched:  # a batched one's call has been made
                 return  # the rest of the lane stays None: reported as not run
             try:
                 for call in change.calls:
@@ -96,7 +96,7 @@ def execute(
                 return
             with guard:
                 resource_id = variables.get(change.id_var) if change.id_var else change.resource_id
-            status: Status = "done" if change.calls or change.action == "delete" else "unchanged"
+            status: Status = "done" if change.writes else "unchanged"
             outcome = Outcome(change, status, resource_id)
             outcomes[index] = outcome
             if on_outcome is not None:

@@ -18,7 +18,10 @@ from patchsetup.deploy.diff import FieldDiff
 #: "adopt": take over in place something this setup did not make (``--adopt``).
 Action = Literal["create", "update", "delete", "adopt", "unchanged"]
 ACTIONS: tuple[Action, ...] = ("create", "update", "delete", "adopt", "unchanged")
-Kind = Literal["role", "baseline", "patch-group", "default-baseline", "window", "target", "task"]
+#: "instance": a managed node's patch-group tag (``assign``).
+Kind = Literal[
+    "role", "baseline", "patch-group", "default-baseline", "window", "target", "task", "instance"
+]
 #: The order resources are shown in, in every output for people (then by name).
 KINDS: tuple[Kind, ...] = (
     "role",
@@ -28,6 +31,7 @@ KINDS: tuple[Kind, ...] = (
     "window",
     "target",
     "task",
+    "instance",
 )
 
 #: Terraform's markers, and one for adoption: every text output marks changes here
@@ -127,6 +131,14 @@ class Change:
     #: Replaces something that is not this setup's (the region's default baseline
     #: made by hand or by another setup): asked for like a delete (--yes).
     takeover: bool = False
+    #: Its write is the call of an earlier change of its lane, which names it too (one
+    #: CreateTags request tags up to 1000 instances): it has no call of its own.
+    batched: bool = False
+
+    @property
+    def writes(self) -> bool:
+        """Whether running the change writes anything (a delete may need no call)."""
+        return bool(self.calls) or self.batched or self.action == "delete"
 
     @property
     def label(self) -> str:
@@ -156,6 +168,12 @@ class Plan:
     @property
     def takeovers(self) -> list[Change]:
         return [c for c in self.changes if c.takeover]
+
+    @property
+    def moves(self) -> list[Change]:
+        """Instances taken out of the patch group they are in (another setup's, the
+        replaced tool's, a hand-typed one): asked for like deletes."""
+        return [c for c in self.changes if c.kind == "instance" and c.action == "update"]
 
     @property
     def adoptions(self) -> list[Change]:

@@ -106,3 +106,20 @@ class RemoteState:
     baseline_names: dict[str, str] = field(default_factory=dict)
     #: The owner tag of every custom baseline listed (None: untagged), by ID.
     baseline_owners: dict[str, str | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RemoteNode:
+    """A managed node (DescribeInstanceInformation): an EC2 instance or a hybrid ``mi-``."""
+
+    instance_id: str
+    #: PlatformType: "Linux", "Windows" or "MacOS".
+    platform: str
+    #: Its value of the setup's patch-group tag key; None without that tag.
+    group: str | None = None
+    name: str | None = None
+
+    @property
+    def hybrid(self) -> bool:
+        """A hybrid node (tagged through SSM), not an EC2 instance (tagged through EC2)."""
+        return self.instance_id.startswith("mi-")

@@ -121,10 +121,7 @@ class Attempt:
 
 def planned(plan: Plan) -> list[Outcome]:
     """Outcomes for a plan that is shown but not run."""
-    return [
-        Outcome(c, "planned" if c.calls or c.action == "delete" else "unchanged", c.resource_id)
-        for c in plan.changes
-    ]
+    return [Outcome(c, "planned" if c.writes else "unchanged", c.resource_id) for c in plan.changes]
 
 
 def run(attempt: Attempt) -> None:
@@ -174,10 +171,9 @@ def _plan_and_apply(attempt: Attempt) -> None:
         _refuse(report, common, show, _adoption_refusal(the_plan))
     consented = _asked(the_plan)
     if consented and not common.yes:
-        would, _ = _asks(the_plan)
         if not ask:
-            _refuse(report, common, quiet, f"{what} would {would}: pass --yes")
-        _consent(_asks(the_plan), what, report, common, show)
+            _refuse(report, common, quiet, f"{what} would {_would(consented)}: pass --yes")
+        _consent(consented, what, report, common, show)
     with aws_errors(), lock.held(clients["ssm"], report.setup) as lease:
         quotas = gate.background(lambda: gate.call(quota_limits, clients["service-quotas"]))
         the_plan, state = plan_fn()
@@ -188,8 +184,8 @@ def _plan_and_apply(attempt: Attempt) -> None:
                 report,
                 common,
                 show,
-                f"{what}: the account changed while this run waited; it would now delete "
-                f"{len(new_deletes)} more resources: run again to review them",
+                f"{what}: the account changed while this run waited; it would now "
+                f"{_would(new_deletes, ' more')}: run again to review them",
             )
         new_adoptions = {(c.kind, c.resource_id) for c in the_plan.adoptions} - adopted
         if new_adoptions and not adopt:
@@ -294,37 +290,48 @@ def _stopped_by_signal(report: Report, common: Common, show: Show, done: int) ->
     raise Stopped(report.error, signals.exit_code(signum))
 
 
-def _asked(the_plan: Plan) -> set[tuple[str, str | None]]:
-    """What needs --yes (or a yes on the terminal): deletes and takeovers."""
-    return {(c.kind, c.resource_id) for c in the_plan.deletes + the_plan.takeovers}
+Asked = set[tuple[str, str | None]]
 
 
-def _asks(the_plan: Plan) -> tuple[str, str]:
-    """What a run would do that needs consent: as said in a refusal, and as asked."""
-    deletes, takeovers = len(the_plan.deletes), [c.name for c in the_plan.takeovers]
-    would, ask = [], []
-    if deletes:
-        would.append(f"delete {deletes} resources")
-        ask.append(f"delete the {deletes} resources listed above")
-    if takeovers:
-        taken = f"take over the region's default baseline for {', '.join(takeovers)}"
-        would.append(taken + " (not this setup's)")
-        ask.append(taken)
-    return " and ".join(would), " and ".join(ask)
+def _asked(the_plan: Plan) -> Asked:
+    """What needs --yes or a yes on the terminal: the deletes, the region's default
+    baselines taken over from someone else, and the instances taken out of the patch
+    group they are in (``assign``)."""
+    asked = (*the_plan.deletes, *the_plan.takeovers, *the_plan.moves)
+    return {(c.kind, c.resource_id) for c in asked}
 
 
-def _consent(asks: tuple[str, str], what: str, report: Report, common: Common, show: Show) -> None:
+def _would(asked: Asked, more: str = "", listed: bool = False) -> str:
+    """``delete 3 resources``, ``move 2 instances out of their patch groups``, ``take over
+    the region's default baseline for WINDOWS``, or several; ``listed``: ``delete the 3
+    resources listed above``."""
+    moves = sum(1 for kind, _ in asked if kind == "instance")
+    taken = sorted(str(os_name) for kind, os_name in asked if kind == "default-baseline")
+    deletes = len(asked) - moves - len(taken)
+    the, above = ("the ", " listed above") if listed else ("", "")
+    said = [f"delete {the}{deletes}{more} resources{above}"] if deletes else []
+    if moves:
+        nodes = "instance" if moves == 1 else "instances"
+        out = "out of its patch group" if moves == 1 else "out of their patch groups"
+        said.append(f"move {the}{moves}{more} {nodes}{above} {out}")
+    if taken:
+        mine = "" if listed else " (not this setup's)"
+        said.append(f"take over the region's default baseline for {', '.join(taken)}{mine}")
+    return " and ".join(said)
+
+
+def _consent(asked: Asked, what: str, report: Report, common: Common, show: Show) -> None:
     if not sys.stdin.isatty():
         _refuse(
             report,
             common,
             show,
-            f"{what} would {asks[0]} and there is no terminal to ask on: "
+            f"{what} would {_would(asked)} and there is no terminal to ask on: "
             f"review with --dry-run, then pass --yes",
         )
     if common.output == "text":
         show(report, common)  # the plan to confirm
-    if click.confirm(f"{what}: {asks[1]}?", default=False, err=True):
+    if click.confirm(f"{what}: {_would(asked, listed=True)}?", default=False, err=True):
         return
     report.refused = True
     report.error = "nothing changed: not confirmed"

@@ -69,6 +69,9 @@ UNSCOPED = frozenset(
         # --org: the organization itself, and all its accounts.
         "organizations:DescribeOrganization",
         "organizations:ListAccounts",
+        # assign's reads: List actions without a resource type.
+        "ec2:DescribeInstances",
+        "ec2:DescribeTags",
     }
 )
 

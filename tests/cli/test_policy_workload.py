@@ -3,10 +3,11 @@ with the flags, with the service role, drift repaired, a second region tagging a
 releasing the role, options changed, the run lock taken over, every config feature
 (tests/data/kitchen-sink.toml, seed 000), status (with drift), a target and a task
 removed, a default baseline per OS, another account through --role-arn, the accounts of
-an organization through --org and --ou, cleanup and cleanup --all-patching. Every
-action it called is granted, every non-pending grant was exercised, and the ARNs the
-tool created or passed fall inside the policy's resource patterns (role path, PassRole,
-lock parameter, owner tag, the assumed role).
+an organization through --org and --ou, assign (EC2 and hybrid nodes, an unmanaged
+instance refused), cleanup and cleanup --all-patching. Every action it called is granted,
+every non-pending grant was exercised, and the ARNs the tool created, passed or tagged fall
+inside the policy's resource patterns (role path, PassRole, lock parameter, owner tag, the
+assumed role, instances and managed instances).
 
 The policy document itself is checked in test_policy.py, the recorder in
 test_policy_recorder.py.
@@ -36,6 +37,7 @@ from tests.helpers.account import (
 )
 from tests.helpers.cli import KITCHEN_HOOKS, cleanup, make_documents, setup, target_json
 from tests.helpers.endpoint import FAKE_CREDENTIALS, AwsEnv, client, start_local_aws
+from tests.helpers.fleet import ec2_instances, hybrid_nodes, unmanaged_ec2_instances
 from tests.helpers.oldtool import make_baseline, make_window, old_tool_setup
 from tests.helpers.org import make_org
 from tests.helpers.paths import ROOT
@@ -262,6 +264,19 @@ def test_workload_calls_only_granted_actions_and_every_grant(
         cleanup(url, *JSON, "--org", "--ou", org.prod, "--yes"),
     ):
         assert run.returncode == 0, run.stderr
+
+    # assign: EC2 instances (CreateTags) and a hybrid node (AddTagsToResource) spread, then
+    # an unmanaged instance named (DescribeInstances) refused.
+    nodes = [*ec2_instances(env, 2), *hybrid_nodes(env, 1)]
+    assert _ok(setup(url, "assign", *JSON, "--all", "--spread"))["summary"]["create"] == 3
+    for node in nodes:
+        kind = "managed-instance" if node.startswith("mi-") else "instance"
+        service, action = ("ssm", "AddTagsToResource") if kind[0] == "m" else ("ec2", "CreateTags")
+        arn = f"arn:aws:{service}:{REGION}:{ACCOUNT}:{kind}/{node}"
+        assert arn_allowed(f"{service}:{action}", arn), arn
+    (unmanaged,) = unmanaged_ec2_instances(env, 1)
+    refused = setup(url, "assign", "--instance-id", unmanaged, "--spread")
+    assert refused.returncode == 2, refused.stderr
 
     # Cleanup by name and by config, then the old tool's sweep of untagged resources.
     _ok(cleanup(url, *JSON, "--name", "kitchen", "--yes"))

@@ -18,7 +18,17 @@ import pytest
 from tests.helpers.cli import BIN
 from tests.helpers.paths import ROOT
 
-COMMANDS = ["apply", "calendar", "cleanup", "completion", "export", "init", "policy", "status"]
+COMMANDS = [
+    "apply",
+    "assign",
+    "calendar",
+    "cleanup",
+    "completion",
+    "export",
+    "init",
+    "policy",
+    "status",
+]
 #: The replaced tool's options, as its users type them.
 OLD_TOOL_OPTIONS = [
     "-w, --week",

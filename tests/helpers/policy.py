@@ -19,6 +19,7 @@ BOTOCORE_NAMES = {
     "servicequotas": "service-quotas",
     "sts": "sts",
     "organizations": "organizations",
+    "ec2": "ec2",
 }
 #: An operator role in another account, for --role-arn.
 TARGET_ROLE = "arn:aws:iam::111111111111:role/PatchingBootstrap"
