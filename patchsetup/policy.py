@@ -197,11 +197,7 @@ def operator_policy(scope: Scope = Scope()) -> dict[str, Any]:
             ),
             # assign: the managed nodes (DescribeInstanceInformation, above) and their
             # patch-group tag. The EC2 Describe actions take no resource-level permissions.
-            _statement(
-                "ReadManagedNodes",
-                ["ec2:DescribeInstances", "ec2:DescribeTags"],
-                "*",
-            ),
+            _statement("ReadManagedNodes", ["ec2:DescribeInstances", "ec2:DescribeTags"], "*"),
             _statement(
                 "ReadHybridNodeTags",
                 ["ssm:ListTagsForResource"],
