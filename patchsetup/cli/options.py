@@ -194,8 +194,9 @@ def _shared(func: F, outputs: tuple[str, ...], writes: bool) -> F:
                 "-y",
                 "--yes",
                 is_flag=True,
-                help="Do not ask before deleting. Without a terminal, a run that deletes "
-                "anything refuses (exit 3) unless --yes is given.",
+                help="Do not ask before deleting, taking over the region's default "
+                "baseline, or moving an instance out of another patch group (assign). "
+                "Without a terminal, such a run refuses (exit 3) unless --yes is given.",
             ),
         ]
     for option in reversed(options):
