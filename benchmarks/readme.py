@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from aims import aims
+from aims import NO_AWS_FACTOR, aims, startup_aims
 from diagnosis import diagnosis
+from floor import NoAwsFloor, floor_lines
 from measure import Result
 from scenarios import FOUR_REGIONS
 from services import ROOT
@@ -121,8 +122,9 @@ def markdown(
     took: float,
     changed: bool = False,
     load: str = "",
+    noaws: NoAwsFloor | None = None,
 ) -> str:
-    verdicts = aims(results)
+    verdicts = aims(results) + startup_aims(results, noaws)
     lines = [
         "# Benchmark: ssm-patching-setup",
         "",
@@ -169,6 +171,9 @@ def markdown(
         lines.append(
             f"- **{'holds' if aim.holds else 'FAILS'}**: {aim.text}. Measured: {aim.measured}."
         )
+    if noaws is not None:
+        lines += ["", "## Start-up floor: the commands that make no AWS call", ""]
+        lines += floor_lines(noaws, NO_AWS_FACTOR)
     lines += [
         "",
         "## Where the time goes",
