@@ -135,7 +135,9 @@ def markdown(
         "is reset before every scenario, so each fresh run starts from an empty account and "
         "the re-run repeats the same command right after it. Every run passes "
         "`--output json --yes`; 40 windows are `-w 1,2,3,4,5 -d 1,2,3,4 -t 3,4`, 8 are the "
-        "defaults; 4 regions are `-r " + ",".join(FOUR_REGIONS) + "`.",
+        "defaults; 4 regions are `-r " + ",".join(FOUR_REGIONS) + "`. The tool's modules are "
+        "compiled to bytecode first, as `pip install` does, so that no run compiles them "
+        "(an editable install under PYTHONDONTWRITEBYTECODE=1 would, in every run).",
         "",
         "Reproduce (from the checkout, with the test extras installed in `.venv`):",
         "",

@@ -40,7 +40,7 @@ from measure import Result, startup_floor
 from readme import fingerprint, markdown
 from repeats import BUSY_REDOS, measured_scenario, median_of, warm_up
 from scenarios import WINDOW_FLAGS, cells
-from services import ROOT, started
+from services import ROOT, compile_tool, started
 from tables import other_work_note, results_table
 
 
@@ -161,6 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     began = time.monotonic()
     source = fingerprint()
     results: list[Result] = []
+    compile_tool()
     with started(args.latency_ms) as bench:
         print(
             f"local_aws {bench.endpoint.url}, fault_proxy {bench.proxy.url}, "
