@@ -94,8 +94,12 @@ As of the revision measured (see the line above the results):
 - **Start-up** (`patchsetup/console.py`, `patchsetup/aws/accounts.py`,
   `patchsetup/aws/session.py`): no garbage collection while the modules load and at exit;
   the IAM and Service Quotas clients are made by the threads that first call them, while
-  the SSM reads are on the wire; all sessions of a run share one loader, so each service
-  model is parsed once.
+  the SSM reads are on the wire; all sessions of a run, and the region check, share one
+  loader, and a lock per service keeps two threads from parsing one model at once, so
+  each service model and the endpoint data are parsed once per run
+  (`tests/cli/test_service_models.py`). Commands that make no AWS call import no boto3
+  or botocore (`tests/unit/test_startup.py`): their floor is measured against
+  `python -c "import click"`.
 - **Re-runs**: a converged re-run plans nothing, takes no lock and makes no write call.
 """
 
@@ -109,6 +113,7 @@ CODE = """\
 and resets them, `scenarios.py` names the cells (windows x regions x run x concurrency),
 `measure.py` makes one run (wall time, calls, CPU), `repeats.py` runs a scenario fresh
 and again (retried, redone on a busy machine, the median of the repeats),
+`floor.py` times the commands that make no AWS call against `python -c "import click"`,
 `aims.py` judges the aims, `tables.py` and `diagnosis.py` write the tables and the notes
 on where the time goes, and `readme.py` this page.
 """
