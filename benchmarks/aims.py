@@ -1,10 +1,11 @@
-"""The aims the benchmark checks (``--check``): speedups and a re-run's calls."""
+"""The aims the benchmark checks (``--check``): speedups, a re-run's calls, start-up."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from floor import NoAwsFloor
 from measure import Result
 from scenarios import DEFAULT
 
@@ -75,4 +76,51 @@ def aims(results: Sequence[Result]) -> list[Aim]:
         speedup_aim(results, 8, 1, 4),
         speedup_aim(results, 40, 4, 10),
         rerun_aim(results),
+    ]
+
+
+#: Start-up aims: no-AWS commands within NO_AWS_FACTOR x `python -c "import click"`, and a
+#: fresh 8-window setup's first request within FIRST_REQUEST_S of the process's start.
+NO_AWS_FACTOR = 1.5
+FIRST_REQUEST_S = 0.25
+
+
+def startup_aims(results: Sequence[Result], floor: NoAwsFloor | None) -> list[Aim]:
+    """The no-AWS commands against the click floor; the time to a setup's first request."""
+    text = (
+        f"every command that makes no AWS call is within {NO_AWS_FACTOR:g}x of "
+        '`python -c "import click"` (median wall time, same machine, same rounds)'
+    )
+    if floor is None or floor.click <= 0:
+        verdicts = [Aim(text, False, "not measured")]
+    else:
+        worst = max(floor.tool_commands, key=floor.ratio)
+        over = [label for label in floor.tool_commands if floor.ratio(label) > NO_AWS_FACTOR]
+        measured = (
+            f"click {floor.click:.3f} s; slowest `{worst}` {floor.medians[worst]:.3f} s = "
+            f"{floor.ratio(worst):.2f}x"
+            + (f"; over {NO_AWS_FACTOR:g}x: {', '.join(f'`{o}`' for o in over)}" if over else "")
+        )
+        verdicts = [
+            Aim(
+                text, not over and not floor.error, "; ".join(filter(None, [measured, floor.error]))
+            )
+        ]
+    text = (
+        f"a fresh 8-window setup (1 region, default concurrency) makes its first request "
+        f"within {FIRST_REQUEST_S:g} s of the process's start"
+    )
+    try:
+        fresh = find(results, 8, 1, "fresh", DEFAULT)
+    except KeyError:
+        return [*verdicts, Aim(text, False, "not measured: cell not run")]
+    if not fresh.ok or fresh.first_request is None:
+        return [*verdicts, Aim(text, False, "not measured: the run failed")]
+    return [
+        *verdicts,
+        Aim(
+            text,
+            fresh.first_request < FIRST_REQUEST_S,
+            f"{fresh.first_request:.3f} s (median run of {len(fresh.walls)})",
+        ),
     ]

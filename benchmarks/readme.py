@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from aims import aims
+from aims import NO_AWS_FACTOR, aims, startup_aims
 from diagnosis import diagnosis
+from floor import NoAwsFloor, floor_lines
 from measure import Result
 from scenarios import FOUR_REGIONS
 from services import ROOT
@@ -93,8 +94,12 @@ As of the revision measured (see the line above the results):
 - **Start-up** (`patchsetup/console.py`, `patchsetup/aws/accounts.py`,
   `patchsetup/aws/session.py`): no garbage collection while the modules load and at exit;
   the IAM and Service Quotas clients are made by the threads that first call them, while
-  the SSM reads are on the wire; all sessions of a run share one loader, so each service
-  model is parsed once.
+  the SSM reads are on the wire; all sessions of a run, and the region check, share one
+  loader, and a lock per service keeps two threads from parsing one model at once, so
+  each service model and the endpoint data are parsed once per run
+  (`tests/cli/test_service_models.py`). Commands that make no AWS call import no boto3
+  or botocore (`tests/unit/test_startup.py`): their floor is measured against
+  `python -c "import click"`.
 - **Re-runs**: a converged re-run plans nothing, takes no lock and makes no write call.
 """
 
@@ -108,6 +113,7 @@ CODE = """\
 and resets them, `scenarios.py` names the cells (windows x regions x run x concurrency),
 `measure.py` makes one run (wall time, calls, CPU), `repeats.py` runs a scenario fresh
 and again (retried, redone on a busy machine, the median of the repeats),
+`floor.py` times the commands that make no AWS call against `python -c "import click"`,
 `aims.py` judges the aims, `tables.py` and `diagnosis.py` write the tables and the notes
 on where the time goes, and `readme.py` this page.
 """
@@ -121,8 +127,9 @@ def markdown(
     took: float,
     changed: bool = False,
     load: str = "",
+    noaws: NoAwsFloor | None = None,
 ) -> str:
-    verdicts = aims(results)
+    verdicts = aims(results) + startup_aims(results, noaws)
     lines = [
         "# Benchmark: ssm-patching-setup",
         "",
@@ -133,7 +140,9 @@ def markdown(
         "is reset before every scenario, so each fresh run starts from an empty account and "
         "the re-run repeats the same command right after it. Every run passes "
         "`--output json --yes`; 40 windows are `-w 1,2,3,4,5 -d 1,2,3,4 -t 3,4`, 8 are the "
-        "defaults; 4 regions are `-r " + ",".join(FOUR_REGIONS) + "`.",
+        "defaults; 4 regions are `-r " + ",".join(FOUR_REGIONS) + "`. The tool's modules are "
+        "compiled to bytecode first, as `pip install` does, so that no run compiles them "
+        "(an editable install under PYTHONDONTWRITEBYTECODE=1 would, in every run).",
         "",
         "Reproduce (from the checkout, with the test extras installed in `.venv`):",
         "",
@@ -169,6 +178,9 @@ def markdown(
         lines.append(
             f"- **{'holds' if aim.holds else 'FAILS'}**: {aim.text}. Measured: {aim.measured}."
         )
+    if noaws is not None:
+        lines += ["", "## Start-up floor: the commands that make no AWS call", ""]
+        lines += floor_lines(noaws, NO_AWS_FACTOR)
     lines += [
         "",
         "## Where the time goes",

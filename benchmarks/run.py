@@ -33,13 +33,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from aims import aims
+from aims import NO_AWS_FACTOR, aims, startup_aims
 from diagnosis import diagnosis
+from floor import floor_lines, no_aws_floor
 from measure import Result, startup_floor
 from readme import fingerprint, markdown
 from repeats import BUSY_REDOS, measured_scenario, median_of, warm_up
 from scenarios import WINDOW_FLAGS, cells
-from services import ROOT, started
+from services import ROOT, compile_tool, started
 from tables import other_work_note, results_table
 
 
@@ -87,6 +88,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         f"for a quiet machine and redo it (at most {BUSY_REDOS} times; 0: never) (900)",
     )
     parser.add_argument(
+        "--floor-repeat",
+        type=int,
+        default=7,
+        metavar="N",
+        help="runs of each no-AWS command and of `python -c 'import click'` (7)",
+    )
+    parser.add_argument(
+        "--floor-only",
+        action="store_true",
+        help="measure only the start-up floors (the no-AWS commands), no scenario",
+    )
+    parser.add_argument(
         "--json", type=Path, metavar="FILE", help="also write the raw results as JSON"
     )
     return parser.parse_args(argv)
@@ -96,6 +109,10 @@ def command_line(args: argparse.Namespace) -> str:
     parts = [".venv/bin/python", "benchmarks/run.py", "--latency-ms", f"{args.latency_ms:g}"]
     if args.repeat != 3:
         parts += ["--repeat", str(args.repeat)]
+    if args.floor_repeat != 7:
+        parts += ["--floor-repeat", str(args.floor_repeat)]
+    if args.floor_only:
+        parts.append("--floor-only")
     if args.markdown is not None:
         parts += ["--markdown", _relative(args.markdown)]
     return " ".join(parts)
@@ -144,6 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     began = time.monotonic()
     source = fingerprint()
     results: list[Result] = []
+    compile_tool()
     with started(args.latency_ms) as bench:
         print(
             f"local_aws {bench.endpoint.url}, fault_proxy {bench.proxy.url}, "
@@ -152,8 +170,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             flush=True,
         )
         floor = startup_floor(bench)
+        noaws = no_aws_floor(args.floor_repeat)
         warm_up(bench)
-        for windows, regions, conc in cells(args.windows, args.regions):
+        chosen = [] if args.floor_only else cells(args.windows, args.regions)
+        for windows, regions, conc in chosen:
             repeats = [
                 measured_scenario(bench, windows, regions, conc, args.max_wait)
                 for _ in range(args.repeat)
@@ -169,7 +189,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("warning: the tool's source changed during the benchmark", file=sys.stderr)
     print(results_table(results))
     print()
-    verdicts = aims(results)
+    print("\n".join(floor_lines(noaws, NO_AWS_FACTOR)))
+    print()
+    verdicts = aims(results) + startup_aims(results, noaws)
     for aim in verdicts:
         print(f"{'holds' if aim.holds else 'FAILS'}: {aim.text}. Measured: {aim.measured}.")
     for note in diagnosis(results, floor, args.latency_ms):
@@ -177,7 +199,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.markdown is not None:
         write(
             args.markdown,
-            markdown(results, floor, args.latency_ms, command_line(args), took, changed, load),
+            markdown(
+                results, floor, args.latency_ms, command_line(args), took, changed, load, noaws
+            ),
         )
     if args.json is not None:
         write(args.json, json.dumps([raw(r) for r in results], indent=2) + "\n")

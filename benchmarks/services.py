@@ -7,6 +7,7 @@ them between runs and reads the proxy's counters. Also the console scripts' envi
 
 from __future__ import annotations
 
+import compileall
 import json
 import os
 import shutil
@@ -119,3 +120,10 @@ def console_script(name: str) -> str:
     if found is None:
         raise SystemExit(f"{name} not found next to {sys.executable} nor on PATH")
     return found
+
+
+def compile_tool() -> None:
+    """Compile the tool's modules to bytecode, as ``pip install`` does. An editable
+    install run with PYTHONDONTWRITEBYTECODE=1 keeps no .pyc, so every measured run
+    would otherwise compile every module of patchsetup again (about 0.07 s of CPU)."""
+    compileall.compile_dir(ROOT / "patchsetup", quiet=1)

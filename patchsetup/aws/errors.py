@@ -1,11 +1,16 @@
-"""AWS failures as one line: botocore's exceptions translated into ``AwsError`` (exit 1)."""
+"""AWS failures as one line: botocore's exceptions translated into ``AwsError`` (exit 1).
+
+Importing this module loads no botocore: the cli catches AWS failures on every
+command, and most commands never load the SDK. An exception of botocore's can only
+exist once botocore.exceptions is loaded, so until then there is nothing to catch
+(``aws_exceptions`` is empty).
+"""
 
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator
-
-import botocore.exceptions
 
 from patchsetup.aws.redact import redact
 from patchsetup.errors import AwsError
@@ -13,6 +18,10 @@ from patchsetup.errors import AwsError
 
 def describe_error(exc: BaseException) -> str:
     """One line for an AWS failure: what was called, the error code, AWS's words."""
+    if "botocore.exceptions" not in sys.modules:
+        return redact(f"{type(exc).__name__}: {exc}")
+    import botocore.exceptions  # loaded already: it raised exc
+
     if isinstance(exc, botocore.exceptions.ClientError):
         error = exc.response.get("Error", {})
         operation = getattr(exc, "operation_name", "request")
@@ -31,7 +40,14 @@ def describe_error(exc: BaseException) -> str:
     return redact(f"{type(exc).__name__}: {exc}")
 
 
-AWS_EXCEPTIONS = (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)
+def aws_exceptions() -> tuple[type[Exception], ...]:
+    """botocore's two roots (BotoCoreError, ClientError) for an ``except`` clause; none
+    while botocore is not loaded, when no such exception can have been raised."""
+    if "botocore.exceptions" not in sys.modules:
+        return ()
+    import botocore.exceptions
+
+    return (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)
 
 
 @contextlib.contextmanager
@@ -39,5 +55,5 @@ def aws_errors() -> Iterator[None]:
     """Turn botocore's exceptions into one-line AwsError (exit 1)."""
     try:
         yield
-    except AWS_EXCEPTIONS as exc:
+    except aws_exceptions() as exc:
         raise AwsError(describe_error(exc)) from None

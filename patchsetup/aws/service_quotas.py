@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from patchsetup.aws.errors import AWS_EXCEPTIONS
+from patchsetup.aws.errors import aws_exceptions
 from patchsetup.quotas import Quotas
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ def quota_limits(quotas_client: Any) -> Quotas:
                 for key, words in _QUOTA_WORDS.items():
                     if words in name and not any(n in name for n in _NARROWER):
                         found[key] = int(quota["Value"])
-    except AWS_EXCEPTIONS as exc:
+    except aws_exceptions() as exc:
         log.debug("Service Quotas did not answer (%s): using documented defaults", exc)
         return Quotas()
     if not found:

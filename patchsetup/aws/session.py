@@ -92,8 +92,12 @@ RETRY_CONFIG = Config(
 
 @functools.cache
 def known_regions() -> frozenset[str]:
-    """Every region where botocore knows an SSM endpoint, in every partition."""
-    session = boto3.session.Session()
+    """Every region where botocore knows an SSM endpoint, in every partition.
+
+    On the run's one loader: the endpoint data and SSM's model it reads are the ones
+    the run's clients use, parsed once (a session of its own parsed both again).
+    """
+    session = _shared_loader(botocore.session.get_session())
     regions: set[str] = set()
     for partition in session.get_available_partitions():
         regions.update(session.get_available_regions("ssm", partition_name=partition))
@@ -167,9 +171,7 @@ def make_session(profile: str | None, **credentials: str) -> boto3.session.Sessi
     if not credentials:  # explicit credentials (an assumed role) take no profile
         _check_profile(core, profile)
     with _LOADER_GUARD:
-        if not _LOADER:
-            _LOADER.append(core.get_component("data_loader"))
-        core.register_component("data_loader", _LOADER[0])
+        _shared_loader(core)
         try:
             session = boto3.session.Session(
                 botocore_session=core, profile_name=profile, **credentials
@@ -207,7 +209,17 @@ def _check_profile(core: botocore.session.Session, profile: str | None) -> None:
 
 
 _LOADER: list[botocore.loaders.Loader] = []
-_LOADER_GUARD = threading.Lock()
+_LOADER_GUARD = threading.RLock()
+
+
+def _shared_loader(core: botocore.session.Session) -> botocore.session.Session:
+    """``core`` on the run's one loader (the first session's), which caches every data
+    file it parses: each service model and the endpoint data are read once per run."""
+    with _LOADER_GUARD:
+        if not _LOADER:
+            _LOADER.append(core.get_component("data_loader"))
+        core.register_component("data_loader", _LOADER[0])
+    return core
 
 
 def resolve_region(session: boto3.session.Session, region: str | None) -> str:
@@ -227,9 +239,10 @@ def client(
     """A client with adaptive retries; ``endpoint_url`` for a local stand-in."""
     chosen = _RUN_RETRIES[0] if _RUN_RETRIES else retries(os.environ, {}, "the profile")
     config = RETRY_CONFIG.merge(Config(retries=dict(chosen)))  # type: ignore[arg-type]
-    made = session.client(  # type: ignore[call-overload]
-        service, region_name=region, endpoint_url=endpoint_url, config=config
-    )
+    with _making(service):
+        made = session.client(  # type: ignore[call-overload]
+            service, region_name=region, endpoint_url=endpoint_url, config=config
+        )
     made.meta.events.register_first("needs-retry", _no_retry_on_ssl_errors)
     # Which endpoint a run talks to is the first question when debugging one; the
     # handler's RedactingFilter keeps a URL's userinfo and query out of the line.
@@ -242,6 +255,16 @@ def client(
         made.meta.config.retries["total_max_attempts"],
     )
     return made
+
+
+#: One lock per service: botocore's loader caches what it parsed, but two threads that
+#: make the same service's client at once (two regions) would both parse its model.
+_MAKING: dict[str, threading.Lock] = {}
+
+
+def _making(service: str) -> threading.Lock:
+    with _LOADER_GUARD:
+        return _MAKING.setdefault(service, threading.Lock())
 
 
 def _no_retry_on_ssl_errors(caught_exception: Exception | None = None, **_: Any) -> None:

@@ -1,26 +1,23 @@
 """Validation of a baseline request against botocore's SSM service model.
 
-The only module of :mod:`patchsetup.baselines` that touches botocore, and it
-imports botocore inside the functions that need it, never at module import:
-the planner, the model and the config parser import the baselines package and
-must stay free of botocore.  It holds the model itself (loaded once, on first
-use), the model's ``OperatingSystem`` enum as :data:`OPERATING_SYSTEMS`, and
-the walk that checks a parsed document against the ``CreatePatchBaseline``
-input shape: unknown keys with a "did you mean" hint, JSON types, enum
-values, required members, length, pattern and range constraints.
+The model is botocore's own data, read without importing botocore
+(:mod:`patchsetup.baselines.service_model`): the planner, the model, the config
+parser and the commands that make no AWS call (``export``, ``policy``, ``--help``)
+use these checks and must stay free of the AWS SDK.  It holds the model itself
+(loaded once, on first use), the model's ``OperatingSystem`` enum as
+:data:`OPERATING_SYSTEMS`, and the walk that checks a parsed document against the
+``CreatePatchBaseline`` input shape: unknown keys with a "did you mean" hint, JSON
+types, enum values, required members, length, pattern and range constraints.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from patchsetup.baselines.messages import describe, fail, hint, key_path, shown
-
-# Only for annotations: botocore is imported inside the functions below.
-if TYPE_CHECKING:
-    from botocore.model import ListShape, ServiceModel, Shape, StructureShape
+from patchsetup.baselines.service_model import Shape, service_model
 
 __all__ = ["OPERATING_SYSTEMS", "check_structure", "create_input_shape", "operating_systems"]
 
@@ -31,30 +28,23 @@ __all__ = ["OPERATING_SYSTEMS", "check_structure", "create_input_shape", "operat
 
 
 @functools.cache
-def _ssm_model() -> ServiceModel:
-    """Return botocore's SSM service model, read from botocore's own data only.
+def _ssm_model() -> dict[str, Any]:
+    """Return botocore's SSM service model (its JSON), from botocore's own data only.
 
-    Loaded lazily because parsing the SSM model costs ~0.2 s, which a
-    ``--help`` should not pay.  Only botocore's bundled data path is searched
-    (not ``~/.aws/models``) so validation does not change with whatever a
-    user has dropped into their home directory.
+    Loaded lazily: reading the SSM model costs ~0.015 s, which a ``--version``
+    should not pay.  Only botocore's bundled data path is searched (not
+    ``~/.aws/models``) so validation does not change with whatever a user has
+    dropped into their home directory.
     """
-    import botocore.loaders
-    from botocore.model import ServiceModel
-
-    loader = botocore.loaders.Loader(
-        extra_search_paths=[botocore.loaders.Loader.BUILTIN_DATA_PATH],
-        include_default_search_paths=False,
-    )
-    return ServiceModel(loader.load_service_model("ssm", "service-2"), service_name="ssm")
+    return service_model("ssm")
 
 
-def create_input_shape() -> StructureShape:
+def create_input_shape() -> Shape:
     """Return the input shape of ``CreatePatchBaseline``."""
-    from botocore.model import StructureShape
-
-    shape = _ssm_model().operation_model("CreatePatchBaseline").input_shape
-    if not isinstance(shape, StructureShape):  # pragma: no cover - botocore invariant
+    model = _ssm_model()
+    name = model["operations"]["CreatePatchBaseline"]["input"]["shape"]
+    shape = Shape(name, model["shapes"])
+    if shape.type_name != "structure":  # pragma: no cover - botocore invariant
         raise TypeError("CreatePatchBaseline input is not a structure")
     return shape
 
@@ -62,10 +52,8 @@ def create_input_shape() -> StructureShape:
 @functools.cache
 def operating_systems() -> tuple[str, ...]:
     """Return the model's ``OperatingSystem`` enum in model order."""
-    from botocore.model import StringShape
-
-    shape = _ssm_model().shape_for("OperatingSystem")
-    if not isinstance(shape, StringShape):  # pragma: no cover - botocore invariant
+    shape = Shape("OperatingSystem", _ssm_model()["shapes"])
+    if shape.type_name != "string":  # pragma: no cover - botocore invariant
         raise TypeError("OperatingSystem is not a string shape")
     return tuple(shape.enum)
 
@@ -120,9 +108,7 @@ def _compile_pattern(pattern: str) -> re.Pattern[str] | None:
 
 
 def _check_string(value: str, shape: Shape, path: str, source: str) -> None:
-    from botocore.model import StringShape
-
-    enum = shape.enum if isinstance(shape, StringShape) else []
+    enum = shape.enum
     if enum and value not in enum:
         fail(
             source,
@@ -158,7 +144,7 @@ def _check_number(value: object, shape: Shape, path: str, source: str) -> None:
         fail(source, path, f"must be at most {high}, got {value}")
 
 
-def _check_list(value: list[Any], shape: ListShape, path: str, source: str) -> None:
+def _check_list(value: list[Any], shape: Shape, path: str, source: str) -> None:
     meta = shape.metadata
     if "min" in meta and len(value) < meta["min"]:
         fail(source, path, f"needs at least {meta['min']} item(s), got {len(value)}")
@@ -170,7 +156,7 @@ def _check_list(value: list[Any], shape: ListShape, path: str, source: str) -> N
 
 def check_structure(
     value: dict[str, Any],
-    shape: StructureShape,
+    shape: Shape,
     path: str,
     source: str,
     optional: frozenset[str] = frozenset(),
@@ -200,18 +186,16 @@ def _odd_key(key: str) -> bool:
 
 def _check_shape(value: object, shape: Shape, path: str, source: str) -> None:
     """Validate ``value`` against ``shape`` (types, enums, lengths, patterns, ranges)."""
-    from botocore.model import ListShape, MapShape, StructureShape
-
     kind = shape.type_name
-    if kind == "structure" and isinstance(shape, StructureShape):
+    if kind == "structure":
         if not isinstance(value, dict):
             fail(source, path, f"must be an object, got {describe(value)}")
         check_structure(value, shape, path, source)
-    elif kind == "list" and isinstance(shape, ListShape):
+    elif kind == "list":
         if not isinstance(value, list):
             fail(source, path, f"must be an array, got {describe(value)}")
         _check_list(value, shape, path, source)
-    elif kind == "map" and isinstance(shape, MapShape):  # pragma: no cover - not in this input
+    elif kind == "map":  # pragma: no cover - not in this input
         if not isinstance(value, dict):
             fail(source, path, f"must be an object, got {describe(value)}")
         for key, item in value.items():

@@ -12,13 +12,12 @@ import logging
 import platform
 import sys
 from collections.abc import Sequence
-from importlib import metadata
 
 import click
 from click.shell_completion import CompletionItem
 
 from patchsetup import __version__, document, signals
-from patchsetup.aws.errors import AWS_EXCEPTIONS, describe_error
+from patchsetup.aws.errors import aws_exceptions, describe_error
 from patchsetup.aws.redact import redact
 from patchsetup.cli.assign import assign_command
 from patchsetup.cli.calendar import calendar_command
@@ -32,20 +31,25 @@ from patchsetup.cli.commands import (
 )
 from patchsetup.cli.options import CONTEXT
 from patchsetup.errors import EXIT_BAD_INPUT, EXIT_FAILURE
-from patchsetup.runner.protocol import release_locks
 
 log = logging.getLogger("patchsetup")
 
 
-#: ``--version``: the tool's, then what it runs on, one line each (for bug reports).
-_VERSIONS = "\n".join(
-    [
-        "%(prog)s, version %(version)s",
+def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """``--version``: the tool's, then what it runs on, one line each (for bug reports).
+    The SDK's versions come from its installed metadata: --version imports no boto3."""
+    if not value or ctx.resilient_parsing:
+        return
+    from importlib import metadata
+
+    lines = [
+        f"ssm-patching-setup, version {__version__}",
         f"boto3 {metadata.version('boto3')}",
         f"botocore {metadata.version('botocore')}",
         f"Python {platform.python_version()} ({platform.python_implementation()})",
     ]
-)
+    click.echo("\n".join(lines), color=ctx.color)
+    ctx.exit()
 
 
 class DefaultGroup(click.Group):
@@ -96,7 +100,14 @@ class DefaultGroup(click.Group):
 
 
 @click.group(cls=DefaultGroup, context_settings=CONTEXT, subcommand_metavar="[COMMAND] [ARGS]...")
-@click.version_option(__version__, "--version", prog_name="ssm-patching-setup", message=_VERSIONS)
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the version and exit.",
+)
 def main() -> None:
     """Set up AWS Systems Manager Patch Manager, and tear exactly that down again.
 
@@ -135,6 +146,15 @@ def completion_command(shell: str) -> None:
 # -- entry points -------------------------------------------------------------------
 
 
+def release_locks() -> None:
+    """Release every run lock this process holds (a signal stopped it). Only a command
+    that calls AWS loads the run protocol, and with it the lock: before that, none is held."""
+    if "patchsetup.runner.protocol" in sys.modules:
+        from patchsetup.runner.protocol import release_locks as release
+
+        release()
+
+
 def _entry(command: click.Command, prog: str, args: Sequence[str] | None = None) -> int:
     """Run a command with one-line errors and documented exit codes, never a traceback;
     with ``--output json``, one document on stdout whatever happened (patchsetup.document)."""
@@ -171,7 +191,7 @@ def _run(command: click.Command, prog: str, args: Sequence[str] | None) -> tuple
         return exc.exit_code, exc.format_message()
     except KeyboardInterrupt:
         return 130, "interrupted; run again to converge"
-    except AWS_EXCEPTIONS as exc:
+    except aws_exceptions() as exc:
         return EXIT_FAILURE, describe_error(exc)
     except Exception as exc:  # a bug: say so in one line; the traceback is one flag away
         log.debug("internal error", exc_info=True)

@@ -17,9 +17,7 @@ from patchsetup.cli.values import SeedCompatCommand
 from patchsetup.errors import BadInput
 from patchsetup.files import TextFileError, read_utf8
 from patchsetup.fleet.assign import PLATFORMS, AssignError, chosen_groups, patch_groups, selection
-from patchsetup.runner.fanout import for_each_target
-from patchsetup.runner.plans import assign_plans
-from patchsetup.runner.protocol import Request
+from patchsetup.runner.request import Request
 
 
 @click.command("assign", cls=SeedCompatCommand, context_settings=options.CONTEXT)
@@ -121,5 +119,7 @@ def assign_command(
         targets = chosen_groups(groups, named_groups, spread)
     except AssignError as exc:
         raise BadInput(str(exc)) from None
-    plan_for = assign_plans(chosen, targets, groups[targets[0]], spread)
-    for_each_target(Request("assign", setup.name, plan_for, common, []))
+    from patchsetup.runner import fanout, plans  # loads boto3: only the AWS commands
+
+    plan_for = plans.assign_plans(chosen, targets, groups[targets[0]], spread)
+    fanout.for_each_target(Request("assign", setup.name, plan_for, common, []))

@@ -4,6 +4,10 @@
 runs it over accounts x regions; ``status`` reads through the same fan-out;
 ``init``, ``export`` and ``policy`` make no AWS call. The group that holds them,
 with its one-line errors and exit codes, is in ``patchsetup.cli``.
+
+The commands that call AWS import the runner (and with it boto3) in their bodies:
+the others, ``--help`` and shell completion load no AWS SDK
+(tests/unit/test_startup.py).
 """
 
 from __future__ import annotations
@@ -28,9 +32,7 @@ from patchsetup.export import template as export
 from patchsetup.export.logical_ids import ExportError
 from patchsetup.model import Setup
 from patchsetup.report import window_runs
-from patchsetup.runner.fanout import for_each_target, status_views
-from patchsetup.runner.plans import cleanup_plans, setup_plans
-from patchsetup.runner.protocol import Request
+from patchsetup.runner.request import Request
 
 
 @click.command("apply", cls=SeedCompatCommand, context_settings=options.CONTEXT)
@@ -70,8 +72,10 @@ def apply_command(adopt: bool, **values: Any) -> None:
     warnings += setup_warnings(setup)
     for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
+    from patchsetup.runner import fanout, plans  # loads boto3: only the AWS commands
+
     windows = window_runs(setup)
-    plan_for = setup_plans(setup)
+    plan_for = plans.setup_plans(setup)
     # IAM is global: with a service role, one region per account makes it before the
     # account's other regions start, which would otherwise all try to create it.
     # Without one, the last region of each account is the one that may delete it.
@@ -87,7 +91,7 @@ def apply_command(adopt: bool, **values: Any) -> None:
         adopt=setup.adopt,
         warnings=warnings,
     )
-    for_each_target(request)
+    fanout.for_each_target(request)
 
 
 @click.command("init", context_settings=options.CONTEXT)
@@ -159,8 +163,10 @@ def cleanup_command(all_patching: bool, config: str | None, **values: Any) -> No
         except ConfigError as exc:
             raise BadInput(str(exc)) from None
 
-    plan_for = cleanup_plans(name, all_patching)
-    for_each_target(Request("cleanup", name, plan_for, common, [], role_last=True))
+    from patchsetup.runner import fanout, plans  # loads boto3: only the AWS commands
+
+    plan_for = plans.cleanup_plans(name, all_patching)
+    fanout.for_each_target(Request("cleanup", name, plan_for, common, [], role_last=True))
 
 
 @click.command("export", context_settings=options.CONTEXT)
@@ -304,7 +310,9 @@ def status_command(config: str | None, fleet: bool, **values: Any) -> None:
         except ConfigError as exc:
             raise BadInput(str(exc)) from None
         name = desired.name
-    views = status_views(common, name, desired, fleet=fleet)
+    from patchsetup.runner import fanout  # loads boto3: only the AWS commands
+
+    views = fanout.status_views(common, name, desired, fleet=fleet)
     if common.output == "json":
         document.record_status(name, views)  # printed at the exit, with its exit code
     else:

@@ -18,8 +18,9 @@ from typing import Any, TypeVar
 import click
 
 from patchsetup.aws.redact import RedactingFilter
-from patchsetup.baselines import shapes
 from patchsetup.cli.values import (
+    OperatingSystemOption,
+    OperatingSystems,
     int_list,
     parse_days,
     parse_endpoint_url,
@@ -37,7 +38,7 @@ from patchsetup.fields import (
     setup_name_problem,
 )
 from patchsetup.logtarget import TargetFilter
-from patchsetup.runner.protocol import Common
+from patchsetup.runner.request import Common
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONTEXT: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -280,10 +281,11 @@ _MODEL_OPTIONS = [
     click.option(
         "--operating-system",
         "operating_system",
-        type=click.Choice(shapes.OPERATING_SYSTEMS, case_sensitive=False),
+        cls=OperatingSystemOption,
+        type=OperatingSystems(),
         metavar="OS",
         help="OS of the built-in baseline, with the rules of AWS's predefined baseline for it: "
-        f"{', '.join(shapes.OPERATING_SYSTEMS)}.  [default: AMAZON_LINUX_2]",
+        "{systems}.  [default: AMAZON_LINUX_2]",
     ),
     click.option(
         "--duration",

@@ -4,16 +4,21 @@ Each callback turns what was typed into the value a command works with, calling
 the one rule for the field where it lives (schedule's day and time-zone rules,
 the AWS session's region and endpoint checks), and reports a bad value as a
 click usage error. ``SeedCompatCommand`` accepts ``-w 1 2 -d 2 3``.
+
+The region and endpoint checks are botocore's (``patchsetup.aws.session``), loaded
+only when a region or an endpoint URL is given, and not while the shell completes a
+word (click parses resiliently then, and uses no value): no other command loads the
+AWS SDK.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from patchsetup.aws.session import check_endpoint_url, check_region
+from patchsetup.baselines import shapes
 from patchsetup.errors import BadInput
 from patchsetup.schedule.compose import parse_day
 from patchsetup.schedule.errors import ScheduleError
@@ -73,6 +78,10 @@ def parse_regions(
 ) -> tuple[str, ...]:
     if any(not _split([v]) for v in values):
         raise click.BadParameter("empty: give a region, e.g. -r eu-west-1")
+    if not values or ctx.resilient_parsing:
+        return tuple(dict.fromkeys(_split(values)))
+    from patchsetup.aws.session import check_region  # loads botocore: a region was given
+
     try:
         return tuple(dict.fromkeys(check_region(r) for r in _split(values)))
     except BadInput as exc:
@@ -80,8 +89,10 @@ def parse_regions(
 
 
 def parse_endpoint_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is None:
-        return None
+    if value is None or ctx.resilient_parsing:
+        return value
+    from patchsetup.aws.session import check_endpoint_url  # loads botocore: a URL was given
+
     try:
         return check_endpoint_url(value)
     except BadInput as exc:
@@ -89,6 +100,42 @@ def parse_endpoint_url(ctx: click.Context, param: click.Parameter, value: str | 
         if ctx.get_parameter_source(param.name or "") is click.core.ParameterSource.ENVIRONMENT:
             problem += " (from AWS_ENDPOINT_URL)"
         raise click.BadParameter(problem) from None
+
+
+if TYPE_CHECKING:
+    _StrChoice = click.Choice[str]
+else:  # click before 8.4 has no generic Choice
+    _StrChoice = click.Choice
+
+
+class OperatingSystems(_StrChoice):
+    """--operating-system's values: the OperatingSystem enum of botocore's SSM model,
+    read when a value is checked or completed (shapes.py), not when the cli loads."""
+
+    def __init__(self) -> None:
+        super().__init__((), case_sensitive=False)
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return shapes.operating_systems()
+
+    @choices.setter
+    def choices(self, value: tuple[str, ...]) -> None:
+        """The values are the model's: what click's __init__ sets is not kept."""
+
+
+class OperatingSystemOption(click.Option):
+    """An option whose help lists the model's operating systems ({systems}) when shown."""
+
+    @property
+    def help(self) -> str | None:
+        if self._help is None:
+            return None
+        return self._help.format(systems=", ".join(shapes.operating_systems()))
+
+    @help.setter
+    def help(self, value: str | None) -> None:
+        self._help = value
 
 
 class SeedCompatCommand(click.Command):

@@ -101,12 +101,10 @@ def properties(
 
 def ssm_enum(member: str) -> list[str]:
     """The values botocore's SSM model allows for a member of CreatePatchBaseline's request."""
-    from botocore.model import StringShape
-
     from patchsetup.baselines import shapes
 
     found = shapes.create_input_shape().members[member]
-    assert isinstance(found, StringShape)
+    assert found.type_name == "string"
     return list(found.enum)
 
 

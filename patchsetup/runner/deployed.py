@@ -16,7 +16,7 @@ from patchsetup.aws.gate import Gate
 from patchsetup.aws.session import make_session
 from patchsetup.deploy.remote import RemoteState
 from patchsetup.runner.fanout import targets
-from patchsetup.runner.protocol import Common
+from patchsetup.runner.request import Common
 
 
 def deployed_states(common: Common, name: str) -> list[tuple[AccountRegion, RemoteState]]:

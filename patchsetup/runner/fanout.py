@@ -40,16 +40,8 @@ from patchsetup.errors import EXIT_CHANGES, EXIT_FAILURE, EXIT_PARTIAL, BadInput
 from patchsetup.model import Setup, role_regions
 from patchsetup.report import Report, render_targets, summary
 from patchsetup.runner.plans import role_boundary
-from patchsetup.runner.protocol import (
-    Attempt,
-    Common,
-    PlanFn,
-    Request,
-    echo,
-    emit,
-    quiet,
-    run,
-)
+from patchsetup.runner.protocol import Attempt, echo, emit, quiet, run
+from patchsetup.runner.request import Common, PlanFn, Request
 
 log = logging.getLogger("patchsetup")
 

@@ -23,7 +23,7 @@ from patchsetup.deploy.remote import RemoteNode, RemoteState
 from patchsetup.errors import BadInput
 from patchsetup.fleet.assign import Selection, assign_to, spread
 from patchsetup.model import Setup
-from patchsetup.runner.protocol import PlanFn, PlanFor
+from patchsetup.runner.request import PlanFn, PlanFor
 
 
 def setup_plans(setup: Setup) -> PlanFor:

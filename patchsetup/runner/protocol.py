@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import NoReturn
 
@@ -26,64 +26,13 @@ from patchsetup.aws.service_quotas import quota_limits
 from patchsetup.deploy import executor
 from patchsetup.deploy.executor import Outcome
 from patchsetup.deploy.plan import Plan
-from patchsetup.deploy.remote import RemoteState
 from patchsetup.errors import AwsError, Partial, Refused, Stopped
 from patchsetup.progress import Progress
 from patchsetup.quotas import plan_problems
-from patchsetup.report import Report, WindowRuns, render_text
+from patchsetup.report import Report, render_text
+from patchsetup.runner.request import Common, PlanFn, Request
 
-
-@dataclass(frozen=True)
-class Common:
-    """Options every command shares."""
-
-    regions: tuple[str, ...]
-    all_regions: bool
-    role_arns: tuple[str, ...]
-    role_arns_file: str | None
-    profile: str | None
-    endpoint_url: str | None
-    loglevel: str
-    output: str
-    dry_run: bool
-    yes: bool
-    name: str
-    concurrency: int
-    #: Exit EXIT_CHANGES instead of 0 when the run has (or, dry, would have) changes.
-    detailed_exitcode: bool
-    #: Text output lists unchanged resources and every target's report (-v).
-    verbose: bool = False
-    #: --org: every account of the organization (--ou: under those OUs), through
-    #: --role-name, less --exclude-account (aws.organization).
-    org: bool = False
-    ous: tuple[str, ...] = ()
-    role_name: str | None = None
-    exclude_accounts: tuple[str, ...] = ()
-
-
-PlanFn = Callable[[], tuple[Plan, RemoteState]]
-#: Makes a target's ``PlanFn`` from its clients and gate.
-PlanFor = Callable[[Clients, Gate], PlanFn]
 Show = Callable[[Report, Common], None]
-
-
-@dataclass(frozen=True)
-class Request:
-    """One command's run over accounts x regions, as the command line asked for it."""
-
-    #: "setup" or "cleanup": the report's command and the word in its questions.
-    what: str
-    setup_name: str
-    plan_for: PlanFor
-    common: Common
-    #: When each window runs next, shown in every target's report.
-    windows: list[WindowRuns] = field(default_factory=list)
-    #: The first region of each account runs before the others (it makes the role).
-    role_first: bool = False
-    #: The last region of each account may delete the role (runner_targets._after).
-    role_last: bool = False
-    adopt: bool = False
-    warnings: Sequence[str] = ()
 
 
 def emit(report: Report, common: Common) -> None:

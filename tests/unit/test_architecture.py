@@ -46,6 +46,9 @@ PURE = [
     "patchsetup.calendars.month",
     "patchsetup.coverage",
     "patchsetup.deploy.remote_fleet",
+    "patchsetup.baselines.shapes",
+    "patchsetup.aws.errors",
+    "patchsetup.runner.request",
 ]
 
 #: Lower number, lower layer: a module imports its own layer or lower ones only.

@@ -9,12 +9,14 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from patchsetup.baselines.messages import BaselineError
 from patchsetup.baselines.presets import preset
-from patchsetup.baselines.shapes import OPERATING_SYSTEMS
+from patchsetup.baselines.service_model import service_model
+from patchsetup.baselines.shapes import OPERATING_SYSTEMS, create_input_shape
 from patchsetup.baselines.validate import load_baseline_file
 from tests.helpers.baselines import (
     RULE_FIELDS,
@@ -64,6 +66,39 @@ def test_operating_systems_is_the_model_enum_in_order() -> None:
     expected = tuple(ssm_model().shape_for("OperatingSystem").enum)
     assert expected == OPERATING_SYSTEMS
     assert "AMAZON_LINUX_2023" in expected and "ALMA_LINUX" in expected
+
+
+def test_the_model_read_without_botocore_is_botocores() -> None:
+    """service_model reads the file botocore's loader loads, and its shapes show what
+    botocore.model's show, for every shape a baseline file is checked against."""
+    import botocore.loaders
+
+    loader = botocore.loaders.Loader(
+        extra_search_paths=[botocore.loaders.Loader.BUILTIN_DATA_PATH],
+        include_default_search_paths=False,
+    )
+    assert service_model("ssm") == loader.load_service_model("ssm", "service-2")
+    theirs = ssm_model().operation_model("CreatePatchBaseline").input_shape
+    seen: set[str] = set()
+
+    def same(ours: Any, theirs: Any, path: str) -> None:
+        assert (ours.name, ours.type_name) == (theirs.name, theirs.type_name), path
+        assert ours.metadata == theirs.metadata, path
+        if ours.name in seen:
+            return
+        seen.add(ours.name)
+        if ours.type_name == "structure":
+            assert list(ours.members) == list(theirs.members), path
+            assert ours.required_members == theirs.required_members, path
+            for key in ours.members:
+                same(ours.members[key], theirs.members[key], f"{path}.{key}")
+        elif ours.type_name == "list":
+            same(ours.member, theirs.member, f"{path}[]")
+        elif ours.type_name == "string":
+            assert ours.enum == theirs.enum, path
+
+    same(create_input_shape(), theirs, "CreatePatchBaseline")
+    assert len(seen) > 10
 
 
 def test_import_does_not_load_the_service_model() -> None:

@@ -1,0 +1,81 @@
+"""An AWS command parses each of botocore's data files once per run, in every thread.
+
+The region check (-r, botocore's endpoint data), the run's session and every client
+(SSM, IAM, Service Quotas, made by the threads that first call them) share one
+loader, and botocore's loader caches what it parsed. The run is the real console
+script against the local endpoint; botocore's own log of each file it loads (the
+``botocore.loaders`` logger, at DEBUG, which the tool never turns on) is recorded by
+a wrapper around the console script's entry. Counted: the files that cost (each
+service's model, its endpoint rules, the endpoint data), not the paginator configs
+(a tenth of a millisecond each, which botocore may parse once per thread that
+first pages).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from tests.helpers.cli import JSON, cli_env
+
+_WRAPPER = """\
+import logging, sys
+record = open(sys.argv[1], "w")
+handler = logging.StreamHandler(record)
+handler.setFormatter(logging.Formatter("%(threadName)s %(message)s"))
+loaders = logging.getLogger("botocore.loaders")
+loaders.addHandler(handler)
+loaders.setLevel(logging.DEBUG)
+loaders.propagate = False
+sys.argv = ["ssm-patching-setup", *sys.argv[2:]]
+from patchsetup import console
+console.setup_main()
+"""
+
+
+def _loaded(aws: Any, tmp_path: Path, *args: str) -> list[tuple[str, str]]:
+    """(thread, data file) for each file botocore's loaders parsed during the run."""
+    record = tmp_path / "loads.txt"
+    result = subprocess.run(
+        [sys.executable, "-c", _WRAPPER, str(record), *args],
+        env=cli_env(aws.url),
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    loads = []
+    for line in record.read_text().splitlines():
+        thread, _, message = line.partition(" ")
+        if message.startswith("Loading JSON file: "):
+            loads.append((thread, message.removeprefix("Loading JSON file: ").split("/data/")[-1]))
+    return [(thread, path) for thread, path in loads if _costly(path)]
+
+
+def _costly(path: str) -> bool:
+    return path == "endpoints.json" or "/service-2." in path or "/endpoint-rule-set-1." in path
+
+
+def test_a_setup_parses_each_model_and_the_endpoint_data_once(aws: Any, tmp_path: Path) -> None:
+    loads = _loaded(aws, tmp_path, "-r", "us-east-1", *JSON, "--yes")
+    files = Counter(path for _, path in loads)
+    twice = {path: n for path, n in files.items() if n > 1}
+    assert twice == {}
+    # What the run needs, and from more than one thread: the region check on the main
+    # thread, the clients in the threads that first call them.
+    assert "endpoints.json" in files
+    assert any(path.startswith("ssm/") and "/service-2." in path for path in files)
+    assert any(path.startswith("iam/") for path in files)
+    assert any(path.startswith("service-quotas/") for path in files)
+    assert len({thread for thread, _ in loads}) > 1
+
+
+def test_a_run_over_two_regions_parses_each_file_once(aws: Any, tmp_path: Path) -> None:
+    loads = _loaded(aws, tmp_path, "-r", "us-east-1,eu-west-1", *JSON, "--yes", "--dry-run")
+    files = Counter(path for _, path in loads)
+    assert {path: n for path, n in files.items() if n > 1} == {}
+    assert any(path.startswith("ssm/") and "/service-2." in path for path in files)
