@@ -8,31 +8,85 @@ of option values in values.py; they hand the run to ``patchsetup.runner``.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import platform
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import click
 from click.shell_completion import CompletionItem
 
-from patchsetup import __version__, document, signals
+from patchsetup import __version__, signals
 from patchsetup.aws.errors import aws_exceptions, describe_error
 from patchsetup.aws.redact import redact
-from patchsetup.cli.assign import assign_command
-from patchsetup.cli.calendar import calendar_command
-from patchsetup.cli.commands import (
-    apply_command,
-    cleanup_command,
-    export_command,
-    init_command,
-    policy_command,
-    status_command,
-)
-from patchsetup.cli.options import CONTEXT
 from patchsetup.errors import EXIT_BAD_INPUT, EXIT_FAILURE
 
 log = logging.getLogger("patchsetup")
+
+#: click's settings of every command (-h as well as --help, wide help).
+CONTEXT: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+#: Every command: its module and its object, and the first sentence of its help, for the
+#: group's command list (a test holds each to the command's own). A command's module is
+#: imported when the command runs, is completed, or shows its help: ``--version`` imports
+#: none, the group's help only apply's (its options are shown beside the commands).
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "apply": (
+        "patchsetup.cli.commands",
+        "apply_command",
+        "Create or converge the patching setup (the default command).",
+    ),
+    "assign": (
+        "patchsetup.cli.assign",
+        "assign_command",
+        "Put managed nodes into this setup's patch groups by tagging them.",
+    ),
+    "calendar": (
+        "patchsetup.cli.calendar",
+        "calendar_command",
+        "Show when the setup's windows run over the next months, or write an .ics file.",
+    ),
+    "cleanup": (
+        "patchsetup.cli.commands",
+        "cleanup_command",
+        "Delete what setup made for --name in the region, in dependency order.",
+    ),
+    "completion": (
+        "patchsetup.cli",
+        "completion_command",
+        "Print the shell completion script for SHELL.",
+    ),
+    "export": (
+        "patchsetup.cli.commands",
+        "export_command",
+        "Print the plan as a CloudFormation template, for StackSets across an organization.",
+    ),
+    "init": (
+        "patchsetup.cli.commands",
+        "init_command",
+        "Write a commented sample config to PATH (default patching.toml; - for stdout).",
+    ),
+    "policy": (
+        "patchsetup.cli.commands",
+        "policy_command",
+        "Print the IAM policy the identity running this setup needs, as JSON.",
+    ),
+    "status": (
+        "patchsetup.cli.commands",
+        "status_command",
+        "Show what is deployed for a setup name, region by region.",
+    ),
+}
+
+
+def load_command(name: str) -> click.Command:
+    """The command ``name`` (one of COMMANDS), its module imported on first use."""
+    module, attribute, _ = COMMANDS[name]
+    found = getattr(importlib.import_module(module), attribute)
+    assert isinstance(found, click.Command)
+    return found
 
 
 def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
@@ -61,26 +115,42 @@ class DefaultGroup(click.Group):
 
     default_command = "apply"
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return load_command(cmd_name) if cmd_name in COMMANDS else None
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands with their help lines, without importing them (COMMANDS),
+        shortened to the width as click shortens a command's own."""
+        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        rows = [
+            (name, click.Command(name, help=COMMANDS[name][2]).get_short_help_str(limit))
+            for name in sorted(COMMANDS)
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # Completing the first word (no complete word yet): stay in the group, whose
         # shell_complete offers the commands; inserting apply would offer only its options.
         completing_first = ctx.resilient_parsing and not args
         if not completing_first and (
-            not args
-            or (args[0] not in self.commands and args[0] not in ("-h", "--help", "--version"))
+            not args or (args[0] not in COMMANDS and args[0] not in ("-h", "--help", "--version"))
         ):
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
 
     def _default_context(self, ctx: click.Context) -> click.Context:
-        default = self.commands[self.default_command]
+        default = load_command(self.default_command)
         return click.Context(default, parent=ctx, info_name=self.default_command)
 
     def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
         """The commands, the group's options and, for a dash, apply's options too."""
         results = super().shell_complete(ctx, incomplete)
         seen = {item.value for item in results}
-        default = self.commands[self.default_command]
+        default = load_command(self.default_command)
         for item in default.shell_complete(self._default_context(ctx), incomplete):
             if item.value not in seen:
                 results.append(item)
@@ -118,17 +188,7 @@ def main() -> None:
     """
 
 
-main.add_command(apply_command)
-main.add_command(init_command)
-main.add_command(cleanup_command)
-main.add_command(export_command)
-main.add_command(policy_command)
-main.add_command(status_command)
-main.add_command(calendar_command)
-main.add_command(assign_command)
-
-
-@main.command("completion", context_settings=CONTEXT)
+@click.command("completion", context_settings=CONTEXT)
 @click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
 def completion_command(shell: str) -> None:
     """Print the shell completion script for SHELL.
@@ -160,13 +220,17 @@ def _entry(command: click.Command, prog: str, args: Sequence[str] | None = None)
     with ``--output json``, one document on stdout whatever happened (patchsetup.document)."""
     asked = json_command(command, list(args) if args is not None else sys.argv[1:])
     if asked is not None:
+        from patchsetup import document
+
         document.begin(asked)
     code, message = _run(command, prog, args)
     if message is not None:
         click.echo(f"error: {message}", err=True)
-    shown = document.finish(code, message)
-    if shown is not None:
-        click.echo(shown)
+    # Only a command that records a document loads its module: without it, none is owed.
+    if "patchsetup.document" in sys.modules:
+        shown = sys.modules["patchsetup.document"].finish(code, message)
+        if shown is not None:
+            click.echo(shown)
     return code
 
 
@@ -206,11 +270,11 @@ def json_command(command: click.Command, args: list[str]) -> str | None:
     """The command ``args`` run, if they ask it for ``--output json`` (or ``-o json``):
     known before parsing, so that bad input is answered with a document too."""
     if isinstance(command, click.Group):
-        named = bool(args) and args[0] in command.commands
+        named = bool(args) and args[0] in COMMANDS
         if not named and args and args[0] in ("-h", "--help", "--version"):
             return None
         name = args[0] if named else DefaultGroup.default_command
-        command, args = command.commands[name], args[1:] if named else args
+        command, args = load_command(name), args[1:] if named else args
     option = next((p for p in command.params if p.name == "output"), None)
     if option is None:
         return None
@@ -236,4 +300,4 @@ def setup_main(args: Sequence[str] | None = None) -> None:
 
 def cleanup_main(args: Sequence[str] | None = None) -> None:
     """Console script ``ssm-patching-cleanup``."""
-    sys.exit(_entry(cleanup_command, "ssm-patching-cleanup", args))
+    sys.exit(_entry(load_command("cleanup"), "ssm-patching-cleanup", args))

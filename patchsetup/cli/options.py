@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from patchsetup.aws.redact import RedactingFilter
+from patchsetup.cli import CONTEXT as CONTEXT  # the commands' settings, re-exported
 from patchsetup.cli.values import (
     OperatingSystemOption,
     OperatingSystems,
@@ -41,7 +42,6 @@ from patchsetup.logtarget import TargetFilter
 from patchsetup.runner.request import Common
 
 F = TypeVar("F", bound=Callable[..., Any])
-CONTEXT: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 log = logging.getLogger("patchsetup")
 

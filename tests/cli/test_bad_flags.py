@@ -76,7 +76,7 @@ def _bad_list(option: str, low: int, high: int) -> st.SearchStrategy[list[str]]:
 
 OPTION_NAMES = frozenset(
     name
-    for command in [cli.main, *cli.main.commands.values(), cli.cleanup_command]
+    for command in [cli.main, *map(cli.load_command, cli.COMMANDS)]
     for param in command.params
     for name in (*param.opts, *param.secondary_opts)
 ) | {"-h", "--help", "--version"}

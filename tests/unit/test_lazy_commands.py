@@ -1,0 +1,81 @@
+"""The command group imports a command's module only when that command is used.
+
+``--version`` imports none of them, the group's ``--help`` only apply's (its options
+are shown beside the command list), and the list's help lines, kept in
+``patchsetup.cli.COMMANDS`` so that showing them imports nothing, are each command's own.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import click
+import pytest
+
+from patchsetup import cli
+
+#: The modules of the commands other than apply's.
+OTHERS = ("patchsetup.cli.assign", "patchsetup.cli.calendar")
+
+_PROBE = """\
+import atexit, json, sys
+def _record():
+    print(json.dumps(sorted(m for m in sys.modules if m.startswith("patchsetup"))))
+atexit.register(_record)
+sys.argv = ["ssm-patching-setup", *sys.argv[1:]]
+from patchsetup import console
+console.setup_main()
+"""
+
+
+def _loaded(*args: str) -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", _PROBE, *args], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return set(json.loads(result.stdout.splitlines()[-1]))
+
+
+def test_version_imports_no_command() -> None:
+    loaded = _loaded("--version")
+    assert "patchsetup.cli" in loaded
+    assert {m for m in loaded if m.startswith("patchsetup.cli.")} == set()
+    assert "patchsetup.document" not in loaded and "patchsetup.report" not in loaded
+
+
+def test_the_groups_help_imports_only_apply() -> None:
+    loaded = _loaded("--help")
+    assert "patchsetup.cli.commands" in loaded  # apply's options are shown
+    assert loaded.isdisjoint(OTHERS)
+
+
+def test_a_command_imports_its_own_module() -> None:
+    loaded = _loaded("calendar", "--help")
+    assert "patchsetup.cli.calendar" in loaded and "patchsetup.cli.assign" not in loaded
+
+
+@pytest.mark.parametrize("name", sorted(cli.COMMANDS))
+def test_each_help_line_is_the_commands_own(name: str) -> None:
+    command = cli.load_command(name)
+    assert command.name == name
+    # The first sentence of the command's help, whole (the list shortens it to the width).
+    assert cli.COMMANDS[name][2] == command.get_short_help_str(limit=10_000)
+
+
+def test_the_list_shows_what_click_would_show() -> None:
+    """The group's help lists the commands as click's own Group would, loaded."""
+    ctx = click.Context(cli.main, info_name="ssm-patching-setup")
+    lazy = click.HelpFormatter(width=cli.CONTEXT["max_content_width"])
+    cli.main.format_commands(ctx, lazy)
+    eager = click.HelpFormatter(width=cli.CONTEXT["max_content_width"])
+    loaded = {name: cli.load_command(name) for name in cli.COMMANDS}
+    click.Group.format_commands(click.Group(commands=loaded), ctx, eager)
+    assert lazy.getvalue() == eager.getvalue() and "status" in lazy.getvalue()
+
+
+def test_the_list_is_every_command() -> None:
+    ctx = click.Context(cli.main)
+    assert cli.main.list_commands(ctx) == sorted(cli.COMMANDS)
+    assert cli.main.get_command(ctx, "nope") is None
