@@ -266,7 +266,8 @@ def test_one_calendar_over_regions_and_accounts(aws: Any) -> None:
 
 
 def test_an_unreachable_region_fails_in_one_line(aws: Any) -> None:
-    env = cli_env("http://127.0.0.1:9")
+    # One attempt: the retries' backoff (11 attempts) would only make the test slow.
+    env = cli_env("http://127.0.0.1:9", AWS_MAX_ATTEMPTS="1")
     result = run(aws.url, "ssm-patching-setup", "calendar", "-r", "us-east-1", env=env)
     assert result.returncode == 1, result.stderr
     assert_one_line_error(result, 1)
