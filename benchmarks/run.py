@@ -9,7 +9,13 @@ the real console script through the proxy for every cell of
 and reports the wall time of the process and the read and write calls the proxy saw
 (its stats are reset before each run; the endpoint is reset before each scenario, so
 every fresh run starts from an empty account). The per-operation counts and the arrival
-time of each request come from the proxy's ``--verbose`` log on stderr.
+time of each request come from the proxy's ``--verbose`` log on stderr. Then the
+rate-limited run (``ratelimit.py``): the fresh 40-window x 4-region setup under the
+proxy's token buckets, against the floor the limits imply.
+
+    .venv/bin/python benchmarks/run.py --rate-limited only   # just the rate-limited run
+    .venv/bin/python benchmarks/run.py --windows 8 --regions 1 --concurrency default \
+        --rate-limited no                                    # one cell (fresh and re-run)
 
     .venv/bin/python benchmarks/run.py                       # print the table
     .venv/bin/python benchmarks/run.py --check               # ... exit 1 if an aim fails
@@ -37,11 +43,12 @@ from aims import NO_AWS_FACTOR, aims, startup_aims
 from diagnosis import diagnosis
 from floor import floor_lines, no_aws_floor
 from measure import Result, startup_floor
+from ratelimit import rate_limited
 from readme import fingerprint, markdown
 from repeats import BUSY_REDOS, measured_scenario, median_of, warm_up
-from scenarios import WINDOW_FLAGS, cells
+from scenarios import DEFAULT, WINDOW_FLAGS, cells
 from services import ROOT, compile_tool, started
-from tables import other_work_note, results_table
+from tables import other_work_note, rate_limited_table, results_table
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -71,6 +78,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         choices=(1, 4),
         default=[1, 4],
         help="region counts to run (default: 1 4)",
+    )
+    parser.add_argument(
+        "--concurrency",
+        nargs="+",
+        choices=(DEFAULT, "1"),
+        default=[DEFAULT, "1"],
+        help="concurrencies to run (default: default 1)",
+    )
+    parser.add_argument(
+        "--rate-limited",
+        choices=("yes", "no", "only"),
+        default="yes",
+        help="the rate-limited 40 x 4 run too (yes), not (no), or alone (only)",
     )
     parser.add_argument(
         "--repeat",
@@ -153,6 +173,9 @@ def raw(result: Result) -> dict[str, Any]:
         },
         "unstable": result.unstable,
         "error": result.error,
+        "round_trips_in_a_row": result.chain,
+        "throttled": dict(result.throttled),
+        "throttle": result.cell.throttle,
     }
 
 
@@ -172,14 +195,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         floor = startup_floor(bench)
         noaws = no_aws_floor(args.floor_repeat)
         warm_up(bench)
-        chosen = [] if args.floor_only else cells(args.windows, args.regions)
-        for windows, regions, conc in chosen:
+        skip = args.floor_only or args.rate_limited == "only"
+        chosen = [] if skip else args.windows
+        for windows, regions, conc in cells(chosen, args.regions, args.concurrency):
             repeats = [
                 measured_scenario(bench, windows, regions, conc, args.max_wait)
                 for _ in range(args.repeat)
             ]
             results += [median_of(runs) for runs in zip(*repeats, strict=True)]
         bench.reset_endpoint()
+        measure_limited = args.rate_limited != "no" and not args.floor_only
+        limited = rate_limited(bench, args.repeat) if measure_limited else None
     took = time.monotonic() - began
     changed = fingerprint() != source
     load = other_work_note(results)
@@ -191,7 +217,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print("\n".join(floor_lines(noaws, NO_AWS_FACTOR)))
     print()
-    verdicts = aims(results) + startup_aims(results, noaws)
+    if limited is not None:
+        print(rate_limited_table(limited))
+        print()
+    verdicts = aims(results, limited) + startup_aims(results, noaws)
     for aim in verdicts:
         print(f"{'holds' if aim.holds else 'FAILS'}: {aim.text}. Measured: {aim.measured}.")
     for note in diagnosis(results, floor, args.latency_ms):
@@ -200,12 +229,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         write(
             args.markdown,
             markdown(
-                results, floor, args.latency_ms, command_line(args), took, changed, load, noaws
+                results,
+                floor,
+                args.latency_ms,
+                command_line(args),
+                took,
+                changed,
+                load,
+                noaws,
+                limited,
             ),
         )
     if args.json is not None:
-        write(args.json, json.dumps([raw(r) for r in results], indent=2) + "\n")
+        runs = results + (limited.free + limited.limited if limited else [])
+        write(args.json, json.dumps([raw(r) for r in runs], indent=2) + "\n")
     failed = [r for r in results if not r.ok]
+    if limited is not None and not limited.ok:
+        return 1
     if failed:
         return 1
     if args.check and not all(aim.holds for aim in verdicts):

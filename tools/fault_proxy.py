@@ -1,7 +1,9 @@
 """An HTTP proxy in front of the local AWS endpoint that injects faults, for the tests.
 
 Usage: ``python tools/fault_proxy.py --upstream http://127.0.0.1:PORT --port N
-[--host 127.0.0.1] [--verbose]`` (``--port 0`` picks a free port). When it accepts
+[--host 127.0.0.1] [--verbose] [--throttle default=5/10,Op=2/5]`` (``--port 0`` picks a
+free port; ``--verbose`` logs ``fault_proxy: ssm:Op fault=None at=ACCOUNT/REGION`` per
+request; ``--throttle``: rate/burst token buckets, tools/throttle.py). When it accepts
 connections it prints exactly one line, ``fault_proxy listening on http://HOST:PORT``,
 and serves until SIGTERM/SIGINT (exit status 0). Standard library only.
 
@@ -24,12 +26,13 @@ Control API, on the proxy itself (never counted, never faulted; JSON in and out)
     "in_flight": <AWS requests being answered now>, "max_in_flight": <most at once>,
     "holding": <requests held now>, "held": [ops held now], "released": <held requests
     discarded so far>, "injected": {kind: count}, "responses": {"200": count, ...,
-    "no response": count}, "config": {...}}``, counted since the last reset. Every
-    attempt counts, so a request botocore retries counts again. An upstream that
-    cannot be reached is answered with HTTP 502 (botocore retries it).
+    "no response": count}, "throttled": {op: count}, "throttled_targets": {"account/region":
+    count}, "chain": <requests in a row>, "rounds": [[ops of round 1], ...], "config": {...}}``,
+    counted since the last reset. Every attempt counts (a retried request counts again).
+    An upstream that cannot be reached is answered with HTTP 502 (botocore retries it).
 ``POST /__proxy/config``
-    Sets the keys given (the others stay): ``fail_write``, ``faults``, ``latency_ms``;
-    ``null`` clears one. ``400`` with ``{"error": ...}`` for a bad value.
+    Sets the keys given (the others stay): ``fail_write``, ``faults``, ``latency_ms``,
+    ``throttle``; ``null`` clears one. ``400`` with ``{"error": ...}`` for a bad value.
 
     The keys and what each fault does: tools/faults.py.
 ``POST /__proxy/reset``
@@ -68,6 +71,7 @@ from faults import (  # noqa: E402
     error_body,
 )
 from serving import serve_until_signal  # noqa: E402
+from throttle import parse_limits  # noqa: E402
 
 READY_PREFIX = "fault_proxy listening on "
 CONTROL_PREFIX = "/__proxy/"
@@ -121,6 +125,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
     server: ProxyServer
     _upstream: http.client.HTTPConnection | None = None
     _in_flight: bool = False
+    _round: int = 0
 
     # One method for every verb: AWS's JSON and query protocols both POST.
     def do_GET(self) -> None:
@@ -159,7 +164,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
         op = classify(self.path, self.headers, body)
         state = self.server.state
         decision = state.decide(op)
-        self._in_flight = True
+        self._in_flight, self._round = True, decision.round
         try:
             self._decided(op, decision, body)
         finally:
@@ -169,12 +174,12 @@ class ProxyHandler(BaseHTTPRequestHandler):
         """This request no longer counts as in flight (once, before any answer)."""
         if self._in_flight:
             self._in_flight = False
-            self.server.state.settled()
+            self.server.state.settled(self._round)
 
     def _decided(self, op: Operation, decision: Decision, body: bytes) -> None:
         state = self.server.state
         if self.server.verbose:
-            sys.stderr.write(f"fault_proxy: {op} fault={decision.fault}\n")
+            sys.stderr.write(f"fault_proxy: {op} fault={decision.fault} at={decision.where}\n")
         fault = decision.fault
         answer = NO_RESPONSE
         if fault in INJECTED_ERRORS:
@@ -194,7 +199,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
         else:
             if fault == "slow" and state.faults is not None:
                 time.sleep(state.faults.slow_ms / 1000)
-            answer = self._forward(body)
+            answer = self._forward(body, op=op)
         state.answered(answer)
 
     def _read_body(self) -> bytes | None:
@@ -290,7 +295,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
 
     # -- forwarding
 
-    def _forward(self, body: bytes, reply: bool = True) -> str:
+    def _forward(self, body: bytes, reply: bool = True, op: Operation | None = None) -> str:
         """Forward the request; answer the client with the upstream's response if ``reply``.
 
         Returns the HTTP status the client got (as text), or NO_RESPONSE.
@@ -313,6 +318,8 @@ class ProxyHandler(BaseHTTPRequestHandler):
             return NO_RESPONSE
         if not reply:
             return NO_RESPONSE
+        if op is not None and response.status == 200:
+            self.server.state.forwarded(op, body, payload)
         passed = [
             (k, v)
             for k, v in response.getheaders()
@@ -369,9 +376,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, required=True, help="port (0 picks a free one)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    parser.add_argument("--throttle", help="token buckets, e.g. default=5/10,Op=2/5 (rate/burst)")
     args = parser.parse_args(argv)
     try:
         server = ProxyServer((args.host, args.port), args.upstream, args.verbose)
+        server.state.started_limits = parse_limits(args.throttle)
+        server.state.reset()
     except (OSError, ValueError) as exc:
         print(f"fault_proxy: {exc}", file=sys.stderr)
         return 2
