@@ -24,6 +24,13 @@ config keys (``POST /__proxy/config``; ``null`` clears one):
   without a response and without forwarding. Neither ``throttle`` nor ``500``
   is forwarded. ``fail_write`` wins over ``faults`` for its write.
 * ``"latency_ms": 20``: a fixed delay before every forwarded request.
+
+Requests in a row: each AWS request gets a *round*, one more than the highest round
+of the requests answered before it arrived (1 when none was). A client that waits for
+an answer before it sends its next request climbs one round per request; requests sent
+side by side share one. ``chain`` in the stats is the highest round (the longest chain
+of requests in a row) and ``rounds`` the operations of each round, in arrival order.
+With a latency well above the client's own jitter the rounds are deterministic.
 """
 
 from __future__ import annotations
@@ -170,6 +177,8 @@ class Decision:
 
     fault: str | None = None  # error, drop, hold, throttle, 500, slow, reset
     hold: threading.Event | None = None
+    #: Its round: one more than the highest round answered before it arrived.
+    round: int = 1
 
 
 @dataclass
@@ -191,6 +200,9 @@ class State:
     responses: dict[str, int] = field(default_factory=dict)
     held: dict[int, tuple[str, threading.Event]] = field(default_factory=dict)
     released: int = 0
+    #: The highest round answered so far, and the operations of each round.
+    answered_round: int = 0
+    rounds: list[list[str]] = field(default_factory=list)
     _next_hold: int = 0
 
     def configure(self, body: Any) -> None:
@@ -221,6 +233,8 @@ class State:
             self.write_ops = []
             self.injected = {}
             self.responses = {}
+            self.answered_round = 0
+            self.rounds = []
             self._release_locked()
             self.released = 0
 
@@ -247,7 +261,10 @@ class State:
             self.requests += 1
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
-            decision = Decision()
+            decision = Decision(round=self.answered_round + 1)
+            if len(self.rounds) < decision.round:
+                self.rounds.append([])
+            self.rounds[decision.round - 1].append(str(op))
             if self.faults is not None and self.rng.random() < self.faults.rate:
                 decision.fault = self.rng.choice(self.faults.kinds)
             if op.write:
@@ -265,9 +282,11 @@ class State:
                 self.held[self._next_hold] = (str(op), decision.hold)
             return decision
 
-    def settled(self) -> None:
+    def settled(self, level: int = 0) -> None:
+        """A request of round ``level`` is answered (or dropped): later ones are in a row."""
         with self.lock:
             self.in_flight -= 1
+            self.answered_round = max(self.answered_round, level)
 
     def answered(self, answer: str) -> None:
         with self.lock:
@@ -287,6 +306,8 @@ class State:
                 "released": self.released,
                 "injected": dict(self.injected),
                 "responses": dict(self.responses),
+                "chain": len(self.rounds),
+                "rounds": [list(ops) for ops in self.rounds],
                 "config": {
                     "fail_write": vars(self.fail_write) if self.fail_write else None,
                     "faults": {**vars(self.faults), "kinds": list(self.faults.kinds)}

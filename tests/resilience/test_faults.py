@@ -281,3 +281,33 @@ def test_proxy_adds_latency_and_holds_until_released(proxied: FaultProxy) -> Non
     writer.join(timeout=10)
     assert len(outcome) == 1 and isinstance(outcome[0], botocore.exceptions.ConnectionClosedError)
     assert parameter_names(ssm) == []  # the held write was discarded
+
+
+def test_proxy_counts_requests_in_a_row(proxied: FaultProxy) -> None:
+    # Latency well above thread start-up: requests sent side by side share a round.
+    proxied.configure(latency_ms=150)
+    first, *beside = [_client(proxied, "ssm") for _ in range(4)]
+    first.describe_maintenance_windows()
+    first.describe_patch_groups()
+    start = threading.Barrier(len(beside))
+
+    def read(ssm: Any) -> None:
+        start.wait()
+        ssm.describe_patch_baselines()
+
+    threads = [threading.Thread(target=read, args=(ssm,)) for ssm in beside]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    first.put_parameter(Name="/in-a-row", Value="1", Type="String")
+    stats = proxied.stats()
+    assert stats["chain"] == 4
+    assert stats["rounds"] == [
+        ["ssm:DescribeMaintenanceWindows"],
+        ["ssm:DescribePatchGroups"],
+        ["ssm:DescribePatchBaselines"] * 3,
+        ["ssm:PutParameter"],
+    ]
+    proxied.reset()
+    assert (proxied.stats()["chain"], proxied.stats()["rounds"]) == (0, [])
