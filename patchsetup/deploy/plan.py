@@ -3,7 +3,7 @@
 Plans can be printed, compared in tests and executed; building one needs no
 AWS. Values that only exist once an earlier call has run (a new window's ID
 feeding its target and task) are ``Ref``s, resolved by the executor. A change's
-phase and lane (``in_phase``) say what may run at the same time as what.
+phase, lane and Refs (``in_phase``, deploy/order.py) say what waits for what.
 """
 
 from __future__ import annotations
@@ -125,7 +125,8 @@ class Change:
     note: str | None = None
     #: Phases run one after another; within a phase, lanes run concurrently and
     #: each lane runs its changes in plan order (a window, then its targets, then
-    #: its tasks; a baseline, then its patch groups).
+    #: its tasks); a change that uses a value (a Ref) waits for the change that
+    #: stores it, and for nothing else (deploy/order.py).
     phase: int = 0
     lane: str = ""
     #: Replaces something that is not this setup's (the region's default baseline
