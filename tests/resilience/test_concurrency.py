@@ -87,3 +87,15 @@ def test_concurrency_bounds_targets_and_calls_per_target(proxied: FaultProxy) ->
     # Two targets at once, each with at most two calls in flight.
     most, _ = _max_in_flight(proxied, *regions, "--concurrency", "2")
     assert 3 <= most <= 4
+
+
+def test_many_calls_in_flight_share_the_connections_without_a_warning(
+    proxied: FaultProxy,
+) -> None:
+    # botocore keeps 10 connections per client: the 11th call in flight warned
+    # "Connection pool is full" on stderr, which must hold one line at most.
+    proxied.configure(latency_ms=LATENCY_MS)
+    result = setup(proxied.url, "--output", "json", "--concurrency", "32")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert proxied.stats()["max_in_flight"] > 10
