@@ -1,7 +1,8 @@
 """An HTTP proxy in front of the local AWS endpoint that injects faults, for the tests.
 
 Usage: ``python tools/fault_proxy.py --upstream http://127.0.0.1:PORT --port N
-[--host 127.0.0.1] [--verbose]`` (``--port 0`` picks a free port). When it accepts
+[--host 127.0.0.1] [--verbose] [--throttle default=5/10,Op=2/5]`` (``--port 0`` picks a
+free port; ``--throttle``: rate/burst token buckets, tools/throttle.py). When it accepts
 connections it prints exactly one line, ``fault_proxy listening on http://HOST:PORT``,
 and serves until SIGTERM/SIGINT (exit status 0). Standard library only.
 
@@ -24,13 +25,14 @@ Control API, on the proxy itself (never counted, never faulted; JSON in and out)
     "in_flight": <AWS requests being answered now>, "max_in_flight": <most at once>,
     "holding": <requests held now>, "held": [ops held now], "released": <held requests
     discarded so far>, "injected": {kind: count}, "responses": {"200": count, ...,
-    "no response": count}, "chain": <requests in a row>, "rounds": [[ops of round 1],
-    ...], "config": {...}}``, counted since the last reset. Every
+    "no response": count}, "throttled": {op: count}, "throttled_targets": {"account/region":
+    count}, "chain": <requests in a row>, "rounds": [[ops of round 1], ...], "config": {...}}``,
+    counted since the last reset. Every
     attempt counts, so a request botocore retries counts again. An upstream that
     cannot be reached is answered with HTTP 502 (botocore retries it).
 ``POST /__proxy/config``
-    Sets the keys given (the others stay): ``fail_write``, ``faults``, ``latency_ms``;
-    ``null`` clears one. ``400`` with ``{"error": ...}`` for a bad value.
+    Sets the keys given (the others stay): ``fail_write``, ``faults``, ``latency_ms``,
+    ``throttle``; ``null`` clears one. ``400`` with ``{"error": ...}`` for a bad value.
 
     The keys and what each fault does: tools/faults.py.
 ``POST /__proxy/reset``
@@ -69,6 +71,7 @@ from faults import (  # noqa: E402
     error_body,
 )
 from serving import serve_until_signal  # noqa: E402
+from throttle import parse_limits  # noqa: E402
 
 READY_PREFIX = "fault_proxy listening on "
 CONTROL_PREFIX = "/__proxy/"
@@ -196,7 +199,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
         else:
             if fault == "slow" and state.faults is not None:
                 time.sleep(state.faults.slow_ms / 1000)
-            answer = self._forward(body)
+            answer = self._forward(body, op=op)
         state.answered(answer)
 
     def _read_body(self) -> bytes | None:
@@ -292,7 +295,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
 
     # -- forwarding
 
-    def _forward(self, body: bytes, reply: bool = True) -> str:
+    def _forward(self, body: bytes, reply: bool = True, op: Operation | None = None) -> str:
         """Forward the request; answer the client with the upstream's response if ``reply``.
 
         Returns the HTTP status the client got (as text), or NO_RESPONSE.
@@ -315,6 +318,8 @@ class ProxyHandler(BaseHTTPRequestHandler):
             return NO_RESPONSE
         if not reply:
             return NO_RESPONSE
+        if op is not None and response.status == 200:
+            self.server.state.forwarded(op, body, payload)
         passed = [
             (k, v)
             for k, v in response.getheaders()
@@ -371,9 +376,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, required=True, help="port (0 picks a free one)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    parser.add_argument("--throttle", help="token buckets, e.g. default=5/10,Op=2/5 (rate/burst)")
     args = parser.parse_args(argv)
     try:
         server = ProxyServer((args.host, args.port), args.upstream, args.verbose)
+        server.state.started_limits = parse_limits(args.throttle)
+        server.state.reset()
     except (OSError, ValueError) as exc:
         print(f"fault_proxy: {exc}", file=sys.stderr)
         return 2

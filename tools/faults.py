@@ -24,6 +24,14 @@ config keys (``POST /__proxy/config``; ``null`` clears one):
   without a response and without forwarding. Neither ``throttle`` nor ``500``
   is forwarded. ``fail_write`` wins over ``faults`` for its write.
 * ``"latency_ms": 20``: a fixed delay before every forwarded request.
+* ``"throttle": "default=5/10,CreateMaintenanceWindow=2/5"`` (or the object form
+  ``{"default": {"rate": 5, "burst": 10}}``): a token bucket per operation and per
+  account+region (tools/throttle.py); a request beyond its bucket is answered as the
+  ``throttle`` fault, not forwarded, and counted in ``throttled`` (per operation) and
+  ``throttled_targets`` (per ``account/region``). The buckets start full whenever the
+  limits are set. The throttle is decided first (AWS refuses before anything else): a
+  throttled request gets no other fault, and like every attempt it counts as a read or
+  a write. The proxy's ``--throttle`` sets the limits a reset returns to.
 
 Requests in a row: each AWS request gets a *round*, one more than the highest round
 of the requests answered before it arrived (1 when none was). A client that waits for
@@ -43,6 +51,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from awsrequest import parse_request
+from throttle import Accounts, Buckets, LimitError, Limits, parse_limits
 
 WRITE_PREFIXES = (
     "Create",
@@ -74,6 +83,8 @@ class Operation:
     service: str
     name: str
     json_protocol: bool
+    access_key: str = ""  # the request's SigV4 credential scope ("" unsigned)
+    region: str = ""
 
     @property
     def write(self) -> bool:
@@ -96,7 +107,9 @@ def classify(path: str, headers: Any, body: bytes) -> Operation:
         service = request.service or request.target_prefix or "?"
     else:
         service = request.service or "?"
-    return Operation(service, request.operation or "?", request.json_protocol)
+    return Operation(
+        service, request.operation or "?", request.json_protocol, request.access_key, request.region
+    )
 
 
 # -- configuration and counters --------------------------------------------------------
@@ -189,6 +202,11 @@ class State:
     fail_write: FailWrite | None = None
     faults: Faults | None = None
     latency_ms: float = 0.0
+    started_limits: Limits | None = None  # the proxy's --throttle: what a reset returns to
+    buckets: Buckets | None = None
+    accounts: Accounts = field(default_factory=Accounts)
+    throttled: dict[str, int] = field(default_factory=dict)
+    throttled_targets: dict[str, int] = field(default_factory=dict)
     rng: random.Random = field(default_factory=random.Random)
     requests: int = 0
     in_flight: int = 0
@@ -208,11 +226,15 @@ class State:
     def configure(self, body: Any) -> None:
         if not isinstance(body, dict):
             raise ConfigError("the config must be a JSON object")
-        _keys(body, {"fail_write", "faults", "latency_ms"}, "config")
+        _keys(body, {"fail_write", "faults", "latency_ms", "throttle"}, "config")
         # Validate everything before changing anything.
         fail_write = parse_fail_write(body["fail_write"]) if "fail_write" in body else None
         faults = parse_faults(body["faults"]) if "faults" in body else None
         latency = _number(body["latency_ms"] or 0, "latency_ms", 0) if "latency_ms" in body else 0.0
+        try:
+            limits = parse_limits(body.get("throttle"))
+        except LimitError as exc:
+            raise ConfigError(str(exc)) from None
         with self.lock:
             if "fail_write" in body:
                 self.fail_write = fail_write
@@ -221,12 +243,17 @@ class State:
                 self.rng = random.Random(faults.seed if faults else 0)
             if "latency_ms" in body:
                 self.latency_ms = latency
+            if "throttle" in body:
+                self.buckets = Buckets(limits) if limits else None
 
     def reset(self) -> None:
         with self.lock:
             self.fail_write = None
             self.faults = None
             self.latency_ms = 0.0
+            self.buckets = Buckets(self.started_limits) if self.started_limits else None
+            self.throttled = {}
+            self.throttled_targets = {}
             self.rng = random.Random(0)
             self.requests = self.reads = self.writes = 0
             self.max_in_flight = self.in_flight  # those still in flight stay counted
@@ -274,6 +301,13 @@ class State:
                     decision.fault = self.fail_write.how
             else:
                 self.reads += 1
+            if self.buckets is not None:
+                account = self.accounts.of(op.access_key)
+                if not self.buckets.take(account, op.region, op.service, op.name):
+                    decision.fault = "throttle"
+                    self.throttled[str(op)] = self.throttled.get(str(op), 0) + 1
+                    where = f"{account}/{op.region}"
+                    self.throttled_targets[where] = self.throttled_targets.get(where, 0) + 1
             if decision.fault is not None:
                 self.injected[decision.fault] = self.injected.get(decision.fault, 0) + 1
             if decision.fault == "hold":
@@ -281,6 +315,11 @@ class State:
                 self._next_hold += 1
                 self.held[self._next_hold] = (str(op), decision.hold)
             return decision
+
+    def forwarded(self, op: Operation, request: bytes, answer: bytes) -> None:
+        """A forwarded request's answer (an AssumeRole's maps its key to an account)."""
+        with self.lock:
+            self.accounts.learn(op.name, request, answer)
 
     def settled(self, level: int = 0) -> None:
         """A request of round ``level`` is answered (or dropped): later ones are in a row."""
@@ -306,6 +345,8 @@ class State:
                 "released": self.released,
                 "injected": dict(self.injected),
                 "responses": dict(self.responses),
+                "throttled": dict(self.throttled),
+                "throttled_targets": dict(self.throttled_targets),
                 "chain": len(self.rounds),
                 "rounds": [list(ops) for ops in self.rounds],
                 "config": {
@@ -314,6 +355,7 @@ class State:
                     if self.faults
                     else None,
                     "latency_ms": self.latency_ms,
+                    "throttle": self.buckets.limits.as_json() if self.buckets else None,
                 },
             }
 

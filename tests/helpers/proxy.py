@@ -69,7 +69,7 @@ class FaultProxy(Server):
         self._call("POST", "reset", {})
 
     def configure(self, **config: Any) -> dict[str, Any]:
-        """Set fail_write / faults / latency_ms (see tools/fault_proxy.py)."""
+        """Set fail_write / faults / latency_ms / throttle (see tools/fault_proxy.py)."""
         answer: dict[str, Any] = self._call("POST", "config", config)
         return answer
 
@@ -102,10 +102,14 @@ class FaultProxy(Server):
         raise AssertionError(f"the proxy held no request within {timeout:.0f}s")
 
 
-def start_fault_proxy(upstream: str, timeout: float = launch.READY_TIMEOUT) -> FaultProxy:
-    """Start tools/fault_proxy.py on a free port in front of ``upstream``."""
+def start_fault_proxy(
+    upstream: str, *args: str, timeout: float = launch.READY_TIMEOUT
+) -> FaultProxy:
+    """Start tools/fault_proxy.py on a free port in front of ``upstream`` (``args`` added)."""
     try:
-        server = launch.start("fault_proxy", "--upstream", upstream, "--port", "0", timeout=timeout)
+        server = launch.start(
+            "fault_proxy", "--upstream", upstream, "--port", "0", *args, timeout=timeout
+        )
     except launch.NotReady as exc:
         pytest.fail(str(exc), pytrace=False)
     return FaultProxy(server.module, server.url, server.process, server.log_path, upstream=upstream)

@@ -250,7 +250,12 @@ def test_proxy_rejects_a_bad_config(proxied: FaultProxy) -> None:
     ):
         with pytest.raises(AssertionError, match="fault_proxy POST config"):
             proxied.configure(**bad)
-    assert proxied.stats()["config"] == {"fail_write": None, "faults": None, "latency_ms": 0.0}
+    assert proxied.stats()["config"] == {
+        "fail_write": None,
+        "faults": None,
+        "latency_ms": 0.0,
+        "throttle": None,
+    }
 
 
 def test_proxy_adds_latency_and_holds_until_released(proxied: FaultProxy) -> None:
