@@ -44,9 +44,18 @@ def marked(action: str, words: str) -> str:
     return f"{MARKERS.get(action, ' ')} {words}"
 
 
-#: Lanes run at once by default: enough to hide round trips, few enough that SSM's
-#: per-account request rates rarely throttle (adaptive retries absorb the rest).
-DEFAULT_CONCURRENCY = 8
+#: Calls in flight per target by default. 16 is the fewest that make a fresh 8-window
+#: setup 7 requests in a row (its widest round is 8 targets beside 8 registrations;
+#: 8 lanes needed 9). Measured through the fault proxy (50 ms, benchmarks/README.md):
+#: more lanes only shorten 40-window runs without throttling (15 rounds at 16, 11 at
+#: 32); under the token-bucket model (5/s, burst 10 per operation, account and
+#: region) 8 windows stay within the burst at 8, 16 or 32 (no throttle), and 40
+#: windows take what the rate allows (calls / rate) at any of them, botocore's
+#: adaptive mode slowing the client once throttled. Beyond 16 a round of one
+#: operation passes its burst more often, and the account's limits are shared with
+#: whatever else calls SSM there, so the default stops at the first value that
+#: reaches the round-trip floor.
+DEFAULT_CONCURRENCY = 16
 
 
 class PlanConflict(ValueError):
