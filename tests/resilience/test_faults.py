@@ -132,12 +132,12 @@ def test_cleanup_fails_cleanly_in_an_outage_then_converges(
 # -- the proxy itself ----------------------------------------------------------------
 
 
-def _client(proxy: FaultProxy, service: str) -> Any:
+def _client(proxy: FaultProxy, service: str, region: str = REGION) -> Any:
     """A boto3 client through the proxy that never retries: every fault shows."""
     return boto3.session.Session().client(
         service,
         endpoint_url=proxy.url,
-        region_name=REGION,
+        region_name=region,
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
         config=Config(retries={"mode": "standard", "total_max_attempts": 1}),
@@ -316,5 +316,10 @@ def test_proxy_counts_requests_in_a_row(proxied: FaultProxy) -> None:
         ["ssm:DescribePatchBaselines"] * 3,
         ["ssm:PutParameter"],
     ]
+    assert stats["region_chain"] == {REGION: 4}
+    # Another region's requests are in a row after this one's, not among its own.
+    _client(proxied, "ssm", "eu-west-1").describe_maintenance_windows()
+    assert proxied.stats()["region_chain"] == {REGION: 4, "eu-west-1": 1}
+    assert proxied.stats()["chain"] == 5
     proxied.reset()
     assert (proxied.stats()["chain"], proxied.stats()["rounds"]) == (0, [])
