@@ -49,6 +49,11 @@ class Result:
     last_request: float | None = None
     report_at: float | None = None
     summary: dict[str, int] = field(default_factory=dict)
+    #: Requests in a row, as the proxy counts them (its ``chain``: each request one
+    #: round after the last one answered before it arrived), over all regions, and the
+    #: most in one region among its own requests (``region_chain``).
+    chain: int = 0
+    region_chain: int = 0
     error: str = ""
     #: The wall times of every repeat; this result is the one with the median.
     walls: list[float] = field(default_factory=list)
@@ -213,6 +218,8 @@ def run_once(bench: Bench, cell: Cell) -> Result:
         writes=int(stats["writes"]),
         ops=Counter(op for _, op in lines),
         write_ops=Counter(stats["write_ops"]),
+        chain=int(stats.get("chain", 0)),
+        region_chain=max(stats.get("region_chain", {}).values(), default=0),
         first_request=min(stamps, default=None),
         first_write=min((s for s, _ in writes), default=None),
         first_plan_write=min(plan_writes, default=None),

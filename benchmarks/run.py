@@ -121,6 +121,8 @@ def raw(result: Result) -> dict[str, Any]:
         "writes": result.writes,
         "ops": dict(result.ops),
         "summary": result.summary,
+        "requests_in_a_row": result.chain,
+        "requests_in_a_row_per_region": result.region_chain,
         "first_request_s": result.first_request,
         "first_write_s": result.first_write,
         "first_plan_write_s": result.first_plan_write,
