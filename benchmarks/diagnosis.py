@@ -41,7 +41,7 @@ def ceiling(fast: Result, slow: Result, per_call: float) -> str:
         f"one round after the last one of its region answered before it arrived; "
         f"{fast.chain} over all regions side by side): the first "
         f"read, the lock, the re-read with Service Quotas beside it, the rounds of plan "
-        f"writes with the lock's read beside the last, the lock's release), so it can be at "
+        f"writes with the lock's read beside the last, the lock's release. So it can be at "
         f"most {network:.1f}x faster with no start-up at all, and at most {overall:.1f}x "
         f"with the {fixed:.2f} s of start-up and exit that both runs pay (if CPU were free)."
     )
