@@ -96,8 +96,9 @@ As of the revision measured (see the line above the results):
   token buckets (`default=5/10`: 5 requests a second, a burst of 10, per operation,
   account and region): 8 windows stay within the burst at 8, 16 and 32 lanes (no
   throttle); 40 windows take 11-15 rounds per region without the buckets (8 lanes: 26)
-  and, with them, what the rate allows at any lane count, botocore's adaptive mode
-  slowing the client once throttled (9-15 throttles at 8, 16 and 32 lanes, 1 region).
+  and, with them, 14-25 s at 8, 16 or 32 lanes against about 6 s by calls / rate (9-15
+  throttles, 1 region): once throttled, botocore's adaptive mode slows the whole
+  client (one bucket for all its operations), so the lane count does not set that time.
   Beyond 16 a round of one operation passes its burst more often, and an account's
   limits are shared with whatever else calls SSM there: the default stops at the first
   value that reaches the round-trip floor.

@@ -49,9 +49,9 @@ def marked(action: str, words: str) -> str:
 #: 8 lanes needed 9). Measured through the fault proxy (50 ms, benchmarks/README.md):
 #: more lanes only shorten 40-window runs without throttling (15 rounds at 16, 11 at
 #: 32); under the token-bucket model (5/s, burst 10 per operation, account and
-#: region) 8 windows stay within the burst at 8, 16 or 32 (no throttle), and 40
-#: windows take what the rate allows (calls / rate) at any of them, botocore's
-#: adaptive mode slowing the client once throttled. Beyond 16 a round of one
+#: region) 8 windows stay within the burst at 8, 16 or 32 (no throttle); 40 windows
+#: take 14-25 s at any of them (about 6 s by calls / rate): once throttled, botocore's
+#: adaptive mode slows the whole client, so lanes do not set that time. Beyond 16 a round of one
 #: operation passes its burst more often, and the account's limits are shared with
 #: whatever else calls SSM there, so the default stops at the first value that
 #: reaches the round-trip floor.
