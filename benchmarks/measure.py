@@ -25,7 +25,7 @@ from scenarios import Cell
 from services import Bench, console_script
 
 RUN_TIMEOUT = 900.0
-_PROXY_LINE = re.compile(r"^fault_proxy: (?P<op>\S+) fault=(?P<fault>\S+)$")
+_PROXY_LINE = re.compile(r"^fault_proxy: (?P<op>\S+) fault=(?P<fault>\S+)(?: at=(?P<at>\S+))?$")
 LOCK_WRITES = ("ssm:PutParameter", "ssm:DeleteParameter")
 
 
@@ -37,6 +37,13 @@ class Result:
     reads: int = 0
     writes: int = 0
     ops: Counter[str] = field(default_factory=Counter)
+    #: Requests the proxy throttled, per operation (every one was retried or failed).
+    throttled: Counter[str] = field(default_factory=Counter)
+    #: Requests the proxy let through, per (account/region, operation).
+    passed: Counter[tuple[str, str]] = field(default_factory=Counter)
+    #: Requests in a row (the proxy's ``chain``): the highest round, a request's round
+    #: being one more than the highest of those answered before it arrived.
+    chain: int = 0
     write_ops: Counter[str] = field(default_factory=Counter)
     #: Seconds from the start of the process: first request, first write (the lock),
     #: first and last write of the plan, last write (the lock's release), last request
@@ -49,10 +56,7 @@ class Result:
     last_request: float | None = None
     report_at: float | None = None
     summary: dict[str, int] = field(default_factory=dict)
-    #: Requests in a row, as the proxy counts them (its ``chain``: each request one
-    #: round after the last one answered before it arrived), over all regions, and the
-    #: most in one region among its own requests (``region_chain``).
-    chain: int = 0
+    #: The most in a row in one region, among its own requests (``region_chain``).
     region_chain: int = 0
     error: str = ""
     #: The wall times of every repeat; this result is the one with the median.
@@ -91,12 +95,12 @@ def _summary(stdout: str) -> dict[str, int]:
     return dict(total)
 
 
-def _wait_for_log(bench: Bench, mark: int, expected: int) -> list[tuple[float, str]]:
+def _wait_for_log(bench: Bench, mark: int, expected: int) -> list[tuple[float, str, str, str]]:
     """The proxy's log lines since ``mark``, once it holds one per counted request."""
     deadline = time.monotonic() + 5.0
     while True:
         lines = [
-            (stamp, m.group("op"))
+            (stamp, m.group("op"), m.group("fault"), m.group("at") or "?")
             for stamp, text in bench.proxy_log.since(mark)
             if (m := _PROXY_LINE.match(text))
         ]
@@ -194,7 +198,7 @@ def _delta(before: float | None, after: float | None) -> float | None:
 
 def run_once(bench: Bench, cell: Cell) -> Result:
     """Run the console script once through the proxy; time it and count its calls."""
-    bench.reset_proxy()
+    bench.reset_proxy(cell.throttle)
     mark = bench.proxy_log.mark()
     servers = (bench.endpoint.process.pid, bench.proxy.process.pid)
     cpu_before = [cpu_seconds(pid) for pid in servers]
@@ -207,8 +211,8 @@ def run_once(bench: Bench, cell: Cell) -> Result:
     busy = _delta(machine_before, machine_cpu())
     stats = bench.stats()
     lines = _wait_for_log(bench, mark, int(stats["requests"]))
-    stamps = [stamp - start for stamp, _ in lines]
-    writes = [(stamp - start, op) for stamp, op in lines if op in stats["write_ops"]]
+    stamps = [stamp - start for stamp, *_ in lines]
+    writes = [(stamp - start, op) for stamp, op, *_ in lines if op in stats["write_ops"]]
     plan_writes = [stamp for stamp, op in writes if op not in LOCK_WRITES]
     result = Result(
         cell=cell,
@@ -216,9 +220,11 @@ def run_once(bench: Bench, cell: Cell) -> Result:
         exit_code=done.exit_code,
         reads=int(stats["reads"]),
         writes=int(stats["writes"]),
-        ops=Counter(op for _, op in lines),
-        write_ops=Counter(stats["write_ops"]),
+        ops=Counter(op for _, op, *_ in lines),
+        throttled=Counter(stats.get("throttled", {})),
+        passed=Counter((at, op) for _, op, fault, at in lines if fault == "None"),
         chain=int(stats.get("chain", 0)),
+        write_ops=Counter(stats["write_ops"]),
         region_chain=max(stats.get("region_chain", {}).values(), default=0),
         first_request=min(stamps, default=None),
         first_write=min((s for s, _ in writes), default=None),

@@ -13,9 +13,10 @@ from pathlib import Path
 from aims import aims
 from diagnosis import diagnosis
 from measure import Result
-from scenarios import FOUR_REGIONS
+from ratelimit import RateLimited
+from scenarios import BURST, FOUR_REGIONS, RATE, RATE_LIMIT
 from services import ROOT
-from tables import ops_table, results_table, timeline_table
+from tables import ops_table, rate_limited_table, results_table, timeline_table
 
 
 def machine() -> str:
@@ -120,6 +121,22 @@ As of the revision measured (see the line above the results):
 - **Re-runs**: a converged re-run plans nothing, takes no lock and makes no write call.
 """
 
+RATE_LIMITED = f"""\
+The fresh 40-window x 4-region setup at the default concurrency through the proxy's
+token buckets (`tools/throttle.py`, `--throttle {RATE_LIMIT}`): every operation has its
+own bucket per account and region, {RATE:g} requests a second and a burst of {BURST:g},
+answered `ThrottlingException` "Rate exceeded" beyond it, as SSM answers. AWS does not
+publish per-API request rates for SSM's maintenance-window and patch-baseline APIs, so
+this is a model, not AWS's numbers. Each repeat runs the setup on an empty account
+without the limits, reads what it left, runs it again on an empty account under the
+limits and reads that; the two end states must be the same (IDs replaced by names). The
+floor is the time the limits imply, max over account+region and operation of
+(calls - burst) / rate with the unthrottled run's calls, plus the unthrottled run's wall
+time (start-up, reads and round trips it pays anyway); `limit s` is the first part alone.
+Throttles are every request the proxy answered with a throttle (each was retried). The
+tool paces each operation of a client at the rate its throttles show
+(`patchsetup/aws/pacing.py`)."""
+
 #: Where the benchmark's own code lives (the last section of the report).
 CODE = """\
 ## The benchmark's code
@@ -130,6 +147,7 @@ CODE = """\
 and resets them, `scenarios.py` names the cells (windows x regions x run x concurrency),
 `measure.py` makes one run (wall time, calls, CPU), `repeats.py` runs a scenario fresh
 and again (retried, redone on a busy machine, the median of the repeats),
+`ratelimit.py` makes the rate-limited run (`endstate.py` reads what a run left),
 `aims.py` judges the aims, `tables.py` and `diagnosis.py` write the tables and the notes
 on where the time goes, and `readme.py` this page.
 """
@@ -143,8 +161,9 @@ def markdown(
     took: float,
     changed: bool = False,
     load: str = "",
+    limited: RateLimited | None = None,
 ) -> str:
-    verdicts = aims(results)
+    verdicts = aims(results, limited)
     lines = [
         "# Benchmark: ssm-patching-setup",
         "",
@@ -181,8 +200,20 @@ def markdown(
         "",
         results_table(results),
         "",
-        "`reads per region` is reads divided by the number of regions (the proxy does not "
-        "report calls per region).",
+        "`reads per region` is reads divided by the number of regions. `round trips in a "
+        "row` is the proxy's `chain`: each request's round is one more than the highest "
+        "round of the requests answered before it arrived (in any region), and the chain is "
+        "the highest round: the longest chain of requests each sent after the one before it "
+        "was answered. Every chain of dependent requests is such a chain, so it is at least "
+        "the longest chain of dependent requests, and more where an independent request "
+        "merely started late; with 4 regions it runs across regions (at least the longest "
+        "of any one region).",
+        "",
+        "## Rate-limited run",
+        "",
+        RATE_LIMITED,
+        "",
+        rate_limited_table(limited) if limited is not None else "Not run.",
         "",
         "## Aims",
         "",

@@ -9,7 +9,13 @@ the real console script through the proxy for every cell of
 and reports the wall time of the process and the read and write calls the proxy saw
 (its stats are reset before each run; the endpoint is reset before each scenario, so
 every fresh run starts from an empty account). The per-operation counts and the arrival
-time of each request come from the proxy's ``--verbose`` log on stderr.
+time of each request come from the proxy's ``--verbose`` log on stderr. Then the
+rate-limited run (``ratelimit.py``): the fresh 40-window x 4-region setup under the
+proxy's token buckets, against the floor the limits imply.
+
+    .venv/bin/python benchmarks/run.py --rate-limited only   # just the rate-limited run
+    .venv/bin/python benchmarks/run.py --windows 8 --regions 1 --concurrency default \
+        --rate-limited no                                    # one cell (fresh and re-run)
 
     .venv/bin/python benchmarks/run.py                       # print the table
     .venv/bin/python benchmarks/run.py --check               # ... exit 1 if an aim fails
@@ -36,11 +42,12 @@ from typing import Any
 from aims import aims
 from diagnosis import diagnosis
 from measure import Result, startup_floor
+from ratelimit import rate_limited
 from readme import fingerprint, markdown
 from repeats import BUSY_REDOS, measured_scenario, median_of, warm_up
-from scenarios import WINDOW_FLAGS, cells
+from scenarios import DEFAULT, WINDOW_FLAGS, cells
 from services import ROOT, started
-from tables import other_work_note, results_table
+from tables import other_work_note, rate_limited_table, results_table
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -70,6 +77,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         choices=(1, 4),
         default=[1, 4],
         help="region counts to run (default: 1 4)",
+    )
+    parser.add_argument(
+        "--concurrency",
+        nargs="+",
+        choices=(DEFAULT, "1"),
+        default=[DEFAULT, "1"],
+        help="concurrencies to run (default: default 1)",
+    )
+    parser.add_argument(
+        "--rate-limited",
+        choices=("yes", "no", "only"),
+        default="yes",
+        help="the rate-limited 40 x 4 run too (yes), not (no), or alone (only)",
     )
     parser.add_argument(
         "--repeat",
@@ -121,8 +141,7 @@ def raw(result: Result) -> dict[str, Any]:
         "writes": result.writes,
         "ops": dict(result.ops),
         "summary": result.summary,
-        "requests_in_a_row": result.chain,
-        "requests_in_a_row_per_region": result.region_chain,
+        "round_trips_in_a_row_per_region": result.region_chain,
         "first_request_s": result.first_request,
         "first_write_s": result.first_write,
         "first_plan_write_s": result.first_plan_write,
@@ -138,6 +157,9 @@ def raw(result: Result) -> dict[str, Any]:
         },
         "unstable": result.unstable,
         "error": result.error,
+        "round_trips_in_a_row": result.chain,
+        "throttled": dict(result.throttled),
+        "throttle": result.cell.throttle,
     }
 
 
@@ -155,13 +177,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         floor = startup_floor(bench)
         warm_up(bench)
-        for windows, regions, conc in cells(args.windows, args.regions):
+        chosen = [] if args.rate_limited == "only" else args.windows
+        for windows, regions, conc in cells(chosen, args.regions, args.concurrency):
             repeats = [
                 measured_scenario(bench, windows, regions, conc, args.max_wait)
                 for _ in range(args.repeat)
             ]
             results += [median_of(runs) for runs in zip(*repeats, strict=True)]
         bench.reset_endpoint()
+        limited = rate_limited(bench, args.repeat) if args.rate_limited != "no" else None
     took = time.monotonic() - began
     changed = fingerprint() != source
     load = other_work_note(results)
@@ -171,7 +195,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("warning: the tool's source changed during the benchmark", file=sys.stderr)
     print(results_table(results))
     print()
-    verdicts = aims(results)
+    if limited is not None:
+        print(rate_limited_table(limited))
+        print()
+    verdicts = aims(results, limited)
     for aim in verdicts:
         print(f"{'holds' if aim.holds else 'FAILS'}: {aim.text}. Measured: {aim.measured}.")
     for note in diagnosis(results, floor, args.latency_ms):
@@ -179,11 +206,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.markdown is not None:
         write(
             args.markdown,
-            markdown(results, floor, args.latency_ms, command_line(args), took, changed, load),
+            markdown(
+                results, floor, args.latency_ms, command_line(args), took, changed, load, limited
+            ),
         )
     if args.json is not None:
-        write(args.json, json.dumps([raw(r) for r in results], indent=2) + "\n")
+        runs = results + (limited.free + limited.limited if limited else [])
+        write(args.json, json.dumps([raw(r) for r in runs], indent=2) + "\n")
     failed = [r for r in results if not r.ok]
+    if limited is not None and not limited.ok:
+        return 1
     if failed:
         return 1
     if args.check and not all(aim.holds for aim in verdicts):

@@ -25,12 +25,20 @@ def window_flags(count: int) -> tuple[str, ...]:
     return WINDOW_FLAGS[count]
 
 
+#: The rate-limit model (the fault proxy's --throttle): AWS does not publish the request
+#: rates of SSM's maintenance-window and patch-baseline APIs, so this is a model: a token
+#: bucket per operation and account+region, RATE requests a second, a burst of BURST.
+RATE, BURST = 5.0, 10.0
+RATE_LIMIT = f"default={RATE:g}/{BURST:g}"
+
+
 @dataclass(frozen=True)
 class Cell:
     windows: int
     regions: tuple[str, ...]
     run: str  # "fresh" or "re-run"
     concurrency: str  # DEFAULT or a number
+    throttle: str = ""  # the proxy's rate limits for the run ("": none)
 
     def args(self) -> list[str]:
         args = ["-r", ",".join(self.regions), *window_flags(self.windows)]
@@ -43,13 +51,16 @@ class Cell:
         return (
             f"{self.windows} windows, {len(self.regions)} region(s), {self.run}, "
             f"concurrency {self.concurrency}"
+            + (f", rate-limited {self.throttle}" if self.throttle else "")
         )
 
 
-def cells(windows: Sequence[int], regions: Sequence[int]) -> list[tuple[int, tuple[str, ...], str]]:
+def cells(
+    windows: Sequence[int], regions: Sequence[int], concurrencies: Sequence[str] = (DEFAULT, "1")
+) -> list[tuple[int, tuple[str, ...], str]]:
     scenarios: list[tuple[int, tuple[str, ...], str]] = []
     for count in windows:
         for n in regions:
-            for conc in (DEFAULT, "1"):
+            for conc in concurrencies:
                 scenarios.append((count, ONE_REGION if n == 1 else FOUR_REGIONS, conc))
     return scenarios

@@ -74,10 +74,12 @@ class Bench:
         """Forget every resource in every region (moto's reset)."""
         http_json("POST", f"{self.endpoint.url}/moto-api/reset", {})
 
-    def reset_proxy(self) -> None:
-        """Zero the counters and set the latency again (a reset clears the config)."""
+    def reset_proxy(self, throttle: str = "") -> None:
+        """Zero the counters, set the latency again (a reset clears the config) and the
+        rate limits (tools/throttle.py; "" for none)."""
         http_json("POST", f"{self.proxy.url}/__proxy/reset", {})
-        http_json("POST", f"{self.proxy.url}/__proxy/config", {"latency_ms": self.latency_ms})
+        config = {"latency_ms": self.latency_ms, "throttle": throttle or None}
+        http_json("POST", f"{self.proxy.url}/__proxy/config", config)
 
     def stats(self) -> dict[str, Any]:
         answer: dict[str, Any] = http_json("GET", f"{self.proxy.url}/__proxy/stats")

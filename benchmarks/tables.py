@@ -6,13 +6,15 @@ import os
 from collections.abc import Sequence
 
 from measure import Result
-from scenarios import DEFAULT, DEFAULT_CONCURRENCY
+from ratelimit import RateLimited
+from scenarios import BURST, DEFAULT, DEFAULT_CONCURRENCY, RATE
 
 
 def results_table(results: Sequence[Result]) -> str:
     rows = [
-        "| windows | regions | run | concurrency | wall s | reads | writes | reads per region |",
-        "| ---: | ---: | --- | --- | ---: | ---: | ---: | ---: |",
+        "| windows | regions | run | concurrency | wall s | reads | writes | reads per region "
+        "| round trips in a row |",
+        "| ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         c = r.cell
@@ -20,8 +22,35 @@ def results_table(results: Sequence[Result]) -> str:
         conc = f"default ({DEFAULT_CONCURRENCY})" if c.concurrency == DEFAULT else c.concurrency
         rows.append(
             f"| {c.windows} | {len(c.regions)} | {c.run} | {conc} | {wall} | {r.reads} | "
-            f"{r.writes} | {r.reads_per_region:g} |"
+            f"{r.writes} | {r.reads_per_region:g} | {r.chain or '?'} |"
         )
+    return "\n".join(rows)
+
+
+def rate_limited_table(limited: RateLimited) -> str:
+    """The rate-limited run against its floor, and its throttles per operation."""
+    if not limited.limited:
+        return "Not run."
+    spread = sorted(r.wall for r in limited.limited)
+    same = "yes" if limited.same_end_state else "**no**"
+    failed = [r for r in limited.free + limited.limited if not r.ok]
+    rows = [
+        "| run | wall s (min-max) | limit s | unthrottled s | floor s | ratio | throttles "
+        "| same end state | failed runs |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
+        f"| 40 windows, 4 regions, fresh, default concurrency, {RATE:g}/s burst {BURST:g} "
+        f"| {limited.wall:.2f} ({spread[0]:.2f}-{spread[-1]:.2f}) | {limited.limit_time:.2f} "
+        f"| {limited.free_wall:.2f} | {limited.floor:.2f} | {limited.ratio:.2f}x "
+        f"| {sum(limited.throttled.values())} | {same} | {len(failed)} |",
+        "",
+        "| operation | calls per account+region | throttles (all regions) |",
+        "| --- | ---: | ---: |",
+    ]
+    calls: dict[str, int] = {}
+    for (_, op), n in (limited.free[0].passed if limited.free else {}).items():
+        calls[op] = max(calls.get(op, 0), n)
+    for op in sorted(set(calls) | set(limited.throttled)):
+        rows.append(f"| {op} | {calls.get(op, 0)} | {limited.throttled.get(op, 0)} |")
     return "\n".join(rows)
 
 

@@ -2,7 +2,8 @@
 
 Usage: ``python tools/fault_proxy.py --upstream http://127.0.0.1:PORT --port N
 [--host 127.0.0.1] [--verbose] [--throttle default=5/10,Op=2/5]`` (``--port 0`` picks a
-free port; ``--throttle``: rate/burst token buckets, tools/throttle.py). When it accepts
+free port; ``--verbose`` logs ``fault_proxy: ssm:Op fault=None at=ACCOUNT/REGION`` per
+request; ``--throttle``: rate/burst token buckets, tools/throttle.py). When it accepts
 connections it prints exactly one line, ``fault_proxy listening on http://HOST:PORT``,
 and serves until SIGTERM/SIGINT (exit status 0). Standard library only.
 
@@ -27,9 +28,8 @@ Control API, on the proxy itself (never counted, never faulted; JSON in and out)
     discarded so far>, "injected": {kind: count}, "responses": {"200": count, ...,
     "no response": count}, "throttled": {op: count}, "throttled_targets": {"account/region":
     count}, "chain": <requests in a row>, "rounds": [[ops of round 1], ...], "region_chain":
-    {region: <in a row among its requests>}, "config": {...}}``, since the last reset. Every
-    attempt counts, so a request botocore retries counts again. An upstream that
-    cannot be reached is answered with HTTP 502 (botocore retries it).
+    {region: <in a row among its own>}, "config": {...}}``, since the last reset. Every attempt
+    counts (a retry again). An upstream that cannot be reached is answered with HTTP 502.
 ``POST /__proxy/config``
     Sets the keys given (the others stay): ``fail_write``, ``faults``, ``latency_ms``,
     ``throttle``; ``null`` clears one. ``400`` with ``{"error": ...}`` for a bad value.
@@ -179,7 +179,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
     def _decided(self, op: Operation, decision: Decision, body: bytes) -> None:
         state = self.server.state
         if self.server.verbose:
-            sys.stderr.write(f"fault_proxy: {op} fault={decision.fault}\n")
+            sys.stderr.write(f"fault_proxy: {op} fault={decision.fault} at={decision.where}\n")
         fault = decision.fault
         answer = NO_RESPONSE
         if fault in INJECTED_ERRORS:

@@ -194,6 +194,7 @@ class Decision:
     #: One more than the highest round answered before it arrived (in its region).
     round: int = 1
     region_round: int = 1
+    where: str = ""  # the request's account/region (its buckets'), for the verbose log
 
 
 @dataclass
@@ -309,13 +310,14 @@ class State:
                     decision.fault = self.fail_write.how
             else:
                 self.reads += 1
-            if self.buckets is not None:
-                account = self.accounts.of(op.access_key)
-                if not self.buckets.take(account, op.region, op.service, op.name):
-                    decision.fault = "throttle"
-                    self.throttled[str(op)] = self.throttled.get(str(op), 0) + 1
-                    where = f"{account}/{op.region}"
-                    self.throttled_targets[where] = self.throttled_targets.get(where, 0) + 1
+            account = self.accounts.of(op.access_key)
+            decision.where = f"{account}/{op.region or '?'}"
+            buckets = self.buckets
+            if buckets is not None and not buckets.take(account, op.region, op.service, op.name):
+                decision.fault = "throttle"
+                self.throttled[str(op)] = self.throttled.get(str(op), 0) + 1
+                where = decision.where
+                self.throttled_targets[where] = self.throttled_targets.get(where, 0) + 1
             if decision.fault is not None:
                 self.injected[decision.fault] = self.injected.get(decision.fault, 0) + 1
             if decision.fault == "hold":

@@ -26,15 +26,18 @@ import botocore.utils
 from botocore.config import Config
 
 from patchsetup import __version__
+from patchsetup.aws import pacing
 from patchsetup.aws.redact import redact_whole
 from patchsetup.errors import BadInput
 
 log = logging.getLogger(__name__)
 
 
-#: The tool's own retries: adaptive mode (client-side rate limiting as SSM throttles),
-#: 11 attempts in all, enough to ride out SSM throttling (TPS is low on the write APIs).
-DEFAULT_RETRIES: dict[str, Any] = {"mode": "adaptive", "total_max_attempts": 11}
+#: The tool's own retries: standard mode, 11 attempts in all. Throttling is paced per
+#: operation (aws/pacing.py: each client's operations at the rate their throttles show,
+#: a throttled call retried in its turn); botocore's adaptive mode would add one limiter
+#: for the whole client, which slows every operation when one is throttled.
+DEFAULT_RETRIES: dict[str, Any] = {"mode": "standard", "total_max_attempts": 11}
 RETRY_MODES = ("legacy", "standard", "adaptive")
 MAX_ATTEMPTS = 100
 
@@ -228,13 +231,15 @@ def resolve_region(session: boto3.session.Session, region: str | None) -> str:
 def client(
     session: boto3.session.Session, service: str, region: str, endpoint_url: str | None
 ) -> Any:
-    """A client with adaptive retries; ``endpoint_url`` for a local stand-in."""
+    """A client with the run's retries, paced per operation (aws/pacing.py);
+    ``endpoint_url`` for a local stand-in."""
     chosen = _RUN_RETRIES[0] if _RUN_RETRIES else retries(os.environ, {}, "the profile")
     config = RETRY_CONFIG.merge(Config(retries=dict(chosen)))  # type: ignore[arg-type]
     made = session.client(  # type: ignore[call-overload]
         service, region_name=region, endpoint_url=endpoint_url, config=config
     )
     made.meta.events.register_first("needs-retry", _no_retry_on_ssl_errors)
+    pacing.attach(made)
     # Which endpoint a run talks to is the first question when debugging one; the
     # handler's RedactingFilter keeps a URL's userinfo and query out of the line.
     log.debug(

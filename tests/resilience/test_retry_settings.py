@@ -1,4 +1,4 @@
-"""The user's retry settings win over the tool's (adaptive mode, 11 attempts).
+"""The user's retry settings win over the tool's (standard mode, 11 attempts).
 
 ``AWS_MAX_ATTEMPTS`` / ``AWS_RETRY_MODE``, and the profile's ``max_attempts`` /
 ``retry_mode`` in AWS_CONFIG_FILE, as every AWS SDK reads them. The attempts are counted
@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.cli import assert_one_line_error, cli_env, setup
+from tests.helpers.endpoint import client, direct_env
 from tests.helpers.proxy import FaultProxy
 
 OUTAGE = {"rate": 1.0, "kinds": ["500"], "seed": 1}
@@ -49,6 +50,17 @@ def _retries_logged(proxy: FaultProxy, *args: str, **env: str) -> set[tuple[str,
     return set(found)
 
 
+def test_throttles_retried_in_their_turn_keep_the_attempts(proxied: FaultProxy) -> None:
+    # The tool retries a throttled call itself (aws/pacing.py): within the same attempts.
+    # A bucket of one that never refills, spent before the run (moto's account, as the
+    # run's): every attempt of the run's first call is throttled.
+    proxied.configure(throttle="DescribeMaintenanceWindows=0.001/1")
+    client(direct_env(proxied.url), "ssm").describe_maintenance_windows()
+    result = setup(proxied.url, *STATUS, env=cli_env(proxied.url, AWS_MAX_ATTEMPTS="3"))
+    assert_one_line_error(result, 1, "DescribeMaintenanceWindows", "Throttling")
+    assert proxied.stats()["throttled"] == {"ssm:DescribeMaintenanceWindows": 3}
+
+
 def test_aws_max_attempts_sets_the_attempts(proxied: FaultProxy) -> None:
     assert _attempts(proxied, *STATUS, AWS_MAX_ATTEMPTS="1") == 1
     assert _attempts(proxied, *STATUS, AWS_MAX_ATTEMPTS="3") == 3
@@ -72,12 +84,12 @@ def test_the_retry_mode_from_the_environment_or_the_profile(
     proxied: FaultProxy, tmp_path: Path
 ) -> None:
     assert _retries_logged(proxied, *STATUS) == {
-        ("ssm", "adaptive", "11"),
-        ("iam", "adaptive", "11"),
-    }
-    assert _retries_logged(proxied, *STATUS, AWS_RETRY_MODE="standard") == {
         ("ssm", "standard", "11"),
         ("iam", "standard", "11"),
+    }
+    assert _retries_logged(proxied, *STATUS, AWS_RETRY_MODE="adaptive") == {
+        ("ssm", "adaptive", "11"),
+        ("iam", "adaptive", "11"),
     }
     config = _config(tmp_path, "[default]\nretry_mode = legacy\nmax_attempts = 4\n")
     assert _retries_logged(proxied, *STATUS, AWS_CONFIG_FILE=config) == {
