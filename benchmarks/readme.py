@@ -82,7 +82,7 @@ As of the revision measured (see the line above the results):
   restore of AWS's default baseline; then deletes of windows and baselines; then every
   write (role, baselines, windows, registrations, defaults in one phase); role deletes
   last. The longest chain starts first, at most `--concurrency` at once per region
-  (default 16), so a fresh 8-window setup writes in 3 rounds (the windows and the
+  (default 32), so a fresh 8-window setup writes in 3 rounds (the windows and the
   baseline; the targets beside the registrations; the tasks) where phases took 5.
   `--concurrency 1` makes every call one by one in plan order.
 - **The lock** (`patchsetup/aws/lock.py`): PutParameter to take it; its read for the
@@ -90,25 +90,23 @@ As of the revision measured (see the line above the results):
   release is the DeleteParameter alone: a fresh 8-window setup is 7 requests in a row
   (the first read, the lock, the re-read with Service Quotas, 3 rounds of writes, the
   release), 10 before. The proxy counts them (`chain` in its stats).
-- **Why 16** (`DEFAULT_CONCURRENCY`, `patchsetup/deploy/plan.py`): the fewest lanes that
-  reach 7 in a row for 8 windows (their widest round: 8 targets beside 8 registrations;
-  8 lanes give 9). Measured fresh through the proxy at 50 ms (on a shared machine, so
-  the wall times are noisy; the requests in a row are counted), without and with its
-  token buckets (`default=5/10`: 5 requests a second, a burst of 10, per operation,
-  account and region): 8 windows stay within the burst at 8, 16 and 32 lanes (no
-  throttle); 40 windows take 11-15 rounds per region without the buckets (8 lanes: 26)
-  and, with them, 14-25 s at 8, 16 or 32 lanes against about 6 s by calls / rate (9-15
-  throttles, 1 region): once throttled, botocore's adaptive mode slows the whole
-  client (one bucket for all its operations), so the lane count does not set that time.
-  Beyond 16 a round of one operation passes its burst more often, and an account's
-  limits are shared with whatever else calls SSM there: the default stops at the first
-  value that reaches the round-trip floor.
+- **Why 32** (`DEFAULT_CONCURRENCY`, `patchsetup/deploy/plan.py`): measured fresh
+  through the proxy at 50 ms (on a shared machine: wall times are noisy; the requests in
+  a row are counted), without and with its token buckets (`default=5/10`: 5 requests a
+  second, a burst of 10, per operation, account and region). 16 is the fewest lanes that
+  make 8 windows 7 in a row (their widest round: 8 targets beside 8 registrations; 8
+  lanes give 9), and 8 windows stay within the burst at 8, 16 and 32 (no throttle). 40
+  windows under the buckets decide it: 18.7-19.4 s at 16 lanes, 14.7 at 24, 8.2-9.9 at
+  32 and 8.3 at 64, 1 or 4 regions (about 6 s by calls / rate), with about half the
+  throttles at 32: at 16 every lane waits on one paced operation (the windows) while
+  the other operations' buckets idle. Without the buckets 40 windows take 11 rounds
+  per region at 32 lanes, 15 at 16 (26 at 8).
 - **Reads** (`patchsetup/aws/reader.py` with `read_windows.py`, `read_baselines.py` and
   `iam.py` beside it, `patchsetup/aws/gate.py`): four chains side by side: the window
   listing (page size 100), then per window its tags, targets and task listing and one
   GetMaintenanceWindowTask per task; the custom baselines with their tags and rules; the
   patch groups; the service roles (IAM). A gate per target holds the calls in flight to
-  `--concurrency` (default 16), so `--concurrency 1` reads one call at a time too. A run
+  `--concurrency` (default 32), so `--concurrency 1` reads one call at a time too. A run
   that has something to write takes the run lock (an SSM parameter: PutParameter, and
   DeleteParameter at the end), then reads everything again under it while Service Quotas
   is asked beside it, before the first write of the plan. A fresh account's read and

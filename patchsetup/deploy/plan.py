@@ -44,18 +44,16 @@ def marked(action: str, words: str) -> str:
     return f"{MARKERS.get(action, ' ')} {words}"
 
 
-#: Calls in flight per target by default. 16 is the fewest that make a fresh 8-window
-#: setup 7 requests in a row (its widest round is 8 targets beside 8 registrations;
-#: 8 lanes needed 9). Measured through the fault proxy (50 ms, benchmarks/README.md):
-#: more lanes only shorten 40-window runs without throttling (15 rounds at 16, 11 at
-#: 32); under the token-bucket model (5/s, burst 10 per operation, account and
-#: region) 8 windows stay within the burst at 8, 16 or 32 (no throttle); 40 windows
-#: take 14-25 s at any of them (about 6 s by calls / rate): once throttled, botocore's
-#: adaptive mode slows the whole client, so lanes do not set that time. Beyond 16 a round of one
-#: operation passes its burst more often, and the account's limits are shared with
-#: whatever else calls SSM there, so the default stops at the first value that
-#: reaches the round-trip floor.
-DEFAULT_CONCURRENCY = 16
+#: Calls in flight per target by default, chosen by measurement through the fault proxy
+#: (50 ms; benchmarks/README.md). 16 is the fewest that make a fresh 8-window setup 7
+#: requests in a row (its widest round: 8 targets beside 8 registrations; 8 lanes: 9),
+#: and 8 windows stay within the token-bucket model's burst (5/s, burst 10 per
+#: operation, account and region) at 8, 16 or 32: no throttle. 40 windows under the
+#: buckets decide it: 18.7-19.4 s at 16 lanes, 14.7 at 24, 8.2-9.9 at 32 and 8.3 at 64
+#: (1 and 4 regions; about 6 s by calls / rate), with half the throttles at 32: at 16
+#: every lane waits on one paced operation (the windows) while the others' buckets idle.
+#: Without throttling 32 is also fewer rounds for 40 windows (11, 15 at 16).
+DEFAULT_CONCURRENCY = 32
 
 
 class PlanConflict(ValueError):
