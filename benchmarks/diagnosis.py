@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from aims import find
 from measure import LOCK_WRITES, Result
-from scenarios import DEFAULT
+from scenarios import DEFAULT, DEFAULT_CONCURRENCY
 from tables import PARTS, cpu_text, parts_of
 
 
@@ -27,27 +27,23 @@ def _call_time(results: Sequence[Result], windows: int) -> float | None:
     return _span(one.first_plan_write, one.last_plan_write) / (count - 1)
 
 
-#: Round trips a fresh run needs in a row besides its plan writes: the first read,
-#: the lock (PutParameter), the re-read with Service Quotas beside it, the release.
-FIXED_ROUND_TRIPS = 4
-
-
-def ceiling(fast: Result, slow: Result, per_call: float, writes_per_region: int) -> str:
+def ceiling(fast: Result, slow: Result, per_call: float) -> str:
     """The best ratio the round trips allow, with and without the start-up both pay."""
     calls = slow.reads + slow.writes
-    rounds = FIXED_ROUND_TRIPS + -(-writes_per_region // 8)
+    rounds = max(fast.region_chain or fast.chain, 1)
     parts = dict(parts_of(fast))
     fixed = parts.get(PARTS[0], 0.0) + parts.get(PARTS[-1], 0.0)
     network = calls / rounds
     overall = (fixed + calls * per_call) / (fixed + rounds * per_call)
     return (
         f" Round trips: `--concurrency 1` makes its {calls} calls one after another; the "
-        f"default run cannot make fewer than {rounds} in a row (per region, regions side by "
-        f"side: the first read, the lock, the re-read with Service Quotas beside it, "
-        f"{rounds - FIXED_ROUND_TRIPS} rounds of plan writes on 8 lanes, the lock's release), "
-        f"so it can be at most {network:.1f}x faster with no start-up at all, and at most "
-        f"{overall:.1f}x with the {fixed:.2f} s of start-up and exit that both runs pay "
-        f"(if CPU were free)."
+        f"default run made {rounds} in a row in a region (counted by the proxy: each request "
+        f"one round after the last one of its region answered before it arrived; "
+        f"{fast.chain} over all regions side by side): the first "
+        f"read, the lock, the re-read with Service Quotas beside it, the rounds of plan "
+        f"writes with the lock's read beside the last, the lock's release. So it can be at "
+        f"most {network:.1f}x faster with no start-up at all, and at most {overall:.1f}x "
+        f"with the {fixed:.2f} s of start-up and exit that both runs pay (if CPU were free)."
     )
 
 
@@ -72,15 +68,16 @@ def diagnosis(results: Sequence[Result], floor: float, latency_ms: float) -> lis
         calls = ""
         if per_call:
             per_region = count // regions
+            lanes = DEFAULT_CONCURRENCY
             calls = (
                 f" One write takes {per_call * 1000:.0f} ms when writes go one by one "
                 f"({latency_ms:g} ms of it the proxy's latency), so the default run's writes "
                 f"took as long as {span / per_call + 1:.0f} calls in a row (from the first "
                 f"write's arrival to the last one's, plus one call); {per_region} writes per "
-                f"region spread evenly over 8 lanes would need {-(-per_region // 8)}."
+                f"region spread evenly over {lanes} lanes would need {-(-per_region // lanes)}."
             )
         if per_call:
-            calls += ceiling(fast, slow, per_call, count // regions)
+            calls += ceiling(fast, slow, per_call)
         notes.append(
             f"- **{windows} windows, {regions} region(s), fresh**, default concurrency, "
             f"{fast.wall:.2f} s: "

@@ -56,6 +56,8 @@ class Result:
     last_request: float | None = None
     report_at: float | None = None
     summary: dict[str, int] = field(default_factory=dict)
+    #: The most in a row in one region, among its own requests (``region_chain``).
+    region_chain: int = 0
     error: str = ""
     #: The wall times of every repeat; this result is the one with the median.
     walls: list[float] = field(default_factory=list)
@@ -223,6 +225,7 @@ def run_once(bench: Bench, cell: Cell) -> Result:
         passed=Counter((at, op) for _, op, fault, at in lines if fault == "None"),
         chain=int(stats.get("chain", 0)),
         write_ops=Counter(stats["write_ops"]),
+        region_chain=max(stats.get("region_chain", {}).values(), default=0),
         first_request=min(stamps, default=None),
         first_write=min((s for s, _ in writes), default=None),
         first_plan_write=min(plan_writes, default=None),

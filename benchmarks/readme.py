@@ -74,24 +74,44 @@ As of the revision measured (see the line above the results):
   with its own boto3 session and clients, on a pool of `min(regions, --concurrency)`
   threads. So `--concurrency 1` also takes the regions one at a time, and
   `--concurrency N` has at most N x N calls in flight over all targets.
-- **Phases and lanes** (`patchsetup/deploy/draft.py`, `patchsetup/deploy/executor.py`):
-  the plan is cut into phases that run one after another: deletes of tasks and patch-group
-  registrations; deletes of windows and baselines; the service role; baselines and
-  windows; patch-group registrations; role deletes. Within a phase every *lane* is a chain
-  that must stay in order: a window, then its target, then its task (the task needs the
-  target's ID); a baseline on its own; each registration on its own (it needs its
-  baseline, which the previous phase made). Lanes run on a thread pool of `--concurrency`
-  workers (default 8) per region; `--concurrency 1` makes every call one by one in plan
-  order.
+- **Writes as a DAG** (`patchsetup/deploy/order.py`, `patchsetup/deploy/executor.py`):
+  each write starts as soon as what it waits for is done: the change before it in its
+  lane (a window, then its target, then its task), the change that stores a value it
+  uses (a new window's ID for its target and task, a new baseline's for its patch-group
+  registrations, a new role's ARN for the tasks), and the phase before its own. The
+  phases keep what makes a stopped run safe: deletes of tasks, registrations and the
+  restore of AWS's default baseline; then deletes of windows and baselines; then every
+  write (role, baselines, windows, registrations, defaults in one phase); role deletes
+  last. The longest chain starts first, at most `--concurrency` at once per region
+  (default 32), so a fresh 8-window setup writes in 3 rounds (the windows and the
+  baseline; the targets beside the registrations; the tasks) where phases took 5.
+  `--concurrency 1` makes every call one by one in plan order.
+- **The lock** (`patchsetup/aws/lock.py`): PutParameter to take it; its read for the
+  release (is it still this run's?) goes beside the last round of writes, so the
+  release is the DeleteParameter alone: a fresh 8-window setup is 7 requests in a row
+  (the first read, the lock, the re-read with Service Quotas, 3 rounds of writes, the
+  release), 10 before. The proxy counts them (`chain` in its stats).
+- **Why 32** (`DEFAULT_CONCURRENCY`, `patchsetup/deploy/plan.py`): measured fresh
+  through the proxy at 50 ms (on a shared machine: wall times are noisy; the requests in
+  a row are counted), without and with its token buckets (`default=5/10`: 5 requests a
+  second, a burst of 10, per operation, account and region). 16 is the fewest lanes that
+  make 8 windows 7 in a row (their widest round: 8 targets beside 8 registrations; 8
+  lanes give 9), and 8 windows stay within the burst at 8, 16 and 32 (no throttle). 40
+  windows under the buckets decide it: 18.7-19.4 s at 16 lanes, 14.7 at 24, 8.2-9.9 at
+  32 and 8.3 at 64, 1 or 4 regions (about 6 s by calls / rate), with about half the
+  throttles at 32: at 16 every lane waits on one paced operation (the windows) while
+  the other operations' buckets idle. Without the buckets 40 windows take 11 rounds
+  per region at 32 lanes, 15 at 16 (26 at 8).
 - **Reads** (`patchsetup/aws/reader.py` with `read_windows.py`, `read_baselines.py` and
   `iam.py` beside it, `patchsetup/aws/gate.py`): four chains side by side: the window
   listing (page size 100), then per window its tags, targets and task listing and one
   GetMaintenanceWindowTask per task; the custom baselines with their tags and rules; the
   patch groups; the service roles (IAM). A gate per target holds the calls in flight to
-  `--concurrency` (default 8), so `--concurrency 1` reads one call at a time too. A run
+  `--concurrency` (default 32), so `--concurrency 1` reads one call at a time too. A run
   that has something to write takes the run lock (an SSM parameter: PutParameter, and
   DeleteParameter at the end), then reads everything again under it while Service Quotas
-  is asked beside it, before the first write of the plan.
+  is asked beside it, before the first write of the plan. A fresh account's read and
+  re-read are one round each: every listing comes back empty, so nothing chains on it.
 - **Start-up** (`patchsetup/console.py`, `patchsetup/aws/accounts.py`,
   `patchsetup/aws/session.py`): no garbage collection while the modules load and at exit;
   the IAM and Service Quotas clients are made by the threads that first call them, while

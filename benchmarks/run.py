@@ -158,6 +158,7 @@ def raw(result: Result) -> dict[str, Any]:
         "writes": result.writes,
         "ops": dict(result.ops),
         "summary": result.summary,
+        "round_trips_in_a_row_per_region": result.region_chain,
         "first_request_s": result.first_request,
         "first_write_s": result.first_write,
         "first_plan_write_s": result.first_plan_write,

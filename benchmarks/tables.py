@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from measure import Result
 from ratelimit import RateLimited
-from scenarios import BURST, DEFAULT, RATE
+from scenarios import BURST, DEFAULT, DEFAULT_CONCURRENCY, RATE
 
 
 def results_table(results: Sequence[Result]) -> str:
@@ -19,7 +19,7 @@ def results_table(results: Sequence[Result]) -> str:
     for r in results:
         c = r.cell
         wall = f"{r.wall:.2f}" if r.ok else f"failed: {r.error}"
-        conc = "default (8)" if c.concurrency == DEFAULT else c.concurrency
+        conc = f"default ({DEFAULT_CONCURRENCY})" if c.concurrency == DEFAULT else c.concurrency
         rows.append(
             f"| {c.windows} | {len(c.regions)} | {c.run} | {conc} | {wall} | {r.reads} | "
             f"{r.writes} | {r.reads_per_region:g} | {r.chain or '?'} |"

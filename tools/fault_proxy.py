@@ -27,9 +27,9 @@ Control API, on the proxy itself (never counted, never faulted; JSON in and out)
     "holding": <requests held now>, "held": [ops held now], "released": <held requests
     discarded so far>, "injected": {kind: count}, "responses": {"200": count, ...,
     "no response": count}, "throttled": {op: count}, "throttled_targets": {"account/region":
-    count}, "chain": <requests in a row>, "rounds": [[ops of round 1], ...], "config": {...}}``,
-    counted since the last reset. Every attempt counts (a retried request counts again).
-    An upstream that cannot be reached is answered with HTTP 502 (botocore retries it).
+    count}, "chain": <requests in a row>, "rounds": [[ops of round 1], ...], "region_chain":
+    {region: <in a row among its own>}, "config": {...}}``, since the last reset. Every attempt
+    counts (a retry again). An upstream that cannot be reached is answered with HTTP 502.
 ``POST /__proxy/config``
     Sets the keys given (the others stay): ``fail_write``, ``faults``, ``latency_ms``,
     ``throttle``; ``null`` clears one. ``400`` with ``{"error": ...}`` for a bad value.
@@ -125,7 +125,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
     server: ProxyServer
     _upstream: http.client.HTTPConnection | None = None
     _in_flight: bool = False
-    _round: int = 0
+    _decided_as: tuple[Decision, str] | None = None
 
     # One method for every verb: AWS's JSON and query protocols both POST.
     def do_GET(self) -> None:
@@ -164,7 +164,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
         op = classify(self.path, self.headers, body)
         state = self.server.state
         decision = state.decide(op)
-        self._in_flight, self._round = True, decision.round
+        self._in_flight, self._decided_as = True, (decision, op.region)
         try:
             self._decided(op, decision, body)
         finally:
@@ -174,7 +174,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
         """This request no longer counts as in flight (once, before any answer)."""
         if self._in_flight:
             self._in_flight = False
-            self.server.state.settled(self._round)
+            self.server.state.settled(*(self._decided_as or (None, "")))
 
     def _decided(self, op: Operation, decision: Decision, body: bytes) -> None:
         state = self.server.state

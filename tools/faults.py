@@ -37,7 +37,8 @@ Requests in a row: each AWS request gets a *round*, one more than the highest ro
 of the requests answered before it arrived (1 when none was). A client that waits for
 an answer before it sends its next request climbs one round per request; requests sent
 side by side share one. ``chain`` in the stats is the highest round (the longest chain
-of requests in a row) and ``rounds`` the operations of each round, in arrival order.
+of requests in a row) and ``rounds`` the operations of each round, in arrival order;
+``region_chain`` is the same counted per region (of the SigV4 scope) among its own.
 With a latency well above the client's own jitter the rounds are deterministic.
 """
 
@@ -190,8 +191,9 @@ class Decision:
 
     fault: str | None = None  # error, drop, hold, throttle, 500, slow, reset
     hold: threading.Event | None = None
-    #: Its round: one more than the highest round answered before it arrived.
+    #: One more than the highest round answered before it arrived (in its region).
     round: int = 1
+    region_round: int = 1
     where: str = ""  # the request's account/region (its buckets'), for the verbose log
 
 
@@ -222,6 +224,8 @@ class State:
     #: The highest round answered so far, and the operations of each round.
     answered_round: int = 0
     rounds: list[list[str]] = field(default_factory=list)
+    region_answered: dict[str, int] = field(default_factory=dict)
+    region_chain: dict[str, int] = field(default_factory=dict)
     _next_hold: int = 0
 
     def configure(self, body: Any) -> None:
@@ -263,6 +267,8 @@ class State:
             self.responses = {}
             self.answered_round = 0
             self.rounds = []
+            self.region_answered = {}
+            self.region_chain = {}
             self._release_locked()
             self.released = 0
 
@@ -289,9 +295,11 @@ class State:
             self.requests += 1
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
-            decision = Decision(round=self.answered_round + 1)
-            if len(self.rounds) < decision.round:
-                self.rounds.append([])
+            done = self.region_answered.get(op.region, 0)
+            decision = Decision(round=self.answered_round + 1, region_round=done + 1)
+            chain = self.region_chain
+            chain[op.region] = max(chain.get(op.region, 0), decision.region_round)
+            self.rounds += [[]] if len(self.rounds) < decision.round else []
             self.rounds[decision.round - 1].append(str(op))
             if self.faults is not None and self.rng.random() < self.faults.rate:
                 decision.fault = self.rng.choice(self.faults.kinds)
@@ -323,11 +331,14 @@ class State:
         with self.lock:
             self.accounts.learn(op.name, request, answer)
 
-    def settled(self, level: int = 0) -> None:
-        """A request of round ``level`` is answered (or dropped): later ones are in a row."""
+    def settled(self, decision: Decision | None = None, region: str = "") -> None:
+        """A request is answered (or dropped): later ones are in a row after its round."""
         with self.lock:
             self.in_flight -= 1
-            self.answered_round = max(self.answered_round, level)
+            if decision is not None:
+                self.answered_round = max(self.answered_round, decision.round)
+                done = max(self.region_answered.get(region, 0), decision.region_round)
+                self.region_answered[region] = done
 
     def answered(self, answer: str) -> None:
         with self.lock:
@@ -350,6 +361,7 @@ class State:
                 "throttled": dict(self.throttled),
                 "throttled_targets": dict(self.throttled_targets),
                 "chain": len(self.rounds),
+                "region_chain": dict(self.region_chain),
                 "rounds": [list(ops) for ops in self.rounds],
                 "config": {
                     "fail_write": vars(self.fail_write) if self.fail_write else None,

@@ -23,7 +23,10 @@ converged re-run writes nothing.
   next number.
 * Letting go: the lock is deleted, if it still holds this run's token, in a
   ``finally``, so every error path, SIGINT and SIGTERM release it;
-  ``release_all`` is for a second Ctrl-C that stops at once.
+  ``release_all`` is for a second Ctrl-C that stops at once. Whether it still
+  holds the token is read just before the delete, or, to save that round trip,
+  by ``confirm`` beside the run's last writes: a read at most ``CONFIRMED_FOR``
+  old stands in for it (a takeover needs a heartbeat ``STALE_AFTER`` old).
 
 The guarantee is a lease's: a run that cannot write its heartbeat for
 ``STALE_AFTER`` (frozen, partitioned) may be taken over while it lives; its
@@ -41,6 +44,7 @@ import os
 import secrets
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -62,6 +66,8 @@ STALE_AFTER = timedelta(minutes=5)
 _CLAIMS = 8
 #: Rounds of create / judge / take over before giving up.
 _ROUNDS = 4
+#: How long a ``confirm`` that found this run's token stands in for the release's read.
+CONFIRMED_FOR = 5.0
 _DESC = "ssm-patching-setup run lock: deleted at the end of the run"
 _AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError)
 
@@ -93,6 +99,8 @@ class Lease:
     done: threading.Event = field(default_factory=threading.Event)
     # Held by a heartbeat's write and by the release: no beat lands after the delete.
     mutex: threading.Lock = field(default_factory=threading.Lock)
+    #: When (time.monotonic) ``confirm`` last read the lock and found this run's token.
+    confirmed: float | None = None
 
     def value(self) -> str:
         return json.dumps(
@@ -144,11 +152,14 @@ def release(lease: Lease) -> None:
     often a passing fault."""
     with lease.mutex:
         lease.done.set()
-        for _ in range(2):
+        for attempt in range(2):
             try:
-                found = _read(lease.ssm, lease.name)
-                if found is not None and found[1].get("token") == lease.token:
-                    lease.ssm.delete_parameter(Name=lease.name)
+                # A retry reads: the first delete may have landed, its answer lost.
+                if attempt or not _confirmed(lease):
+                    found = _read(lease.ssm, lease.name)
+                    if found is None or found[1].get("token") != lease.token:
+                        break
+                lease.ssm.delete_parameter(Name=lease.name)
                 break
             except botocore.exceptions.ClientError as exc:
                 if _code(exc) == "ParameterNotFound":
@@ -158,6 +169,26 @@ def release(lease: Lease) -> None:
                 log.debug("releasing the lock %s failed: %s", lease.name, exc)
     with _HELD_GUARD:
         _HELD.pop(lease.token, None)
+
+
+def confirm(lease: Lease) -> None:
+    """Read the lock now (beside the run's last writes): if it still holds this run's
+    token, the release that follows within ``CONFIRMED_FOR`` deletes it without reading
+    it again. Quiet: on any error the release reads as usual."""
+    try:
+        found = _read(lease.ssm, lease.name)
+    except _AWS_ERRORS as exc:
+        log.debug("confirming the lock %s failed: %s", lease.name, exc)
+        return
+    if found is not None and found[1].get("token") == lease.token:
+        lease.confirmed = time.monotonic()
+
+
+def _confirmed(lease: Lease) -> bool:
+    """Whether ``confirm`` found this run's token at most ``CONFIRMED_FOR`` ago (and the
+    heartbeat has not found it gone since)."""
+    at = lease.confirmed
+    return at is not None and time.monotonic() - at <= CONFIRMED_FOR and not lease.lost.is_set()
 
 
 def release_all() -> None:

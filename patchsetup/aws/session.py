@@ -89,6 +89,10 @@ _RUN_RETRIES: list[dict[str, Any]] = []
 RETRY_CONFIG = Config(
     connect_timeout=10,
     read_timeout=60,
+    # A connection per call in flight: --concurrency is at most 64, and the lock's
+    # heartbeat and its read beside the last writes come on top (botocore keeps 10,
+    # and warns "Connection pool is full" on every call beyond them).
+    max_pool_connections=72,
     user_agent_extra=f"ssm-patching-setup/{__version__}",
 )
 

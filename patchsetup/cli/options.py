@@ -167,9 +167,9 @@ def _shared(func: F, outputs: tuple[str, ...], writes: bool) -> F:
             default=DEFAULT_CONCURRENCY,
             show_default=True,
             help="At most N AWS calls in flight per target (region, or account and region) "
-            "and at most N targets at once. Reads fan out per window and baseline; writes run "
-            "independent chains side by side (a window with its targets and tasks; a "
-            "baseline, then its patch groups). 1: one call at a time; the end state is the same.",
+            "and at most N targets at once. Reads fan out per window and baseline; each write "
+            "starts once what it needs exists (a target its window, a task its target, a "
+            "patch group its baseline). 1: one call at a time; the end state is the same.",
         ),
         click.option(
             "--detailed-exitcode",

@@ -10,5 +10,6 @@ Pure, except the executor, which makes the calls (and loads botocore only then).
   on a ``draft`` (the plan under construction).
 - ``calls``: one constructor per write action; ``diff``: field comparison.
 - ``ownership`` and ``adoption``: what is the setup's, and what it may take over.
-- ``sweeper``: cleanup as a plan; ``executor``: runs a plan.
+- ``sweeper``: cleanup as a plan; ``order``: what each change waits for (a DAG);
+  ``executor``: runs a plan.
 """

@@ -47,7 +47,13 @@ class PlanDraft:
     role_arn: str | Ref | None = None
 
     def plan(self) -> Plan:
-        """The phases in execution order."""
+        """The phases in execution order.
+
+        Within a phase a change waits only for its lane and the values it uses
+        (deploy/order.py): the role, the baselines, the windows with their targets and
+        tasks, the registrations and the defaults are one phase, so a registration
+        starts once its baseline exists and a target once its window does.
+        """
         return Plan(
             tuple(
                 in_phase(1, self.task_deletes)
@@ -56,11 +62,11 @@ class PlanDraft:
                 + in_phase(2, self.window_deletes)
                 + in_phase(2, self.baseline_deletes)
                 + in_phase(3, self.role_writes)
-                + in_phase(4, self.baseline_writes)
-                + in_phase(4, self.window_writes)
-                # Registrations need their baseline, and not each other: each its own lane.
-                + in_phase(5, self.group_writes)
-                + in_phase(5, self.default_writes)
+                + in_phase(3, self.baseline_writes)
+                + in_phase(3, self.window_writes)
+                # Registrations need their baseline (a Ref when it is new), not each other.
+                + in_phase(3, self.group_writes)
+                + in_phase(3, self.default_writes)
                 # Last: tasks have been re-pointed away from a role before it goes.
                 + in_phase(6, self.role_deletes)
                 + in_phase(6, self.emptied_baselines)

@@ -1,7 +1,8 @@
 """Runs a plan: a dumb interpreter with no decisions of its own.
 
-Walks the changes in order, resolves ``Ref``s from the outputs of earlier
-calls, makes each call, and records what happened. It stops at the first call
+Starts each change once what it waits for is done (deploy/order.py), resolves
+``Ref``s from the outputs of earlier calls, makes each call, and records what
+happened. It stops at the first call
 that fails (botocore has already retried throttling and transient errors by
 then): once a call has failed for good no new change starts in any lane, so a
 throttling storm costs about one call's retry budget, not one per lane. A stop
@@ -12,14 +13,16 @@ exists and plans only what is still missing.
 from __future__ import annotations
 
 import contextvars
+import heapq
 import json
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from patchsetup.deploy import order
 from patchsetup.deploy.plan import DEFAULT_CONCURRENCY, Call, Change, Json, Plan, Ref
 
 log = logging.getLogger(__name__)
@@ -59,15 +62,21 @@ def execute(
     on_outcome: Callable[[Outcome], None] | None = None,
     concurrency: int = DEFAULT_CONCURRENCY,
     stop: Callable[[], bool] | None = None,
+    tail: Callable[[], None] | None = None,
 ) -> list[Outcome]:
     """Make every call of ``plan`` with ``clients[call.service]``; one Outcome per change.
 
-    Phases run in order; within a phase, lanes run concurrently (at most
-    ``concurrency`` at once), each lane in plan order. After the first failure
-    no lane starts another change: the calls in flight finish, nothing else is
-    started, and ExecutionFailed reports what was done, what failed and what was
-    not run. When ``stop()`` turns true, likewise, and ExecutionStopped reports it.
-    With ``concurrency=1`` the calls run one by one in plan order.
+    Each change starts as soon as what it waits for is done (deploy/order.py: its lane,
+    the values it uses, the phase before), at most ``concurrency`` at once, the longest
+    chain first. After the first failure no change starts: the calls in flight finish,
+    nothing else is started, and ExecutionFailed reports what was done, what failed and
+    what was not run. When ``stop()`` turns true, likewise, and ExecutionStopped
+    reports it. With ``concurrency=1`` the calls run one by one in plan order (phase by
+    phase, lane by lane), in the calling thread.
+
+    ``tail`` runs once, beside the last calls, when no change is left to start and a
+    lane is free (not with ``concurrency=1``, nor after a failure or a stop); it must
+    not raise.
     """
     variables: dict[str, Any] = {}
     outcomes: list[Outcome | None] = [None] * len(plan.changes)
@@ -77,47 +86,40 @@ def execute(
     def halted() -> bool:
         return bool(failure) or (stop is not None and stop())
 
-    def run_lane(indexes: list[int]) -> None:
-        for position, index in enumerate(indexes):
-            change = plan.changes[index]
-            if halted() and not change.batched:  # a batched one's call has been made
-                return  # the rest of the lane stays None: reported as not run
-            try:
-                for call in change.calls:
-                    _run(clients[call.service], call, variables, guard)
-            except Exception as exc:
-                with guard:
-                    failure.append((exc, call))
-                    outcomes[index] = Outcome(change, "failed", change.resource_id, str(exc))
-                    for later in indexes[position + 1 :]:
-                        outcomes[later] = Outcome(
-                            plan.changes[later], "not-run", plan.changes[later].resource_id
-                        )
-                return
+    def run_change(index: int) -> bool:
+        """Its calls; False when one failed (recorded)."""
+        change = plan.changes[index]
+        try:
+            for call in change.calls:
+                _run(clients[call.service], call, variables, guard)
+        except Exception as exc:
             with guard:
-                resource_id = variables.get(change.id_var) if change.id_var else change.resource_id
-            status: Status = "done" if change.writes else "unchanged"
-            outcome = Outcome(change, status, resource_id)
-            outcomes[index] = outcome
-            if on_outcome is not None:
-                on_outcome(outcome)
+                failure.append((exc, call))
+                outcomes[index] = Outcome(change, "failed", change.resource_id, str(exc))
+            return False
+        return True
 
-    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        for lanes in _phases(plan):
-            if halted():
+    def finished(index: int) -> None:
+        change = plan.changes[index]
+        with guard:
+            resource_id = variables.get(change.id_var) if change.id_var else change.resource_id
+        outcome = Outcome(change, "done" if change.writes else "unchanged", resource_id)
+        outcomes[index] = outcome
+        if on_outcome is not None:
+            on_outcome(outcome)
+
+    waits = order.dependencies(plan)
+    if concurrency <= 1:
+        for index in order.sequence(plan):
+            # A batched change's write is its lane's earlier call, made already.
+            if halted() and not plan.changes[index].batched:
                 break
-            if concurrency <= 1:
-                for lane in lanes:
-                    run_lane(lane)
-                    if halted():
-                        break
-            else:
-                # Each lane in a copy of the caller's context: its log lines name its target.
-                lanes_run = [
-                    pool.submit(contextvars.copy_context().run, run_lane, lane) for lane in lanes
-                ]
-                for lane_run in lanes_run:
-                    lane_run.result()
+            if any(_undone(outcomes[w]) for w in waits[index]):
+                continue  # its lane's earlier change failed: it stays not run
+            if run_change(index):
+                finished(index)
+    else:
+        _schedule(plan, waits, concurrency, halted, run_change, finished, tail)
     final = [
         o if o is not None else Outcome(c, "not-run", c.resource_id)
         for o, c in zip(outcomes, plan.changes, strict=True)
@@ -130,12 +132,76 @@ def execute(
     return final
 
 
-def _phases(plan: Plan) -> list[list[list[int]]]:
-    """Change indexes grouped by phase (in order), then by lane (in first-seen order)."""
-    phases: dict[int, dict[str, list[int]]] = {}
-    for index, change in enumerate(plan.changes):
-        phases.setdefault(change.phase, {}).setdefault(change.lane, []).append(index)
-    return [list(phases[p].values()) for p in sorted(phases)]
+def _schedule(
+    plan: Plan,
+    waits: list[frozenset[int]],
+    concurrency: int,
+    halted: Callable[[], bool],
+    run_change: Callable[[int], bool],
+    finished: Callable[[int], None],
+    tail: Callable[[], None] | None,
+) -> None:
+    """Start every change whose waits are done, the highest first, ``concurrency`` at once."""
+    height = order.heights(plan, waits)
+    left = [len(w) for w in waits]
+    waiting: list[list[int]] = [[] for _ in plan.changes]
+    for index, earlier in enumerate(waits):
+        for e in earlier:
+            waiting[e].append(index)
+    ready = [(-height[i], i) for i, n in enumerate(left) if n == 0]
+    heapq.heapify(ready)
+    started = 0
+    in_flight: dict[Future[bool], int] = {}
+    TAIL = -1
+
+    def done(index: int) -> None:
+        finished(index)
+        for later in waiting[index]:
+            left[later] -= 1
+            if left[later] == 0:
+                heapq.heappush(ready, (-height[later], later))
+
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        while True:
+            while ready and len(in_flight) < concurrency:
+                change = plan.changes[ready[0][1]]
+                if halted() and not change.batched:
+                    break
+                _, index = heapq.heappop(ready)
+                started += 1
+                if not change.calls:
+                    done(index)  # nothing to send: its dependents may start at once
+                    continue
+                # In a copy of the caller's context: its log lines name its target.
+                run = contextvars.copy_context().run
+                in_flight[pool.submit(run, run_change, index)] = index
+            if (
+                tail is not None
+                and started == len(plan.changes)
+                and len(in_flight) < concurrency
+                and not halted()
+            ):
+                in_flight[pool.submit(contextvars.copy_context().run, _quiet, tail)] = TAIL
+                tail = None
+            if not in_flight:
+                return
+            landed, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in landed:
+                index = in_flight.pop(future)
+                if index != TAIL and future.result():
+                    done(index)
+
+
+def _undone(outcome: Outcome | None) -> bool:
+    return outcome is None or outcome.status == "failed"
+
+
+def _quiet(fn: Callable[[], None]) -> bool:
+    try:
+        fn()
+    except Exception as exc:  # the tail is an optimisation: its caller copes without it
+        log.debug("the run's tail failed: %s", exc)
+    return False
 
 
 def _run(client: Any, call: Call, variables: dict[str, Any], guard: threading.Lock) -> None:

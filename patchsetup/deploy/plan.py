@@ -3,7 +3,7 @@
 Plans can be printed, compared in tests and executed; building one needs no
 AWS. Values that only exist once an earlier call has run (a new window's ID
 feeding its target and task) are ``Ref``s, resolved by the executor. A change's
-phase and lane (``in_phase``) say what may run at the same time as what.
+phase, lane and Refs (``in_phase``, deploy/order.py) say what waits for what.
 """
 
 from __future__ import annotations
@@ -44,9 +44,16 @@ def marked(action: str, words: str) -> str:
     return f"{MARKERS.get(action, ' ')} {words}"
 
 
-#: Lanes run at once by default: enough to hide round trips, few enough that SSM's
-#: per-account request rates rarely throttle (adaptive retries absorb the rest).
-DEFAULT_CONCURRENCY = 8
+#: Calls in flight per target by default, chosen by measurement through the fault proxy
+#: (50 ms; benchmarks/README.md). 16 is the fewest that make a fresh 8-window setup 7
+#: requests in a row (its widest round: 8 targets beside 8 registrations; 8 lanes: 9),
+#: and 8 windows stay within the token-bucket model's burst (5/s, burst 10 per
+#: operation, account and region) at 8, 16 or 32: no throttle. 40 windows under the
+#: buckets decide it: 18.7-19.4 s at 16 lanes, 14.7 at 24, 8.2-9.9 at 32 and 8.3 at 64
+#: (1 and 4 regions; about 6 s by calls / rate), with half the throttles at 32: at 16
+#: every lane waits on one paced operation (the windows) while the others' buckets idle.
+#: Without throttling 32 is also fewer rounds for 40 windows (11, 15 at 16).
+DEFAULT_CONCURRENCY = 32
 
 
 class PlanConflict(ValueError):
@@ -125,7 +132,8 @@ class Change:
     note: str | None = None
     #: Phases run one after another; within a phase, lanes run concurrently and
     #: each lane runs its changes in plan order (a window, then its targets, then
-    #: its tasks; a baseline, then its patch groups).
+    #: its tasks); a change that uses a value (a Ref) waits for the change that
+    #: stores it, and for nothing else (deploy/order.py).
     phase: int = 0
     lane: str = ""
     #: Replaces something that is not this setup's (the region's default baseline

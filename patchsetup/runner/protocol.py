@@ -197,8 +197,14 @@ def _execute(
     try:
         # Writes in flight: a signal only asks the lanes to start nothing new.
         with signals.graceful():
+            # Beside the last writes, the lock is read for its release: one round less.
             report.outcomes = executor.execute(
-                clients, the_plan, on_outcome=wrote, concurrency=common.concurrency, stop=stop
+                clients,
+                the_plan,
+                on_outcome=wrote,
+                concurrency=common.concurrency,
+                stop=stop,
+                tail=lambda: lock.confirm(lease),
             )
     except executor.ExecutionFailed as failed:
         report.outcomes = failed.outcomes

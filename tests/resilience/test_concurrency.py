@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from patchsetup.deploy.plan import DEFAULT_CONCURRENCY
 from tests.helpers.account import flatten, read_account
 from tests.helpers.cli import cleanup, ok_json, setup, target_json
 from tests.helpers.endpoint import reset_local_aws
@@ -75,8 +76,8 @@ def test_concurrency_bounds_every_call_in_flight(proxied: FaultProxy) -> None:
     assert most == 1
     most, _ = _max_in_flight(proxied, *config, "--concurrency", "4")
     assert 3 <= most <= 4
-    most, _ = _max_in_flight(proxied, *config)  # the default, 8
-    assert 5 <= most <= 8
+    most, _ = _max_in_flight(proxied, *config)  # the default
+    assert 5 <= most <= DEFAULT_CONCURRENCY
 
 
 def test_concurrency_bounds_targets_and_calls_per_target(proxied: FaultProxy) -> None:
@@ -87,3 +88,36 @@ def test_concurrency_bounds_targets_and_calls_per_target(proxied: FaultProxy) ->
     # Two targets at once, each with at most two calls in flight.
     most, _ = _max_in_flight(proxied, *regions, "--concurrency", "2")
     assert 3 <= most <= 4
+
+
+def test_many_calls_in_flight_share_the_connections_without_a_warning(
+    proxied: FaultProxy,
+) -> None:
+    # botocore keeps 10 connections per client: the 11th call in flight warned
+    # "Connection pool is full" on stderr, which must hold one line at most.
+    proxied.configure(latency_ms=LATENCY_MS)
+    result = setup(proxied.url, "--output", "json", "--concurrency", "32")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert proxied.stats()["max_in_flight"] > 10
+
+
+# -- round trips: requests in a row -----------------------------------------------------
+
+#: Well above the tool's own jitter (a client made on first use, a thread started):
+#: calls sent side by side reach the proxy in the same round.
+ROUND_LATENCY_MS = 150
+
+
+def test_a_fresh_setup_makes_at_most_seven_requests_in_a_row(proxied: FaultProxy) -> None:
+    # One read round, the lock, the re-read (Service Quotas beside it), three rounds of
+    # writes (window, baseline; target, registration; task), the lock's release.
+    proxied.configure(latency_ms=ROUND_LATENCY_MS)
+    report = ok_json(setup(proxied.url, "--output", "json"))  # 8 windows, the default
+    assert report["summary"]["resources"]["create"] == 33
+    stats = proxied.stats()
+    rounds = "\n".join(f"{n}: {ops}" for n, ops in enumerate(stats["rounds"], 1))
+    assert stats["chain"] <= 7, rounds
+    assert stats["rounds"][0] and all(
+        op.split(":")[1].startswith(("Describe", "List")) for op in stats["rounds"][0]
+    ), rounds

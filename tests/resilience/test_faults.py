@@ -132,12 +132,12 @@ def test_cleanup_fails_cleanly_in_an_outage_then_converges(
 # -- the proxy itself ----------------------------------------------------------------
 
 
-def _client(proxy: FaultProxy, service: str) -> Any:
+def _client(proxy: FaultProxy, service: str, region: str = REGION) -> Any:
     """A boto3 client through the proxy that never retries: every fault shows."""
     return boto3.session.Session().client(
         service,
         endpoint_url=proxy.url,
-        region_name=REGION,
+        region_name=region,
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
         config=Config(retries={"mode": "standard", "total_max_attempts": 1}),
@@ -151,9 +151,11 @@ def _error(call: Any, **params: Any) -> tuple[str, int]:
     return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
 
 
-#: Flag mode, one window: the lock, then a baseline and a window with its target and
-#: task side by side (phase 4), then the one patch-group registration (phase 5).
+#: Flag mode, one window: the lock, then, one call at a time in plan order (side by
+#: side the registration goes beside the target, in either order), the baseline, the
+#: window, its target and task, then the one patch-group registration.
 ONE_WINDOW_ARGS = ("--output", "json", "-w", "1", "-d", "2", "-t", "3")
+ONE_BY_ONE = ("--concurrency", "1")
 REGISTRATION_WRITE = 6
 
 
@@ -161,7 +163,7 @@ def test_a_lost_registration_response_is_done_not_a_failure(proxied: FaultProxy,
     # AWS registers the group, the response is lost, botocore sends it again and AWS
     # answers AlreadyExists: the tool reads the group's baseline, finds its own, done.
     proxied.fail_write(REGISTRATION_WRITE, "drop")
-    applied = target_json(setup(proxied.url, *ONE_WINDOW_ARGS, "--yes"))
+    applied = target_json(setup(proxied.url, *ONE_WINDOW_ARGS, *ONE_BY_ONE, "--yes"))
     stats = proxied.stats()
     assert stats["injected"] == {"drop": 1}, stats
     assert stats["write_ops"][REGISTRATION_WRITE - 1] == "ssm:RegisterPatchBaselineForPatchGroup"
@@ -314,5 +316,10 @@ def test_proxy_counts_requests_in_a_row(proxied: FaultProxy) -> None:
         ["ssm:DescribePatchBaselines"] * 3,
         ["ssm:PutParameter"],
     ]
+    assert stats["region_chain"] == {REGION: 4}
+    # Another region's requests are in a row after this one's, not among its own.
+    _client(proxied, "ssm", "eu-west-1").describe_maintenance_windows()
+    assert proxied.stats()["region_chain"] == {REGION: 4, "eu-west-1": 1}
+    assert proxied.stats()["chain"] == 5
     proxied.reset()
     assert (proxied.stats()["chain"], proxied.stats()["rounds"]) == (0, [])

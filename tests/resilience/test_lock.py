@@ -136,6 +136,47 @@ def test_release_leaves_another_runs_lock_alone(aws: Any, ssm: Any) -> None:
     assert parameter_names(ssm) == [parameter_name("mine")]
 
 
+# -- the release's read, beside the run's last writes -----------------------------------
+
+
+def test_a_release_confirmed_beside_the_last_writes_is_one_delete(proxied: FaultProxy) -> None:
+    # The run reads the lock beside its last writes (lock.confirm): the release is then
+    # the delete alone, one request in a row fewer.
+    ssm = client(direct_env(proxied.url), "ssm")
+    with lock.held(ssm, "confirmed", heartbeat_every=60) as lease:
+        lock.confirm(lease)
+        proxied.reset()
+    stats = proxied.stats()
+    assert (stats["reads"], stats["write_ops"]) == (0, ["ssm:DeleteParameter"]), stats
+    assert parameter_names(ssm) == []
+
+
+def test_a_release_still_reads_unless_the_confirm_found_this_run_just_now(
+    aws: Any, ssm: Any
+) -> None:
+    name = parameter_name("mine")
+    # The confirm found another run's token: the release reads and leaves it alone.
+    with lock.held(ssm, "mine", heartbeat_every=60) as lease:
+        plant(ssm, name=name)
+        lock.confirm(lease)
+    assert parameter_names(ssm) == [name]
+    ssm.delete_parameter(Name=name)
+    # Confirmed, then the heartbeat found the lock gone: the release reads.
+    with lock.held(ssm, "mine", heartbeat_every=60) as lease:
+        lock.confirm(lease)
+        plant(ssm, name=name)
+        lease.lost.set()
+    assert parameter_names(ssm) == [name]
+    ssm.delete_parameter(Name=name)
+    # Confirmed longer ago than CONFIRMED_FOR: the release reads.
+    with lock.held(ssm, "mine", heartbeat_every=60) as lease:
+        lock.confirm(lease)
+        assert lease.confirmed is not None
+        lease.confirmed -= lock.CONFIRMED_FOR + 1
+        plant(ssm, name=name)
+    assert parameter_names(ssm) == [name]
+
+
 # -- racing takeovers ----------------------------------------------------------------------
 
 RACERS = 8

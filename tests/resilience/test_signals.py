@@ -15,18 +15,23 @@ import time
 
 import pytest
 
+from patchsetup.deploy.plan import DEFAULT_CONCURRENCY
 from tests.helpers.account import parameter_names, window_names
 from tests.helpers.cli import JSON, json_report, ok_json, setup, target_json
 from tests.helpers.endpoint import client, direct_env
 from tests.helpers.proxy import FaultProxy, start
 
-#: The default flags: 33 resources, so 35 writes with the lock's two: the lock, the
-#: baseline, 8 windows with a target and a task each (8 lanes), 8 registrations, the lock.
+#: The default flags: 33 resources, so 35 writes with the lock's two: the lock, then
+#: three rounds (the baseline and 8 windows; 8 targets and 8 registrations; 8 tasks),
+#: the lock's release.
 WRITES = 35
-#: A write held here keeps its phase open, so the registrations are never started.
-LAST_BEFORE_REGISTRATIONS = 26
+#: A write held in the first two rounds: the tasks (round 3) are never started. With
+#: ``LATENCY_MS`` the calls beside the held one are still in flight when the signal
+#: comes (without it, a registration held in round 2 could see every task done first).
+LAST_BEFORE_TASKS = 26
+LATENCY_MS = 100
 #: Lanes in flight at once (the default --concurrency).
-LANES = 8
+LANES = DEFAULT_CONCURRENCY
 
 
 def _parameters(proxy: FaultProxy) -> list[str]:
@@ -42,6 +47,7 @@ def _signal_while_held(
 ) -> tuple[subprocess.CompletedProcess[str], int]:
     """Hold write k, signal the run, let the write go; (result, writes after the signal)."""
     proxy.reset()
+    proxy.configure(latency_ms=LATENCY_MS)
     proxy.fail_write(k, "hold")
     process = start(proxy.url, "ssm-patching-setup", *args)
     try:
@@ -77,7 +83,7 @@ def _one_error_line(result: subprocess.CompletedProcess[str], *words: str) -> No
 def test_a_signal_mid_run_stops_after_the_calls_in_flight(
     proxied: FaultProxy, signum: int, code: int, output: str
 ) -> None:
-    k = random.randint(2, LAST_BEFORE_REGISTRATIONS)
+    k = random.randint(2, LAST_BEFORE_TASKS)
     print(f"signal {signal.Signals(signum).name} at write {k}")
     result, later = _signal_while_held(proxied, signum, k, "--output", output)
     assert result.returncode == code, (k, result.returncode, result.stdout, result.stderr)
