@@ -7,6 +7,9 @@ Pure: no boto3. A change waits for exactly these, and for nothing else:
 * the change whose call stores a value it uses (a ``Ref``: a new window's ID for its
   target, a new baseline's for its patch-group registration and its default, the new
   role's ARN for the tasks);
+* every baseline's adoption, for a patch-group change: a baseline is tagged as this
+  setup's before its patch groups move away from it, so that a run stopped in between
+  leaves it found (and deleted) by the next run, not an untagged orphan;
 * every change of the phase before its own (``Change.phase``): the order that keeps a
   run that stops half way safe (deletes of tasks, registrations and restores of AWS's
   default baselines before deletes of windows and baselines; those before the writes;
@@ -37,10 +40,15 @@ def dependencies(plan: Plan) -> list[frozenset[int]]:
     for index, change in enumerate(plan.changes):
         members[change.phase].append(index)
     before = {p: members[phases[n - 1]] if n else [] for n, p in enumerate(phases)}
+    adopted_baselines = {
+        i for i, c in enumerate(plan.changes) if c.kind == "baseline" and c.action == "adopt"
+    }
     last_in_lane: dict[tuple[int, str], int] = {}
     found: list[frozenset[int]] = []
     for index, change in enumerate(plan.changes):
         waits = set(before[change.phase])
+        if change.kind == "patch-group":
+            waits.update(adopted_baselines)
         lane = (change.phase, change.lane)
         if lane in last_in_lane:
             waits.add(last_in_lane[lane])
