@@ -188,7 +188,8 @@ def test_nothing_to_clean_up_is_success(aws: Any, ssm: Any) -> None:
 def test_cleanup_bad_input_and_aws_failure(aws: Any) -> None:
     assert_one_line_error(cleanup(aws.url, "-r", "mars-1"), 2, "--region")
     assert_one_line_error(cleanup(aws.url, "--bogus"), 2, "--bogus")
-    assert_one_line_error(cleanup(aws.url, env=cli_env("http://127.0.0.1:9")), 1, "127.0.0.1:9")
+    closed = cli_env("http://127.0.0.1:9", AWS_MAX_ATTEMPTS="1")  # no backoff to wait out
+    assert_one_line_error(cleanup(aws.url, env=closed), 1, "127.0.0.1:9")
     also = setup(aws.url, "cleanup", "--dry-run")
     assert also.returncode == 0, also.stderr
 

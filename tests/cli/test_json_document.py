@@ -20,6 +20,7 @@ from tests.helpers.cli import (
     REPORT_SCHEMA,
     assert_one_line_error,
     cleanup,
+    cli_env,
     json_report,
     ok_json,
     setup,
@@ -58,7 +59,8 @@ def test_without_json_bad_input_prints_nothing_on_stdout(aws: Any) -> None:
 
 
 def test_an_aws_failure_in_one_target_prints_the_document(aws: Any) -> None:
-    result = setup(aws.url, *JSON, *ONE_WINDOW, "--endpoint-url", "http://127.0.0.1:9")
+    once = cli_env(aws.url, AWS_MAX_ATTEMPTS="1")  # the failure, without 20 s of backoff
+    result = setup(aws.url, *JSON, *ONE_WINDOW, "--endpoint-url", "http://127.0.0.1:9", env=once)
     assert_one_line_error(result, 1, "cannot reach the AWS endpoint")
     document = json_report(result)
     message = result.stderr.strip().removeprefix("error: ")

@@ -71,7 +71,7 @@ def test_no_region_is_bad_input(aws: Any) -> None:
 
 
 def test_aws_failures_are_one_line_exit_1(aws: Any) -> None:
-    unreachable = setup(aws.url, env=cli_env("http://127.0.0.1:9"))
+    unreachable = setup(aws.url, env=cli_env("http://127.0.0.1:9", AWS_MAX_ATTEMPTS="1"))
     assert_one_line_error(unreachable, 1, "127.0.0.1:9")
     env = cli_env(aws.url)
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
