@@ -8,17 +8,12 @@ without --yes and without a terminal the run refuses (exit 3) before any write; 
 
 from __future__ import annotations
 
-import os
-import pty
-import subprocess
-
 from tests.helpers.cli import (
-    BIN,
     DEFAULT_WINDOWS,
     JSON,
     REGION,
+    answering_on_a_terminal,
     assert_one_line_error,
-    cli_env,
     json_report,
     setup,
     target_json,
@@ -131,35 +126,19 @@ def test_another_setups_run_leaves_this_setups_nodes_alone_without_yes(aws: AwsE
     assert {n: _tags(aws, n) for n in nodes} == mine_tags
 
 
-def _on_terminal(url: str, answer: bytes, *args: str) -> subprocess.CompletedProcess[str]:
-    """assign with stdin on a terminal that answers ``answer`` to the question."""
-    primary, secondary = pty.openpty()
-    try:
-        process = subprocess.Popen(
-            [str(BIN / "ssm-patching-setup"), "assign", "-r", REGION, *args],
-            stdin=secondary,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=cli_env(url),
-            text=True,
-        )
-        os.close(secondary)
-        os.write(primary, answer)
-        stdout, stderr = process.communicate(timeout=120)
-    finally:
-        os.close(primary)
-    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
-
-
 def test_on_a_terminal_it_asks_before_moving(aws: AwsEnv) -> None:
     (typed,) = hybrid_nodes(aws, 1, tags={KEY: "WebServer-Prd"})
     args = ("--all", "--patch-group", GROUPS[0])
-    declined = _on_terminal(aws.url, b"n\n", *args)
+    declined = answering_on_a_terminal(
+        aws.url, "ssm-patching-setup", b"n\n", "assign", "-r", REGION, *args
+    )
     assert declined.returncode == 3, declined.stderr
     assert "assign: move the 1 instance listed above out of its patch group?" in declined.stderr
     assert f"~ move  instance  {typed}" in declined.stdout
     assert _tags(aws, typed) == {KEY: "WebServer-Prd"}
-    accepted = _on_terminal(aws.url, b"y\n", *args)
+    accepted = answering_on_a_terminal(
+        aws.url, "ssm-patching-setup", b"y\n", "assign", "-r", REGION, *args
+    )
     assert accepted.returncode == 0, accepted.stderr
     assert "Result: 0 tagged, 1 moved, 0 unchanged" in accepted.stdout
     assert _tags(aws, typed) == {KEY: GROUPS[0]}

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import pty
-import subprocess
 from typing import Any
 
 from patchsetup.model import OWNER_TAG
@@ -16,7 +13,7 @@ from tests.helpers.account import (
     windows,
 )
 from tests.helpers.cli import (
-    BIN,
+    answering_on_a_terminal,
     assert_one_line_error,
     cleanup,
     cli_env,
@@ -64,32 +61,13 @@ def test_cleanup_refuses_without_consent_and_no_terminal(aws: Any, ssm: Any) -> 
     assert len(windows(ssm)) == 2
 
 
-def _on_terminal(url: str, answer: bytes) -> subprocess.CompletedProcess[str]:
-    primary, secondary = pty.openpty()
-    try:
-        process = subprocess.Popen(
-            [str(BIN / "ssm-patching-cleanup")],
-            stdin=secondary,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=cli_env(url),
-            text=True,
-        )
-        os.close(secondary)
-        os.write(primary, answer)
-        stdout, stderr = process.communicate(timeout=120)
-    finally:
-        os.close(primary)
-    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
-
-
 def test_cleanup_asks_on_a_terminal(aws: Any, ssm: Any) -> None:
     target_json(setup(aws.url, "--output", "json", *SMALL))
-    declined = _on_terminal(aws.url, b"n\n")
+    declined = answering_on_a_terminal(aws.url, "ssm-patching-cleanup", b"n\n")
     assert declined.returncode == 3, declined.stderr
     assert "delete the 7 resources listed above?" in declined.stderr
     assert len(windows(ssm)) == 2
-    accepted = _on_terminal(aws.url, b"y\n")
+    accepted = answering_on_a_terminal(aws.url, "ssm-patching-cleanup", b"y\n")
     assert accepted.returncode == 0, accepted.stderr
     assert "Result: 0 created, 0 updated, 7 deleted" in accepted.stdout
     assert windows(ssm) == {}

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import os
-import pty
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +17,10 @@ from cfnlint.api import ManualArgs, lint_file  # type: ignore[import-untyped]
 
 from tests.helpers.account import custom_baselines
 from tests.helpers.cli import (
-    BIN,
     JSON,
+    answering_on_a_terminal,
     assert_one_line_error,
     cleanup,
-    cli_env,
     json_report,
     setup,
     target_json,
@@ -259,37 +255,18 @@ def test_status_shows_the_default_per_os_and_no_drift(aws: Any, ssm: Any, tmp_pa
     ) in moved.stdout
 
 
-def _on_terminal(url: str, config: str, answer: bytes) -> subprocess.CompletedProcess[str]:
-    primary, secondary = pty.openpty()
-    try:
-        process = subprocess.Popen(
-            [str(BIN / "ssm-patching-setup"), "--config", config],
-            stdin=secondary,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=cli_env(url),
-            text=True,
-        )
-        os.close(secondary)
-        os.write(primary, answer)
-        stdout, stderr = process.communicate(timeout=120)
-    finally:
-        os.close(primary)
-    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
-
-
 def test_a_takeover_is_asked_on_a_terminal(aws: Any, ssm: Any, tmp_path: Path) -> None:
     hand = ssm.create_patch_baseline(Name="HandAL2023", OperatingSystem=AL2023)["BaselineId"]
     ssm.register_default_patch_baseline(BaselineId=hand)
     config = str(_config(tmp_path))
-    declined = _on_terminal(aws.url, config, b"n\n")
+    declined = answering_on_a_terminal(aws.url, "ssm-patching-setup", b"n\n", "--config", config)
     assert declined.returncode == 3, declined.stderr
     assert (
         "setup: take over the region's default baseline for AMAZON_LINUX_2023? [y/N]"
         in declined.stderr
     )
     assert _default(ssm) == hand
-    accepted = _on_terminal(aws.url, config, b"y\n")
+    accepted = answering_on_a_terminal(aws.url, "ssm-patching-setup", b"y\n", "--config", config)
     assert accepted.returncode == 0, accepted.stderr
     assert _default(ssm) == _ours(ssm, "default-al")
 

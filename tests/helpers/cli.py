@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -150,3 +152,26 @@ def make_documents(url: str, *names: str, region: str = REGION) -> None:
     )
     for name in names:
         ssm.create_document(Name=name, Content=_HOOK_CONTENT, DocumentType="Command")
+
+
+def answering_on_a_terminal(
+    url: str, command: str, answer: bytes, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """Run ``command`` with ``args`` whose stdin is a terminal that types ``answer`` (to a
+    question it asks before it writes); stdout and stderr are pipes, read whole."""
+    primary, secondary = pty.openpty()
+    try:
+        process = subprocess.Popen(
+            [str(BIN / command), *args],
+            stdin=secondary,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=cli_env(url),
+            text=True,
+        )
+        os.close(secondary)
+        os.write(primary, answer)
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        os.close(primary)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
