@@ -191,10 +191,10 @@ class Decision:
 
     fault: str | None = None  # error, drop, hold, throttle, 500, slow, reset
     hold: threading.Event | None = None
-    #: One more than the highest round answered before it arrived (in its region).
-    round: int = 1
+    round: int = 1  # 1 + the highest round answered before it arrived (region_round: in its region)
     region_round: int = 1
     where: str = ""  # the request's account/region (its buckets'), for the verbose log
+    generation: int = 0  # the resets before it: answered after another, it counts no round
 
 
 @dataclass
@@ -226,6 +226,7 @@ class State:
     rounds: list[list[str]] = field(default_factory=list)
     region_answered: dict[str, int] = field(default_factory=dict)
     region_chain: dict[str, int] = field(default_factory=dict)
+    generation: int = 0  # resets so far
     _next_hold: int = 0
 
     def configure(self, body: Any) -> None:
@@ -267,6 +268,7 @@ class State:
             self.responses = {}
             self.answered_round = 0
             self.rounds = []
+            self.generation += 1
             self.region_answered = {}
             self.region_chain = {}
             self._release_locked()
@@ -296,7 +298,7 @@ class State:
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
             done = self.region_answered.get(op.region, 0)
-            decision = Decision(round=self.answered_round + 1, region_round=done + 1)
+            decision = Decision(None, None, self.answered_round + 1, done + 1, "", self.generation)
             chain = self.region_chain
             chain[op.region] = max(chain.get(op.region, 0), decision.region_round)
             self.rounds += [[]] if len(self.rounds) < decision.round else []
@@ -335,7 +337,7 @@ class State:
         """A request is answered (or dropped): later ones are in a row after its round."""
         with self.lock:
             self.in_flight -= 1
-            if decision is not None:
+            if decision is not None and decision.generation == self.generation:
                 self.answered_round = max(self.answered_round, decision.round)
                 done = max(self.region_answered.get(region, 0), decision.region_round)
                 self.region_answered[region] = done
@@ -380,9 +382,8 @@ class State:
 def error_body(op: Operation, code: str, message: str) -> tuple[str, bytes]:
     """(content type, body) of an AWS error in the operation's protocol."""
     if op.json_protocol:
-        return "application/x-amz-json-1.1", json.dumps(
-            {"__type": code, "message": message}
-        ).encode()
+        body = json.dumps({"__type": code, "message": message}).encode()
+        return "application/x-amz-json-1.1", body
     xml = (
         '<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">'
         f"<Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>"
