@@ -180,14 +180,14 @@ class ProxyHandler(BaseHTTPRequestHandler):
         state = self.server.state
         if self.server.verbose:
             sys.stderr.write(f"fault_proxy: {op} fault={decision.fault} at={decision.where}\n")
-        fault = decision.fault
-        answer = NO_RESPONSE
+        fault, answer = decision.fault, NO_RESPONSE
         if fault in INJECTED_ERRORS:
             status, json_code, query_code, message = INJECTED_ERRORS[fault]
             ctype, payload = error_body(op, json_code if op.json_protocol else query_code, message)
+            state.answered(str(status))  # counted before the client can read it
             self._respond(status, payload, ctype)
-            answer = str(status)
-        elif fault == "reset":
+            return
+        if fault == "reset":
             self._abort()
         elif fault == "hold":
             assert decision.hold is not None
