@@ -91,7 +91,7 @@ As of the revision measured (see the line above the results):
   release is the DeleteParameter alone: a fresh 8-window setup is 7 requests in a row
   (the first read, the lock, the re-read with Service Quotas, 3 rounds of writes, the
   release), 10 before. The proxy counts them (`chain` in its stats).
-- **Why 32** (`DEFAULT_CONCURRENCY`, `patchsetup/deploy/plan.py`): measured fresh
+- **Why 32** (`DEFAULT_CONCURRENCY`, `patchsetup/fields.py`): measured fresh
   through the proxy at 50 ms (on a shared machine: wall times are noisy; the requests in
   a row are counted), without and with its token buckets (`default=5/10`: 5 requests a
   second, a burst of 10, per operation, account and region). 16 is the fewest lanes that

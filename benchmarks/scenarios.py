@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 ONE_REGION = ("us-east-1",)
 FOUR_REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2", "sa-east-1")
-#: The tool's default --concurrency (patchsetup/deploy/plan.py DEFAULT_CONCURRENCY).
+#: The tool's default --concurrency (patchsetup/fields.py DEFAULT_CONCURRENCY).
 DEFAULT = "default"
 #: Its value, for the notes (kept in step by hand: the benchmark imports no patchsetup).
 DEFAULT_CONCURRENCY = 32

@@ -1,9 +1,10 @@
 """The command line: the click group, its one-line errors and its exit codes.
 
 ``ssm-patching-setup`` runs ``apply`` when no command is named, so the replaced
-tool's invocations (``./ssm_patching_setup.py -w 1 2 -d 2``) keep working. The
-commands are in commands.py, the options they share in options.py, the checks
-of option values in values.py; they hand the run to ``patchsetup.runner``.
+tool's invocations (``./ssm_patching_setup.py -w 1 2 -d 2``) keep working. Each
+command is in a module of its own (apply.py, cleanup.py, ...), the options they share
+in options.py, the checks of option values in values.py; they hand the run to
+``patchsetup.runner``.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ CONTEXT: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_w
 #: none, the group's help only apply's (its options are shown beside the commands).
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "apply": (
-        "patchsetup.cli.commands",
+        "patchsetup.cli.apply",
         "apply_command",
         "Create or converge the patching setup (the default command).",
     ),
@@ -49,7 +50,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Show when the setup's windows run over the next months, or write an .ics file.",
     ),
     "cleanup": (
-        "patchsetup.cli.commands",
+        "patchsetup.cli.cleanup",
         "cleanup_command",
         "Delete what setup made for --name in the region, in dependency order.",
     ),
@@ -59,22 +60,22 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Print the shell completion script for SHELL.",
     ),
     "export": (
-        "patchsetup.cli.commands",
+        "patchsetup.cli.export",
         "export_command",
         "Print the plan as a CloudFormation template, for StackSets across an organization.",
     ),
     "init": (
-        "patchsetup.cli.commands",
+        "patchsetup.cli.init",
         "init_command",
         "Write a commented sample config to PATH (default patching.toml; - for stdout).",
     ),
     "policy": (
-        "patchsetup.cli.commands",
+        "patchsetup.cli.policy",
         "policy_command",
         "Print the IAM policy the identity running this setup needs, as JSON.",
     ),
     "status": (
-        "patchsetup.cli.commands",
+        "patchsetup.cli.status",
         "status_command",
         "Show what is deployed for a setup name, region by region.",
     ),

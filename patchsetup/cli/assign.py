@@ -2,7 +2,8 @@
 
 Parses the selection and the patch groups, checks them before any call, and hands a
 ``runner.Request`` over like apply: the run protocol gives it the plan, consent for
-moves, the lock, dry-run and the fan-out over accounts x regions.
+moves, the lock, dry-run and the fan-out over accounts x regions. As in apply.py, what
+the command runs is imported in its body.
 """
 
 from __future__ import annotations
@@ -12,12 +13,9 @@ from typing import Any
 import click
 
 from patchsetup.cli import options
-from patchsetup.cli.desired import config_setup, desired_setup
 from patchsetup.cli.values import SeedCompatCommand
 from patchsetup.errors import BadInput
-from patchsetup.files import TextFileError, read_utf8
-from patchsetup.fleet.assign import PLATFORMS, AssignError, chosen_groups, patch_groups, selection
-from patchsetup.runner.request import Request
+from patchsetup.fields import PLATFORMS
 
 
 @click.command("assign", cls=SeedCompatCommand, context_settings=options.CONTEXT)
@@ -96,9 +94,16 @@ def assign_command(
       ssm-patching-setup assign --instance-id i-0123456789abcdef0 \\
           --patch-group 'Week 1 Day 2 - Unattended - 03:00'
     """
+    from patchsetup.cli.common import common_of, configure_logging
+    from patchsetup.cli.desired import config_setup, desired_setup
+    from patchsetup.files import TextFileError, read_utf8
+    from patchsetup.fleet.assign import AssignError, chosen_groups, patch_groups, selection
+    from patchsetup.runner import fanout, plans  # loads boto3
+    from patchsetup.runner.request import Request
+
     given = options.given(click.get_current_context())
-    common = options.common(values)
-    options.configure_logging(common.loglevel)
+    common = common_of(values)
+    configure_logging(common.loglevel)
     if values["config"]:
         setup = config_setup(values, common.name, given)
     else:
@@ -119,7 +124,5 @@ def assign_command(
         targets = chosen_groups(groups, named_groups, spread)
     except AssignError as exc:
         raise BadInput(str(exc)) from None
-    from patchsetup.runner import fanout, plans  # loads boto3: only the AWS commands
-
     plan_for = plans.assign_plans(chosen, targets, groups[targets[0]], spread)
     fanout.for_each_target(Request("assign", setup.name, plan_for, common, []))

@@ -15,11 +15,8 @@ from typing import Any
 
 import click
 from click.core import ParameterSource
-from dateutil.relativedelta import relativedelta
 
-from patchsetup.calendars import events, ics, month
 from patchsetup.cli import options
-from patchsetup.cli.desired import config_setup, desired_setup
 from patchsetup.errors import AwsError, BadInput
 
 #: read_options' options that say how to report a run: the calendar has --format and -o.
@@ -139,6 +136,12 @@ def calendar_command(
       ssm-patching-setup calendar --config patching.toml --format ics -o patching.ics
       ssm-patching-setup calendar -r eu-west-1,us-east-1 --format ics > patching.ics
     """
+    from dateutil.relativedelta import relativedelta
+
+    from patchsetup.calendars import events, ics, month
+    from patchsetup.cli.common import common_of, configure_logging
+    from patchsetup.cli.desired import config_setup, desired_setup
+
     ctx = click.get_current_context()
     given = options.given(ctx)
     offline = [name for name in _MODEL if name in given]
@@ -151,8 +154,8 @@ def calendar_command(
             "flags make the calendar without AWS: give one or the other"
         )
     values.update(output="text", verbose=False, detailed_exitcode=False)
-    common = options.common(values)
-    options.configure_logging(common.loglevel)
+    common = common_of(values)
+    configure_logging(common.loglevel)
     begin = _start(start)
     end = begin + relativedelta(months=months)
     if output_file is not None:
@@ -164,7 +167,7 @@ def calendar_command(
             setup = desired_setup(values, common.name)
         name, windows = setup.name, events.from_setup(setup)
     else:
-        from patchsetup.runner.deployed import deployed_states  # loads boto3: only here
+        from patchsetup.runner.deployed import deployed_states  # loads boto3
 
         name = common.name
         windows = [

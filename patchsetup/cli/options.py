@@ -1,49 +1,41 @@
-"""The options commands share, declared once, and reading them back.
+"""The options commands share, declared once.
 
-``common_options`` (commands that write), ``read_options`` (status) and
-``model_options`` (what should exist: apply, export, policy) are decorators;
-``common`` takes the shared options out of a command's keyword arguments as a
-``runner.Common``, ``given`` says which options the user set, and
-``configure_logging`` applies ``--loglevel``. The values are parsed and checked
-by the callbacks in values.py.
+``common_options`` (commands that write), ``read_options`` (status, calendar) and
+``model_options`` (what should exist: apply, assign, export, policy, calendar) are
+decorators, and ``given`` says which options the user set. The values are parsed
+and checked by the callbacks in values.py. A command's help and a TAB need only
+these declarations: reading the shared options back into a run's settings is
+``cli/common.py``, which a command imports when it runs.
 """
 
 from __future__ import annotations
 
-import logging
-import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
 
-from patchsetup.aws.redact import RedactingFilter
+from patchsetup.baselines.systems import PRESET_SYSTEMS
 from patchsetup.cli import CONTEXT as CONTEXT  # the commands' settings, re-exported
 from patchsetup.cli.values import (
-    OperatingSystemOption,
-    OperatingSystems,
     int_list,
     parse_days,
     parse_endpoint_url,
     parse_regions,
     parse_timezone,
 )
-from patchsetup.deploy.plan import DEFAULT_CONCURRENCY
-from patchsetup.errors import BadInput
 from patchsetup.fields import (
+    CONCURRENCY_MAX,
     CUTOFF_MAX,
     CUTOFF_MIN,
+    DEFAULT_CONCURRENCY,
     DURATION_MAX,
     DURATION_MIN,
     OPERATIONS,
-    setup_name_problem,
 )
-from patchsetup.logtarget import TargetFilter
-from patchsetup.runner.request import Common
 
 F = TypeVar("F", bound=Callable[..., Any])
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-log = logging.getLogger("patchsetup")
 
 
 def common_options(func: F) -> F:
@@ -163,7 +155,7 @@ def _shared(func: F, outputs: tuple[str, ...], writes: bool) -> F:
         ),
         click.option(
             "--concurrency",
-            type=click.IntRange(1, 64),
+            type=click.IntRange(1, CONCURRENCY_MAX),
             default=DEFAULT_CONCURRENCY,
             show_default=True,
             help="At most N AWS calls in flight per target (region, or account and region) "
@@ -203,27 +195,6 @@ def _shared(func: F, outputs: tuple[str, ...], writes: bool) -> F:
     for option in reversed(options):
         func = option(func)
     return func
-
-
-_READ_ONLY_DEFAULTS: dict[str, Any] = {"dry_run": False, "yes": False}
-
-
-def common(values: dict[str, Any]) -> Common:
-    """The shared options out of ``values``; read-only commands lack the write ones.
-
-    The setup name is checked here, for every command: cleanup and status look
-    resources up by it, and a name no setup can have finds nothing, silently.
-    """
-    common = Common(
-        **{
-            k: values.pop(k) if k in values else _READ_ONLY_DEFAULTS[k]
-            for k in Common.__dataclass_fields__
-        }
-    )
-    problem = setup_name_problem(common.name)
-    if problem is not None:
-        raise BadInput(f"--name: {problem}")
-    return common
 
 
 #: Options that describe what should exist: apply and export share them.
@@ -281,11 +252,10 @@ _MODEL_OPTIONS = [
     click.option(
         "--operating-system",
         "operating_system",
-        cls=OperatingSystemOption,
-        type=OperatingSystems(),
+        type=click.Choice(PRESET_SYSTEMS, case_sensitive=False),
         metavar="OS",
         help="OS of the built-in baseline, with the rules of AWS's predefined baseline for it: "
-        "{systems}.  [default: AMAZON_LINUX_2]",
+        f"{', '.join(PRESET_SYSTEMS)}.  [default: AMAZON_LINUX_2]",
     ),
     click.option(
         "--duration",
@@ -355,17 +325,3 @@ def given(ctx: click.Context) -> set[str]:
     return {
         p.name for p in ctx.command.params if p.name and ctx.get_parameter_source(p.name) in sources
     }
-
-
-def configure_logging(level: str) -> None:
-    # Only our logger gets the chosen level: botocore's DEBUG output contains
-    # signed headers and is never turned on.
-    # %(target)s: "[account/region] " inside a target's run (logtarget.py), else "".
-    logging.basicConfig(format="%(levelname)s %(name)s: %(target)s%(message)s", stream=sys.stderr)
-    for handler in logging.getLogger().handlers:  # no log line shows an endpoint's secrets
-        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
-            handler.addFilter(RedactingFilter())
-        if not any(isinstance(f, TargetFilter) for f in handler.filters):
-            handler.addFilter(TargetFilter())
-    logging.getLogger().setLevel(logging.WARNING)
-    log.setLevel(level.upper())

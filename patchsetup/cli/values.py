@@ -8,22 +8,18 @@ click usage error. ``SeedCompatCommand`` accepts ``-w 1 2 -d 2 3``.
 The region and endpoint checks are botocore's (``patchsetup.aws.session``), loaded
 only when a region or an endpoint URL is given, and not while the shell completes a
 word (click parses resiliently then, and uses no value): no other command loads the
-AWS SDK.
+AWS SDK. The schedule's rules are imported by the callbacks that use them, so that
+``--help`` and a TAB, which run none, load only click and this module.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
-from patchsetup.baselines import shapes
 from patchsetup.errors import BadInput
-from patchsetup.schedule.compose import parse_day
-from patchsetup.schedule.errors import ScheduleError
-from patchsetup.schedule.zones import validate_timezone
-from patchsetup.seed import unique
 
 
 def _split(values: Sequence[str]) -> list[str]:
@@ -45,16 +41,24 @@ def int_list(
             result.append(int(value))
         if not result:
             raise click.BadParameter(f"give at least one {what}")
-        return unique(result)
+        return _unique(result)
 
     return convert
+
+
+def _unique(values: Sequence[int]) -> tuple[int, ...]:
+    """Values in first-seen order without repeats (``-w 1 -w 1`` means week 1 once)."""
+    return tuple(dict.fromkeys(values))
 
 
 def parse_days(
     ctx: click.Context, param: click.Parameter, values: Sequence[str]
 ) -> tuple[int, ...]:
+    from patchsetup.schedule.compose import parse_day
+    from patchsetup.schedule.errors import ScheduleError
+
     try:
-        days = unique([parse_day(v) for v in _split(values)])
+        days = _unique([parse_day(v) for v in _split(values)])
     except ScheduleError as exc:
         raise click.BadParameter(str(exc)) from None
     if not days:
@@ -67,6 +71,9 @@ def parse_days(
 def parse_timezone(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None
+    from patchsetup.schedule.errors import ScheduleError
+    from patchsetup.schedule.zones import validate_timezone
+
     try:
         return validate_timezone(value)
     except ScheduleError as exc:
@@ -100,42 +107,6 @@ def parse_endpoint_url(ctx: click.Context, param: click.Parameter, value: str | 
         if ctx.get_parameter_source(param.name or "") is click.core.ParameterSource.ENVIRONMENT:
             problem += " (from AWS_ENDPOINT_URL)"
         raise click.BadParameter(problem) from None
-
-
-if TYPE_CHECKING:
-    _StrChoice = click.Choice[str]
-else:  # click before 8.4 has no generic Choice
-    _StrChoice = click.Choice
-
-
-class OperatingSystems(_StrChoice):
-    """--operating-system's values: the OperatingSystem enum of botocore's SSM model,
-    read when a value is checked or completed (shapes.py), not when the cli loads."""
-
-    def __init__(self) -> None:
-        super().__init__((), case_sensitive=False)
-
-    @property
-    def choices(self) -> tuple[str, ...]:
-        return shapes.operating_systems()
-
-    @choices.setter
-    def choices(self, value: tuple[str, ...]) -> None:
-        """The values are the model's: what click's __init__ sets is not kept."""
-
-
-class OperatingSystemOption(click.Option):
-    """An option whose help lists the model's operating systems ({systems}) when shown."""
-
-    @property
-    def help(self) -> str | None:
-        if self._help is None:
-            return None
-        return self._help.format(systems=", ".join(shapes.operating_systems()))
-
-    @help.setter
-    def help(self, value: str | None) -> None:
-        self._help = value
 
 
 class SeedCompatCommand(click.Command):

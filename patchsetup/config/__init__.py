@@ -21,7 +21,6 @@ the parts together.
 
 from __future__ import annotations
 
-import importlib.resources
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -40,31 +39,13 @@ from patchsetup.config.tasks import CREATE, TASK_SETTINGS, TaskSettings, read_ta
 from patchsetup.config.windows import WINDOW_DEFAULTS, read_window_defaults, read_windows
 from patchsetup.model import ModelError, Setup
 from patchsetup.roles import maintenance_window_policy, notification_roles
+from patchsetup.samples import SCHEMA_DIRECTIVE, sample_config, sample_for_init
 
 __all__ = ["SCHEMA_DIRECTIVE", "load_config", "sample_config", "sample_for_init"]
 
 _TOP_KEYS = frozenset({"name", "adopt", "defaults", "service_role", "baselines", "windows", "scan"})
 _DEFAULTS_KEYS = TASK_SETTINGS | WINDOW_DEFAULTS
 _NO_OVERRIDES = Overrides()
-#: The sample's first line: taplo's (Even Better TOML's) schema directive, relative to the
-#: sample in the package; ``init`` names the installed file instead (sample_for_init).
-SCHEMA_DIRECTIVE = "#:schema "
-
-
-def sample_config() -> str:
-    """Return the text of the commented sample config (``ssm-patching-setup init``)."""
-    resource = importlib.resources.files("patchsetup.config").joinpath("sample.toml")
-    return resource.read_text(encoding="utf-8")
-
-
-def sample_for_init() -> str:
-    """The sample as ``init`` writes it: its ``#:schema`` line names the installed schema
-    (``patchsetup/schemas/config.schema.json``) as a file URI, so an editor with TOML schema
-    support completes and checks keys wherever the new file is."""
-    first, _, rest = sample_config().partition("\n")
-    assert first.startswith(SCHEMA_DIRECTIVE)
-    schema = Path(__file__).resolve().parent.parent / "schemas" / "config.schema.json"
-    return f"{SCHEMA_DIRECTIVE}{schema.as_uri()}\n{rest}"
 
 
 def load_config(

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from patchsetup.deploy import order
-from patchsetup.deploy.plan import DEFAULT_CONCURRENCY, Call, Change, Json, Plan, Ref
+from patchsetup.deploy.plan import Call, Change, Json, Plan, Ref
+from patchsetup.fields import DEFAULT_CONCURRENCY
 
 log = logging.getLogger(__name__)
 

@@ -44,18 +44,6 @@ def marked(action: str, words: str) -> str:
     return f"{MARKERS.get(action, ' ')} {words}"
 
 
-#: Calls in flight per target by default, chosen by measurement through the fault proxy
-#: (50 ms; benchmarks/README.md). 16 is the fewest that make a fresh 8-window setup 7
-#: requests in a row (its widest round: 8 targets beside 8 registrations; 8 lanes: 9),
-#: and 8 windows stay within the token-bucket model's burst (5/s, burst 10 per
-#: operation, account and region) at 8, 16 or 32: no throttle. 40 windows under the
-#: buckets decide it: 18.7-19.4 s at 16 lanes, 14.7 at 24, 8.2-9.9 at 32 and 8.3 at 64
-#: (1 and 4 regions; about 6 s by calls / rate), with half the throttles at 32: at 16
-#: every lane waits on one paced operation (the windows) while the others' buckets idle.
-#: Without throttling 32 is also fewer rounds for 40 windows (11, 15 at 16).
-DEFAULT_CONCURRENCY = 32
-
-
 class PlanConflict(ValueError):
     """The desired state collides with something another setup owns (one line)."""
 

@@ -16,17 +16,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from patchsetup.deploy.remote import RemoteNode
+from patchsetup.fields import PATCH_GROUP_KEYS, PLATFORMS
 from patchsetup.model import Setup
 
-#: The tag keys Patch Manager reads a node's patch group from.
-PATCH_GROUP_KEYS = ("Patch Group", "PatchGroup")
 #: SSM's InstanceId pattern (botocore's model): EC2 ``i-`` (8 or 17) or hybrid ``mi-``.
 INSTANCE_ID_RE = re.compile(r"^(i-(\w{8}|\w{17})|mi-\w{17})$")
 #: SSM's TagKey and TagValue class (``^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$``), keys 1-128, values
 #: 0-256 (the tag: filter of DescribeInstanceInformation takes a tag's key and value).
 _TAG_CHARS = re.compile(r"^[\w\s.:/=+\-@]*$")
-#: DescribeInstanceInformation's PlatformTypes, by the --platform word.
-PLATFORMS = {"linux": "Linux", "windows": "Windows", "macos": "MacOS"}
 
 
 class AssignError(ValueError):

@@ -12,13 +12,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeAlias
 
-from patchsetup.deploy.plan import Plan
-from patchsetup.deploy.remote import RemoteState
-from patchsetup.report import WindowRuns
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the types only: a calendar from flags reads Common, and plans nothing
     from patchsetup.aws.accounts import Clients
     from patchsetup.aws.gate import Gate
+    from patchsetup.deploy.plan import Plan
+    from patchsetup.deploy.remote import RemoteState
+    from patchsetup.report import WindowRuns
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,7 @@ class Common:
     exclude_accounts: tuple[str, ...] = ()
 
 
-PlanFn = Callable[[], tuple[Plan, RemoteState]]
+PlanFn: TypeAlias = "Callable[[], tuple[Plan, RemoteState]]"
 #: Makes a target's ``PlanFn`` from its clients and gate.
 PlanFor: TypeAlias = "Callable[[Clients, Gate], PlanFn]"
 

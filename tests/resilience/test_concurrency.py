@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from patchsetup.deploy.plan import DEFAULT_CONCURRENCY
+from patchsetup.fields import DEFAULT_CONCURRENCY
 from tests.helpers.account import flatten, read_account
 from tests.helpers.cli import cleanup, ok_json, setup, target_json
 from tests.helpers.endpoint import reset_local_aws

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from patchsetup.deploy.plan import DEFAULT_CONCURRENCY
+from patchsetup.fields import DEFAULT_CONCURRENCY
 from tests.helpers.account import parameter_names, window_names
 from tests.helpers.cli import JSON, json_report, ok_json, setup, target_json
 from tests.helpers.endpoint import client, direct_env

@@ -53,7 +53,9 @@ PURE = [
 
 #: Lower number, lower layer: a module imports its own layer or lower ones only.
 LAYERS: dict[str, int] = {
-    **dict.fromkeys(["errors", "files", "signals", "quotas", "aws_defaults", "fields"], 0),
+    **dict.fromkeys(
+        ["errors", "files", "signals", "quotas", "aws_defaults", "fields", "samples"], 0
+    ),
     **dict.fromkeys(["logtarget", "colour", "progress"], 0),
     **dict.fromkeys(["model", "roles", "schedule", "baselines"], 1),
     **dict.fromkeys(["policy", "seed", "config", "deploy", "checks", "fleet"], 2),

@@ -17,6 +17,7 @@ from patchsetup.baselines.messages import BaselineError
 from patchsetup.baselines.presets import preset
 from patchsetup.baselines.service_model import service_model
 from patchsetup.baselines.shapes import OPERATING_SYSTEMS, create_input_shape
+from patchsetup.baselines.systems import PRESET_SYSTEMS
 from patchsetup.baselines.validate import load_baseline_file
 from tests.helpers.baselines import (
     RULE_FIELDS,
@@ -66,6 +67,13 @@ def test_operating_systems_is_the_model_enum_in_order() -> None:
     expected = tuple(ssm_model().shape_for("OperatingSystem").enum)
     assert expected == OPERATING_SYSTEMS
     assert "AMAZON_LINUX_2023" in expected and "ALMA_LINUX" in expected
+
+
+def test_the_flags_systems_are_the_model_enum_and_the_presets() -> None:
+    """--operating-system's list is written out (its help parses no model): it is the
+    model's enum in the model's order, and every one has a preset."""
+    assert PRESET_SYSTEMS == OPERATING_SYSTEMS
+    assert [preset(system)["OperatingSystem"] for system in PRESET_SYSTEMS] == list(PRESET_SYSTEMS)
 
 
 def test_the_model_read_without_botocore_is_botocores() -> None:
