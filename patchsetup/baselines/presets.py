@@ -4,8 +4,8 @@
 ``CreatePatchBaseline`` request that reproduces the rules of AWS's current
 predefined baseline for that OS (so a user can start from "what AWS does"
 and add compliance levels, rejected patches, and so on).  Pure data: the
-list of operating systems comes from botocore's model, but only when
-:func:`preset` is called.
+operating systems are systems.py's (botocore's enum, written out); the model is
+read only to explain why a value is refused.
 
 Sources (current AWS documentation; the rules follow the first page):
 
@@ -30,6 +30,7 @@ from typing import Any
 from patchsetup import aws_defaults
 from patchsetup.baselines.messages import BaselineError, hint, shown
 from patchsetup.baselines.shapes import operating_systems
+from patchsetup.baselines.systems import PRESET_SYSTEMS
 from patchsetup.baselines.validate import APT_PRIORITY_ORDER, WILDCARD
 
 __all__ = ["preset"]
@@ -206,18 +207,18 @@ def preset(operating_system: str) -> dict[str, Any]:
             OperatingSystem enum (the message lists the valid ones), or is a
             value botocore knows but this module has no preset for yet.
     """
-    valid = operating_systems()
+    spec = _PRESETS.get(operating_system) if operating_system in PRESET_SYSTEMS else None
+    if spec is not None:
+        return copy.deepcopy(spec)
+    valid = operating_systems()  # botocore's model, read only to explain the refusal
     if operating_system not in valid:
         raise BaselineError(
             f"unknown operating system {shown(operating_system)}"
             f"{hint(operating_system, valid)}; valid values: {', '.join(valid)}"
         )
-    spec = _PRESETS.get(operating_system)
-    if spec is None:
-        # A newer botocore added an OS whose predefined baseline is not
-        # transcribed here yet; better to say so than to guess its rules.
-        raise BaselineError(
-            f"no preset for operating system {operating_system} yet; "
-            "write a baseline file for it instead"
-        )
-    return copy.deepcopy(spec)
+    # A newer botocore added an OS whose predefined baseline is not
+    # transcribed here yet; better to say so than to guess its rules.
+    raise BaselineError(
+        f"no preset for operating system {operating_system} yet; "
+        "write a baseline file for it instead"
+    )

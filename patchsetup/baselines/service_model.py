@@ -17,7 +17,6 @@ both against botocore's own.
 from __future__ import annotations
 
 import functools
-import gzip
 import importlib.util
 import json
 from pathlib import Path
@@ -53,6 +52,8 @@ def builtin_data_path() -> Path:
 
 
 def _load(path: Path) -> dict[str, Any] | None:
+    import gzip  # botocore's compressed models only: not on every command's path
+
     for suffix, opener in ((".json", open), (".json.gz", gzip.open)):
         candidate = path.with_name(path.name + suffix)
         if candidate.is_file():

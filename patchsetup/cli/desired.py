@@ -2,7 +2,8 @@
 
 ``desired_setup`` builds it from the replaced tool's flags (-w/-d/-t, and the
 baseline ``seed.baseline_rules`` chooses); ``config_setup`` reads
-the config file and lays the flags the user gave over it. No AWS call.
+the config file and lays the flags the user gave over it. No AWS call. The config
+reader is imported only when a config is read: the flags need only the model.
 """
 
 from __future__ import annotations
@@ -10,9 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from patchsetup.baselines.messages import BaselineError
-from patchsetup.config import load_config
-from patchsetup.config.settings import Overrides
-from patchsetup.config.tables import ConfigError
 from patchsetup.errors import BadInput
 from patchsetup.model import ModelError, Setup
 from patchsetup.seed import FlagOptions, baseline_rules, build_setup
@@ -63,6 +61,10 @@ def config_setup(
             f"--config: {', '.join(clash)} cannot be combined with a config file, which "
             "describes windows and baselines itself"
         )
+
+    from patchsetup.config import load_config  # the config reader: only with --config
+    from patchsetup.config.settings import Overrides
+    from patchsetup.config.tables import ConfigError
 
     def flag(name: str, source: dict[str, Any] = values) -> Any:
         return source[name] if name in given else None
