@@ -11,7 +11,6 @@ the same way wherever the problem is found (the shape checks in
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from typing import NoReturn
 
@@ -63,6 +62,8 @@ def hint(word: str, candidates: Iterable[str]) -> str:
     folded = {option.casefold(): option for option in options}
     match = folded.get(word.casefold())
     if match is None:
+        import difflib  # only to word a refusal
+
         close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
         match = close[0] if close else None
     return f" (did you mean {match!r}?)" if match is not None else ""

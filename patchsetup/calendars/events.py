@@ -9,17 +9,18 @@ EndDate, Enabled and daylight saving.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from patchsetup.deploy.remote import RemoteState, RemoteWindow
-from patchsetup.model import Setup, WindowSpec
 from patchsetup.schedule.errors import ScheduleError
 from patchsetup.schedule.window_runs import runs_between
 from patchsetup.schedule.words import describe
+
+if TYPE_CHECKING:  # the types only: a calendar from the flags reads nothing deployed
+    from patchsetup.deploy.remote import RemoteState, RemoteWindow
+    from patchsetup.model import Setup, WindowSpec
 
 #: Zone names that are UTC itself: an .ics writes their times as UTC (``...Z``).
 UTC_NAMES = frozenset(
@@ -68,7 +69,6 @@ class Run:
     end: datetime
     #: When no new task starts any more (the end less Cutoff hours).
     cutoff: datetime
-    uid: str
 
 
 @dataclass(frozen=True)
@@ -144,6 +144,8 @@ def uid(setup: str, window: CalendarWindow, start: datetime) -> str:
     From the setup name, the account and region when known, the window name and the
     run's UTC start, so a calendar client that imports the file again updates the event.
     """
+    import hashlib  # for the .ics only: the text view shows no UID
+
     key = "\x1f".join([setup, window.account or "", window.region or "", window.name])
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
     return f"{start.astimezone(UTC):%Y%m%dT%H%M%SZ}-{digest}@ssm-patching-setup"
@@ -183,7 +185,7 @@ def build(
             # Instants, not wall times: a run across a clock change still lasts Duration.
             end_at = (run.astimezone(UTC) + duration).astimezone(run.tzinfo)
             stop = (run.astimezone(UTC) + duration - cutoff).astimezone(run.tzinfo)
-            runs.append(Run(window, run, end_at, stop, uid(setup, window, run)))
+            runs.append(Run(window, run, end_at, stop))
     runs.sort(key=lambda r: (r.start.astimezone(UTC), r.window.name, r.window.where or ""))
     return Calendar(
         setup, start, end, tuple(windows), tuple(runs), tuple(disabled), tuple(warnings)

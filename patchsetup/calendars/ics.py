@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from patchsetup import __version__
-from patchsetup.calendars.events import Calendar, Run, in_words, is_utc
+from patchsetup.calendars.events import Calendar, Run, in_words, is_utc, uid
 from patchsetup.schedule.zones import Transition, transitions
 
 PRODID = f"-//ssm-patching-setup//calendar {__version__}//EN"
@@ -138,7 +138,7 @@ def _event(calendar: Calendar, run: Run, stamp: datetime, several: bool) -> list
     summary = f"{window.name} ({window.where})" if several and window.where else window.name
     lines = [
         "BEGIN:VEVENT",
-        f"UID:{run.uid}",
+        f"UID:{uid(calendar.setup, run.window, run.start)}",
         f"DTSTAMP:{_stamp(stamp)}",
         _when("DTSTART", run.start, window.timezone),
         _when("DTEND", run.end, window.timezone),

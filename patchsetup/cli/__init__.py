@@ -10,21 +10,17 @@ in options.py, the checks of option values in values.py; they hand the run to
 from __future__ import annotations
 
 import importlib
-import logging
-import platform
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from click.shell_completion import CompletionItem
 
 from patchsetup import __version__, signals
-from patchsetup.aws.errors import aws_exceptions, describe_error
-from patchsetup.aws.redact import redact
 from patchsetup.errors import EXIT_BAD_INPUT, EXIT_FAILURE
 
-log = logging.getLogger("patchsetup")
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
 
 #: click's settings of every command (-h as well as --help, wide help).
 CONTEXT: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -95,6 +91,7 @@ def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> No
     The SDK's versions come from its installed metadata: --version imports no boto3."""
     if not value or ctx.resilient_parsing:
         return
+    import platform
     from importlib import metadata
 
     lines = [
@@ -256,15 +253,27 @@ def _run(command: click.Command, prog: str, args: Sequence[str] | None) -> tuple
         return exc.exit_code, exc.format_message()
     except KeyboardInterrupt:
         return 130, "interrupted; run again to converge"
-    except aws_exceptions() as exc:
-        return EXIT_FAILURE, describe_error(exc)
-    except Exception as exc:  # a bug: say so in one line; the traceback is one flag away
-        log.debug("internal error", exc_info=True)
-        return EXIT_FAILURE, (
-            f"internal error: {type(exc).__name__}: {redact(str(exc))} "
-            f"(rerun with -l DEBUG for the traceback, and please report it)"
-        )
+    except Exception as exc:
+        return EXIT_FAILURE, _failure(exc)
     return (result if isinstance(result, int) else 0), None
+
+
+def _failure(exc: Exception) -> str:
+    """The line of an AWS failure that escaped a command, else of a bug: in one line, the
+    traceback one flag away. Loaded only then (with logging): a run that succeeds or
+    stops with a message of its own imports none of it."""
+    import logging
+
+    from patchsetup.aws.errors import aws_exceptions, describe_error
+    from patchsetup.aws.redact import redact
+
+    if isinstance(exc, aws_exceptions()):
+        return describe_error(exc)
+    logging.getLogger("patchsetup").debug("internal error", exc_info=True)
+    return (
+        f"internal error: {type(exc).__name__}: {redact(str(exc))} "
+        f"(rerun with -l DEBUG for the traceback, and please report it)"
+    )
 
 
 def json_command(command: click.Command, args: list[str]) -> str | None:

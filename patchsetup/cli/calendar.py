@@ -17,6 +17,7 @@ import click
 from click.core import ParameterSource
 
 from patchsetup.cli import options
+from patchsetup.cli.values import check_setup_name
 from patchsetup.errors import AwsError, BadInput
 
 #: read_options' options that say how to report a run: the calendar has --format and -o.
@@ -139,7 +140,6 @@ def calendar_command(
     from dateutil.relativedelta import relativedelta
 
     from patchsetup.calendars import events, ics, month
-    from patchsetup.cli.common import common_of, configure_logging
     from patchsetup.cli.desired import config_setup, desired_setup
 
     ctx = click.get_current_context()
@@ -153,22 +153,24 @@ def calendar_command(
             f"calendar: {', '.join(where)} reads what is deployed; --config and the model "
             "flags make the calendar without AWS: give one or the other"
         )
-    values.update(output="text", verbose=False, detailed_exitcode=False)
-    common = common_of(values)
-    configure_logging(common.loglevel)
     begin = _start(start)
     end = begin + relativedelta(months=months)
     if output_file is not None:
         _check_writable(output_file)
-    if offline:
+    if offline:  # the desired setup: no run's settings, no logging, no AWS SDK
+        chosen = check_setup_name(values["name"])
         if values["config"]:
-            setup = config_setup(values, common.name, given)
+            setup = config_setup(values, chosen, given)
         else:
-            setup = desired_setup(values, common.name)
+            setup = desired_setup(values, chosen)
         name, windows = setup.name, events.from_setup(setup)
     else:
+        from patchsetup.cli.common import common_of, configure_logging
         from patchsetup.runner.deployed import deployed_states  # loads boto3
 
+        values.update(output="text", verbose=False, detailed_exitcode=False)
+        common = common_of(values)
+        configure_logging(common.loglevel)
         name = common.name
         windows = [
             window

@@ -13,8 +13,7 @@ import sys
 from typing import Any
 
 from patchsetup.aws.redact import RedactingFilter
-from patchsetup.errors import BadInput
-from patchsetup.fields import setup_name_problem
+from patchsetup.cli.values import check_setup_name
 from patchsetup.logtarget import TargetFilter
 from patchsetup.runner.request import Common
 
@@ -35,9 +34,7 @@ def common_of(values: dict[str, Any]) -> Common:
             for k in Common.__dataclass_fields__
         }
     )
-    problem = setup_name_problem(common.name)
-    if problem is not None:
-        raise BadInput(f"--name: {problem}")
+    check_setup_name(common.name)
     return common
 
 

@@ -20,6 +20,16 @@ from typing import Any
 import click
 
 from patchsetup.errors import BadInput
+from patchsetup.fields import setup_name_problem
+
+
+def check_setup_name(name: str) -> str:
+    """--name, checked for every command: cleanup and status look resources up by it,
+    and a name no setup can have finds nothing, silently."""
+    problem = setup_name_problem(name)
+    if problem is not None:
+        raise BadInput(f"--name: {problem}")
+    return name
 
 
 def _split(values: Sequence[str]) -> list[str]:

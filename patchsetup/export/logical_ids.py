@@ -13,7 +13,6 @@ on the order of the config.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 
@@ -73,4 +72,6 @@ class LogicalIds:
 
 
 def _short_hash(text: str) -> str:
+    import hashlib  # only where two IDs clash: OpenSSL's module costs a command's start-up
+
     return hashlib.sha256(text.encode()).hexdigest()[:_HASH_LEN]

@@ -6,7 +6,6 @@ Pure. A window's StartDate and EndDate mean the same everywhere through
 
 from __future__ import annotations
 
-import difflib
 import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -36,6 +35,8 @@ def validate_timezone(name: str) -> str:
     suggestions: list[str] = []
     if name.strip().lower() in by_case:
         suggestions.append(by_case[name.strip().lower()])
+    import difflib  # only to word a refusal
+
     suggestions += [
         zone
         for zone in difflib.get_close_matches(name, sorted(zones), n=3, cutoff=0.6)
