@@ -209,6 +209,10 @@ class BaselineSpec:
 
 #: IAM path of the roles the tool creates: cleanup finds them by it, then checks the tag.
 ROLE_PATH = "/ssm-patching-setup/"
+#: The managed policy an administrator creates once per account from
+#: iam/ssm-patching-setup-role-boundary.json; every role the tool creates gets it.
+BOUNDARY_PATH = "/ssm-patching-setup/"
+BOUNDARY_NAME = "ssm-patching-setup-role-boundary"
 #: The role is global, windows are regional: each region whose setup uses the role tags it
 #: ``<prefix><region>``, and the last region to let go of it deletes it.
 ROLE_REGION_TAG = f"{TOOL}:region:"

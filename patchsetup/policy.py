@@ -23,13 +23,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from patchsetup import model
 from patchsetup.model import OWNER_TAG, ROLE_PATH, SERVICE_ROLE, TOOL, Setup
 from patchsetup.roles import maintenance_window_policy, notification_roles
 
-#: The managed policy an administrator creates once per account from
-#: iam/ssm-patching-setup-role-boundary.json; every role the tool creates gets it.
-BOUNDARY_PATH = "/ssm-patching-setup/"
-BOUNDARY_NAME = "ssm-patching-setup-role-boundary"
 #: The role names ``sts:AssumeRole`` is granted on: the bootstrap role of each account
 #: (edit the pattern in iam/ssm-patching-setup-assume-policy.json for other names).
 BOOTSTRAP_ROLE = "PatchingBootstrap*"
@@ -91,7 +88,7 @@ class Scope:
 
 
 def boundary_arn(partition: str, account: str) -> str:
-    return f"arn:{partition}:iam::{account}:policy{BOUNDARY_PATH}{BOUNDARY_NAME}"
+    return f"arn:{partition}:iam::{account}:policy{model.BOUNDARY_PATH}{model.BOUNDARY_NAME}"
 
 
 def boundary_arn_of(arn: str) -> str:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-import json
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +52,7 @@ def builtin_data_path() -> Path:
 
 def _load(path: Path) -> dict[str, Any] | None:
     import gzip  # botocore's compressed models only: not on every command's path
+    import json
 
     for suffix, opener in ((".json", open), (".json.gz", gzip.open)):
         candidate = path.with_name(path.name + suffix)

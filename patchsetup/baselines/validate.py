@@ -28,7 +28,6 @@ stated in a comment next to the code that makes it.
 from __future__ import annotations
 
 import datetime
-import json
 import os
 import re
 from typing import Any, NoReturn
@@ -294,6 +293,8 @@ def load_baseline_file(path: str | os.PathLike[str]) -> dict[str, Any]:
             a JSON object, or breaks any rule above.  The message is one line
             of the form ``"<file>: <key path>: <problem>"``.
     """
+    import json  # a baseline file's reader only: presets are Python data
+
     source = os.fsdecode(path)
     try:
         text = read_text(path)

@@ -139,7 +139,7 @@ def calendar_command(
     """
     from dateutil.relativedelta import relativedelta
 
-    from patchsetup.calendars import events, ics, month
+    from patchsetup.calendars import events, month
     from patchsetup.cli.desired import config_setup, desired_setup
 
     ctx = click.get_current_context()
@@ -181,6 +181,8 @@ def calendar_command(
     for warning in calendar.warnings:
         click.echo(f"warning: {warning}", err=True)
     if fmt == "ics":
+        from patchsetup.calendars import ics  # with its time zones' definitions
+
         text = ics.render(calendar, datetime.now(UTC))
     else:
         text = month.render(calendar) + "\n"

@@ -52,8 +52,15 @@ from patchsetup.deploy.plan import Change, Json, Ref
 from patchsetup.deploy.planner import plan
 from patchsetup.deploy.remote import RemoteState
 from patchsetup.export.logical_ids import ExportError, LogicalIds
-from patchsetup.model import SERVICE_ROLE, TOOL, BaselineSpec, Setup, TaskSpec
-from patchsetup.policy import BOUNDARY_NAME, BOUNDARY_PATH
+from patchsetup.model import (
+    BOUNDARY_NAME,
+    BOUNDARY_PATH,
+    SERVICE_ROLE,
+    TOOL,
+    BaselineSpec,
+    Setup,
+    TaskSpec,
+)
 
 __all__ = [
     "BASELINE",

@@ -2,6 +2,8 @@
 
 Pure. A window's StartDate and EndDate mean the same everywhere through
 :func:`window_date`: a date-time without an offset is in the window's own time zone.
+``zoneinfo`` is imported by the functions that name a zone: loading it finds tzdata
+(through ``sysconfig``), which a schedule in UTC, SSM's default, never needs.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from datetime import timezone as FixedOffset
-from zoneinfo import ZoneInfo, available_timezones
 
 from patchsetup.schedule.errors import ScheduleError
 from patchsetup.schedule.names import join
@@ -19,7 +20,15 @@ from patchsetup.schedule.names import join
 @functools.lru_cache(maxsize=1)
 def _zone_names() -> frozenset[str]:
     """All IANA zone names tzdata knows (cached: listing them walks the package)."""
+    from zoneinfo import available_timezones
+
     return frozenset(available_timezones())
+
+
+def _zone(name: str) -> tzinfo:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
 
 
 def validate_timezone(name: str) -> str:
@@ -54,7 +63,7 @@ def tzinfo_for(timezone: str | None) -> tzinfo:
     """Return the tzinfo for a schedule time zone; SSM uses UTC when none is set."""
     if timezone is None:
         return UTC
-    return ZoneInfo(validate_timezone(timezone))
+    return _zone(validate_timezone(timezone))
 
 
 def utc_instant(local: datetime, zone: tzinfo) -> datetime:
@@ -77,7 +86,7 @@ def window_date(text: str, timezone: str | None) -> datetime:
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if moment.tzinfo is not None:
         return moment
-    return moment.replace(tzinfo=ZoneInfo(timezone) if timezone else UTC)
+    return moment.replace(tzinfo=_zone(timezone) if timezone else UTC)
 
 
 @dataclass(frozen=True)
