@@ -8,8 +8,9 @@ click usage error. ``SeedCompatCommand`` accepts ``-w 1 2 -d 2 3``.
 The region and endpoint checks are botocore's (``patchsetup.aws.session``), loaded
 only when a region or an endpoint URL is given, and not while the shell completes a
 word (click parses resiliently then, and uses no value): no other command loads the
-AWS SDK. The schedule's rules are imported by the callbacks that use them, so that
-``--help`` and a TAB, which run none, load only click and this module.
+AWS SDK. The schedule's rules are imported by the callbacks that use them, and not
+used while completing either, so that ``--help`` and a TAB load only click and the
+option declarations.
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ def _unique(values: Sequence[int]) -> tuple[int, ...]:
 def parse_days(
     ctx: click.Context, param: click.Parameter, values: Sequence[str]
 ) -> tuple[int, ...]:
+    if ctx.resilient_parsing:  # the shell completes a word: no value is used
+        return ()
     from patchsetup.schedule.compose import parse_day
     from patchsetup.schedule.errors import ScheduleError
 
@@ -79,8 +82,8 @@ def parse_days(
 
 
 def parse_timezone(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is None:
-        return None
+    if value is None or ctx.resilient_parsing:  # completing: tzdata is not listed
+        return value
     from patchsetup.schedule.errors import ScheduleError
     from patchsetup.schedule.zones import validate_timezone
 

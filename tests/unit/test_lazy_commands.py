@@ -8,6 +8,7 @@ are shown beside the command list), and the list's help lines, kept in
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -23,9 +24,10 @@ OTHERS = {module for module, _, _ in cli.COMMANDS.values()} - {
 }
 
 _PROBE = """\
-import atexit, json, sys
+import atexit, sys
 def _record():
-    print(json.dumps(sorted(m for m in sys.modules if m.startswith("patchsetup"))))
+    import json  # not before: a command's own import of json is what is looked for
+    print(json.dumps(sorted(sys.modules)))
 atexit.register(_record)
 sys.argv = ["ssm-patching-setup", *sys.argv[1:]]
 from patchsetup import console
@@ -33,9 +35,14 @@ console.setup_main()
 """
 
 
-def _loaded(*args: str) -> set[str]:
+def _loaded(*args: str, env: dict[str, str] | None = None) -> set[str]:
+    """Every module the command imported, package or standard library."""
     result = subprocess.run(
-        [sys.executable, "-c", _PROBE, *args], capture_output=True, text=True, check=False
+        [sys.executable, "-c", _PROBE, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **(env or {})},
     )
     assert result.returncode == 0, result.stderr
     return set(json.loads(result.stdout.splitlines()[-1]))
@@ -82,3 +89,72 @@ def test_the_list_is_every_command() -> None:
     ctx = click.Context(cli.main)
     assert cli.main.list_commands(ctx) == sorted(cli.COMMANDS)
     assert cli.main.get_command(ctx, "nope") is None
+
+
+#: What the group's help, ``init`` and a TAB may load of the package: the group, the
+#: option declarations and the command's own module. No model, schedule, config reader,
+#: runner or report: those are for a command that runs.
+DECLARATIONS = {
+    "patchsetup",
+    "patchsetup.console",
+    "patchsetup.cli",
+    "patchsetup.cli.options",
+    "patchsetup.cli.values",
+    "patchsetup.errors",
+    "patchsetup.fields",
+    "patchsetup.signals",
+    "patchsetup.baselines",
+    "patchsetup.baselines.systems",
+}
+_TAB = {
+    "_SSM_PATCHING_SETUP_COMPLETE": "bash_complete",
+    "COMP_WORDS": "ssm-patching-setup --operating-system ",
+    "COMP_CWORD": "2",
+}
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "own"),
+    [
+        (["--help"], None, {"patchsetup.cli.apply"}),
+        (["init", "-"], None, {"patchsetup.cli.init", "patchsetup.samples"}),
+        ([], _TAB, {"patchsetup.cli.apply"}),
+    ],
+    ids=["help", "init", "tab"],
+)
+def test_help_init_and_tab_load_only_declarations(
+    args: list[str], env: dict[str, str] | None, own: set[str]
+) -> None:
+    loaded = _loaded(*args, env=env)
+    assert {m for m in loaded if m.split(".")[0] == "patchsetup"} <= DECLARATIONS | own
+    assert "logging" not in loaded  # the group loads it only to report a bug
+
+
+#: Loaded only where they are needed: the config reader for --config, logging for a run,
+#: zoneinfo where a zone is named, hashlib for an .ics UID or two clashing logical IDs.
+_NOT_FROM_FLAGS = (
+    "patchsetup.config",
+    "patchsetup.runner",
+    "patchsetup.report",
+    "logging",
+    "zoneinfo",
+    "hashlib",
+    "gzip",
+)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["export"], ["policy"], ["calendar", "-w", "1", "-d", "2", "--months", "1"]],
+    ids=["export", "policy", "calendar"],
+)
+def test_commands_from_the_flags_load_no_reader_logging_or_zone_data(args: list[str]) -> None:
+    loaded = _loaded(*args)
+    assert [m for m in _NOT_FROM_FLAGS if m in loaded] == []
+    assert "patchsetup.model" in loaded  # the probe sees what the command does load
+
+
+def test_the_calendar_from_flags_reads_nothing_deployed() -> None:
+    loaded = _loaded("calendar", "-w", "1", "-d", "2", "--months", "1")
+    assert not any(m.startswith("patchsetup.deploy") for m in loaded)
+    assert "patchsetup.calendars.ics" not in loaded  # text: no time-zone definitions
