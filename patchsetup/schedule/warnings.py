@@ -8,15 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
-from dateutil import tz as dtz
-
 from patchsetup.schedule.cron import Cron
 from patchsetup.schedule.errors import ScheduleError
 from patchsetup.schedule.expressions import At, Rate, parse
 from patchsetup.schedule.names import FULL_DAY_NAMES, ORDINAL_WORDS, join, ordinal
 from patchsetup.schedule.occurrences import local_candidates, matching_days
 from patchsetup.schedule.runs import next_runs
-from patchsetup.schedule.zones import transitions, tzinfo_for
+from patchsetup.schedule.zones import exists, repeats, transitions, tzinfo_for
 
 
 def _clock(moment: datetime, with_seconds: bool) -> str:
@@ -44,7 +42,7 @@ def _dst_warnings(
         hits = list(_take_before(local_candidates(cron, low), high))
         aware = [moment.replace(tzinfo=zone) for moment in hits]
         if change.after > change.before:
-            skipped = [m for m, a in zip(hits, aware, strict=True) if not dtz.datetime_exists(a)]
+            skipped = [m for m, a in zip(hits, aware, strict=True) if not exists(a)]
             if skipped:
                 warnings.append(
                     f"{cron.text}: {_times_phrase(skipped, cron.has_seconds)} on "
@@ -53,7 +51,7 @@ def _dst_warnings(
                     f"(daylight-saving gap: clocks jump from {low:%H:%M} to {high:%H:%M})"
                 )
         else:
-            repeated = [m for m, a in zip(hits, aware, strict=True) if dtz.datetime_ambiguous(a)]
+            repeated = [m for m, a in zip(hits, aware, strict=True) if repeats(a)]
             if repeated:
                 warnings.append(
                     f"{cron.text}: {_times_phrase(repeated, cron.has_seconds)} on "
@@ -139,12 +137,12 @@ def schedule_warnings(
         return []
     if isinstance(parsed, At):
         aware = parsed.when.replace(tzinfo=zone)
-        if not dtz.datetime_exists(aware):
+        if not exists(aware):
             return [
                 f"{expression}: {parsed.when:%H:%M:%S} on {parsed.when:%Y-%m-%d} does not "
                 f"exist in {zone_name} (daylight-saving gap)"
             ]
-        if dtz.datetime_ambiguous(aware):
+        if repeats(aware):
             return [
                 f"{expression}: {parsed.when:%H:%M:%S} on {parsed.when:%Y-%m-%d} happens "
                 f"twice in {zone_name} (daylight-saving overlap)"

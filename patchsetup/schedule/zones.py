@@ -75,6 +75,23 @@ def utc_instant(local: datetime, zone: tzinfo) -> datetime:
     return local.replace(tzinfo=zone).astimezone(UTC)
 
 
+def exists(moment: datetime) -> bool:
+    """Whether an aware wall time happens in its zone: not in a forward clock change's gap.
+
+    PEP 495: a wall time in the gap (fold 0 takes the offset before the change) comes
+    back from UTC as another wall time. dateutil's ``tz.datetime_exists`` does the same
+    round trip; this one spares the commands dateutil.tz's import.
+    """
+    back = moment.astimezone(UTC).astimezone(moment.tzinfo)
+    return back.replace(tzinfo=None) == moment.replace(tzinfo=None)
+
+
+def repeats(moment: datetime) -> bool:
+    """Whether an aware wall time happens twice: in a backward clock change's overlap,
+    where its two folds (PEP 495) have different UTC offsets."""
+    return moment.replace(fold=0).utcoffset() != moment.replace(fold=1).utcoffset()
+
+
 def window_date(text: str, timezone: str | None) -> datetime:
     """A window's StartDate/EndDate as an aware instant.
 
