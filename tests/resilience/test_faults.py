@@ -4,10 +4,11 @@ The seed 004 example goes through tools/fault_proxy.py:
 
 * at a 20% fault rate (throttling, HTTP 500, a 300 ms delay, a connection reset;
   a fixed seed), setup and then cleanup both succeed and leave exactly the state a
-  clean run leaves: the tool's adaptive retries (max_attempts=10) ride it out;
+  clean run leaves: the tool's retries (standard mode, 11 attempts) ride it out;
 * at 100% (throttling, HTTP 500 and resets only), setup and cleanup each stop with
-  one ``error:`` line and exit 1, no traceback, once botocore's retries are spent;
-  the next healthy run then converges to the exact state.
+  one ``error:`` line and exit 1, no traceback, once botocore's retries are spent
+  (the setup's 11, the cleanup's 3: CLEANUP_ATTEMPTS); the next healthy run then
+  converges to the exact state.
 
 How long the runs take (botocore's backoff, mostly) is printed (``-s`` without
 xdist) and recorded as a test property (``--junitxml``); the outage runs are bounded
@@ -45,6 +46,11 @@ OUTAGE = {"rate": 1.0, "kinds": ["throttle", "500", "reset"], "seed": 1}
 #: throttle (131 s at the very most, ~65 s on average), a twentieth of that after
 #: a 500 or a reset. The size of the example does not matter: nothing is written.
 OUTAGE_LIMIT = 150.0
+#: The cleanup's outage run gives up after this many attempts (AWS_MAX_ATTEMPTS): the
+#: setup's spends the tool's default 11 and shows the bound above, and
+#: test_retry_settings.py counts the default attempts; the cleanup's is about failing
+#: cleanly and converging after, which waiting out ten more back-offs does not change.
+CLEANUP_ATTEMPTS = 3
 
 
 def _faulted(proxy: FaultProxy) -> dict[str, int]:
@@ -80,13 +86,13 @@ def test_setup_and_cleanup_ride_out_a_flaky_endpoint(
     assert_account(local_aws.url, account.before, "after cleanup at a 20% fault rate")
 
 
-def _outage(proxy: FaultProxy, command: str, *args: str) -> float:
+def _outage(proxy: FaultProxy, command: str, *args: str, **env: str) -> float:
     """Run through a total outage: one error line, exit 1, no traceback; the time taken."""
     proxy.configure(faults=OUTAGE)
     started = time.monotonic()
     result = subprocess.run(
         [str(BIN / command), *args],
-        env=cli_env(proxy.url),
+        env=cli_env(proxy.url, **env),
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
@@ -120,7 +126,9 @@ def test_cleanup_fails_cleanly_in_an_outage_then_converges(
 ) -> None:
     target_json(setup(proxied.url, *ARGS))
     proxied.reset()
-    took = _outage(proxied, "ssm-patching-cleanup", *ARGS, "--yes")
+    took = _outage(
+        proxied, "ssm-patching-cleanup", *ARGS, "--yes", AWS_MAX_ATTEMPTS=str(CLEANUP_ATTEMPTS)
+    )
     record_property("outage_seconds", round(took, 1))
     assert_account(local_aws.url, account.desired, "after cleanup in an outage")
 
