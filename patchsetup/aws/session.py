@@ -20,13 +20,13 @@ from typing import Any
 
 import boto3
 import botocore.exceptions
-import botocore.loaders
 import botocore.session
 import botocore.utils
 from botocore.config import Config
 
 from patchsetup import __version__
 from patchsetup.aws import pacing
+from patchsetup.aws.loader import RunLoader
 from patchsetup.aws.redact import redact_whole
 from patchsetup.errors import BadInput
 
@@ -215,16 +215,17 @@ def _check_profile(core: botocore.session.Session, profile: str | None) -> None:
     )
 
 
-_LOADER: list[botocore.loaders.Loader] = []
+_LOADER: list[RunLoader] = []
 _LOADER_GUARD = threading.RLock()
 
 
 def _shared_loader(core: botocore.session.Session) -> botocore.session.Session:
-    """``core`` on the run's one loader (the first session's), which caches every data
-    file it parses: each service model and the endpoint data are read once per run."""
+    """``core`` on the run's one loader (made as the first session's would be), which
+    caches every data file it parses: each service model and the endpoint data are read
+    once per run (aws/loader.py)."""
     with _LOADER_GUARD:
         if not _LOADER:
-            _LOADER.append(core.get_component("data_loader"))
+            _LOADER.append(RunLoader.create(core.get_config_variable("data_path")))
         core.register_component("data_loader", _LOADER[0])
     return core
 
