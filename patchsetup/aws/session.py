@@ -1,7 +1,7 @@
 """The AWS session: credentials, profile, region, endpoint URL, clients and retries.
 
 Everything here is offline until a client makes its first call. Regions are
-checked against botocore's own endpoint data, so a typo never reaches AWS.
+checked against botocore's own partition data, so a typo never reaches AWS.
 Redaction is in ``patchsetup.aws.redact``, error translation in
 ``patchsetup.aws.errors``.
 """
@@ -13,6 +13,7 @@ import functools
 import ipaddress
 import logging
 import os
+import re
 import threading
 import urllib.parse
 from collections.abc import Mapping
@@ -99,16 +100,23 @@ RETRY_CONFIG = Config(
 
 @functools.cache
 def known_regions() -> frozenset[str]:
-    """Every region where botocore knows an SSM endpoint, in every partition.
+    """Every region of every partition botocore knows (its ``partitions.json``).
 
-    On the run's one loader: the endpoint data and SSM's model it reads are the ones
-    the run's clients use, parsed once (a session of its own parsed both again).
+    SSM is in every region (AWS opens it with the region), and botocore finds its
+    endpoint in any region of a partition from the partition's rules, whether or not
+    its per-service endpoint data (``endpoints.json``, 1.25 MB, parsed later only by
+    the clients) lists the region yet. Only the partitions' global pseudo-regions
+    (``aws-global``, ...) are not regions: each region is named as its partition's
+    ``regionRegex`` says. Read on the run's one loader (``~/.aws/models`` and
+    AWS_DATA_PATH first, as botocore does).
     """
-    session = _shared_loader(botocore.session.get_session())
-    regions: set[str] = set()
-    for partition in session.get_available_partitions():
-        regions.update(session.get_available_regions("ssm", partition_name=partition))
-    return frozenset(regions)
+    data = _run_loader().load_data("partitions")
+    return frozenset(
+        region
+        for partition in data["partitions"]
+        for region in partition["regions"]
+        if re.match(partition["regionRegex"], region)
+    )
 
 
 def check_region(region: str) -> str:
@@ -174,7 +182,7 @@ def make_session(profile: str | None, **credentials: str) -> boto3.session.Sessi
     """A session on the standard credential chain, or on ``profile``, or on the given
     credentials. Every session of a run shares one loader, so each service model is
     parsed once per run however many targets the run has."""
-    core = botocore.session.get_session()
+    core = _new_session()
     if not credentials:  # explicit credentials (an assumed role) take no profile
         _check_profile(core, profile)
     with _LOADER_GUARD:
@@ -217,6 +225,8 @@ def _check_profile(core: botocore.session.Session, profile: str | None) -> None:
 
 _LOADER: list[RunLoader] = []
 _LOADER_GUARD = threading.RLock()
+#: The session the region check made for the loader, for make_session to take.
+_SPARE: list[botocore.session.Session] = []
 
 
 def _shared_loader(core: botocore.session.Session) -> botocore.session.Session:
@@ -228,6 +238,22 @@ def _shared_loader(core: botocore.session.Session) -> botocore.session.Session:
             _LOADER.append(RunLoader.create(core.get_config_variable("data_path")))
         core.register_component("data_loader", _LOADER[0])
     return core
+
+
+def _run_loader() -> RunLoader:
+    """The run's one loader; made now, with a session for make_session to take, if no
+    session has been made yet (the region check runs while the options are parsed)."""
+    with _LOADER_GUARD:
+        if not _LOADER:
+            _SPARE.append(_shared_loader(botocore.session.get_session()))
+        return _LOADER[0]
+
+
+def _new_session() -> botocore.session.Session:
+    """A new botocore session: the region check's, if it made one (each registers some
+    250 handlers), else a fresh one."""
+    with _LOADER_GUARD:
+        return _SPARE.pop() if _SPARE else botocore.session.get_session()
 
 
 def resolve_region(session: boto3.session.Session, region: str | None) -> str:
