@@ -128,15 +128,23 @@ def _counted(aws: Any, tmp_path: Path, *args: str) -> dict[str, Any]:
     return counted
 
 
-def test_a_setup_reads_the_ssm_model_once(aws: Any, tmp_path: Path) -> None:
+def test_a_setup_reads_the_ssm_model_once_with_one_session_and_no_boto3(
+    aws: Any, tmp_path: Path
+) -> None:
     """The baseline validation (the default baselines' operating systems) and the SSM
-    client share one parse of the model."""
+    client share one parse of the model; the region check's session is the run's; only
+    botocore is imported (boto3's session was a wrapper the tool did not need)."""
     counted = _counted(aws, tmp_path, "-r", "us-east-1", *JSON, "--yes")
     ssm_models = [path for path in counted["opened"] if re.match(r"ssm/[^/]+/service-2\.", path)]
     assert len(ssm_models) == 1, counted["opened"]
     assert Counter(counted["opened"])["endpoints.json"] == 1
+    assert counted["sessions"] == 1
+    assert counted["boto3"] is False
 
 
-def test_two_regions_read_the_files_once(aws: Any, tmp_path: Path) -> None:
+def test_each_region_has_its_session_and_the_files_are_read_once(aws: Any, tmp_path: Path) -> None:
     counted = _counted(aws, tmp_path, "-r", "us-east-1,eu-west-1", *JSON, "--yes", "--dry-run")
     assert {path: n for path, n in Counter(counted["opened"]).items() if n > 1} == {}
+    # The caller's session (the region check's) and one per region's thread.
+    assert counted["sessions"] == 3
+    assert counted["boto3"] is False
