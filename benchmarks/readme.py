@@ -71,7 +71,7 @@ As of the revision measured (see the line above the results):
 
 - **Targets run concurrently** (`patchsetup/runner/fanout.py`, `for_each_target`): with
   several `-r` regions each region is read, planned and written in its own thread, each
-  with its own boto3 session and clients, on a pool of `min(regions, --concurrency)`
+  with its own botocore session and clients, on a pool of `min(regions, --concurrency)`
   threads. So `--concurrency 1` also takes the regions one at a time, and
   `--concurrency N` has at most N x N calls in flight over all targets.
 - **Writes as a DAG** (`patchsetup/deploy/order.py`, `patchsetup/deploy/executor.py`):
@@ -113,13 +113,19 @@ As of the revision measured (see the line above the results):
   is asked beside it, before the first write of the plan. A fresh account's read and
   re-read are one round each: every listing comes back empty, so nothing chains on it.
 - **Start-up** (`patchsetup/console.py`, `patchsetup/aws/accounts.py`,
-  `patchsetup/aws/session.py`): no garbage collection while the modules load and at exit;
-  the IAM and Service Quotas clients are made by the threads that first call them, while
-  the SSM reads are on the wire; all sessions of a run, and the region check, share one
-  loader, and a lock per service keeps two threads from parsing one model at once, so
-  each service model and the endpoint data are parsed once per run
-  (`tests/cli/test_service_models.py`). Commands that make no AWS call import no boto3
-  or botocore (`tests/unit/test_startup.py`): their floor is measured against
+  `patchsetup/aws/session.py`, `patchsetup/aws/loader.py`): no garbage collection while
+  the modules load, while a data file is parsed and at exit; the IAM and Service Quotas
+  clients are made by the threads that first call them, while the SSM reads are on the
+  wire; all sessions of a run, and the region check, share one loader, which checks
+  only the service it loads (botocore's lists every service first, some 900 directory
+  listings per kind of file) and parses each data file once per run, as plain dicts,
+  through the parse the baseline validation reads the SSM model with: the SSM model,
+  the other models and the endpoint data are parsed once per run
+  (`tests/cli/test_service_models.py`). The region check reads botocore's
+  `partitions.json` (7 KB), not `endpoints.json`; its session is the run's first.
+  Sessions are botocore's: boto3 is not imported (its session says it is boto3's, so
+  the User-Agent is the same). Commands that make no AWS call import no boto3 or
+  botocore (`tests/unit/test_startup.py`): their floor is measured against
   `python -c "import click"`.
 - **Re-runs**: a converged re-run plans nothing, takes no lock and makes no write call.
 """

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
+import botocore.session
 
 from patchsetup.aws.organization import Members, OrgScope, members
 from patchsetup.aws.session import check_region, client, known_regions, make_session, resolve_region
@@ -72,7 +72,7 @@ def role_arns(arns: tuple[str, ...], path: str | None) -> list[str]:
 
 
 def account_regions(
-    session: boto3.session.Session,
+    session: botocore.session.Session,
     regions: tuple[str, ...],
     all_regions: bool,
     roles: list[str],
@@ -93,7 +93,7 @@ def account_regions(
 
 
 def org_account_regions(
-    session: boto3.session.Session,
+    session: botocore.session.Session,
     regions: tuple[str, ...],
     all_regions: bool,
     scope: OrgScope,
@@ -123,7 +123,7 @@ def org_account_regions(
     return pairs, found
 
 
-def _partition(session: boto3.session.Session, roles: list[str]) -> str:
+def _partition(session: botocore.session.Session, roles: list[str]) -> str:
     """The partition --all-regions covers: the role ARNs', else the configured region's."""
     partitions = sorted({role.split(":", 2)[1] for role in roles})
     if len(partitions) > 1:
@@ -133,11 +133,11 @@ def _partition(session: boto3.session.Session, roles: list[str]) -> str:
         )
     if partitions:
         return partitions[0]
-    region = session.region_name
+    region = session.get_config_variable("region")
     return session.get_partition_for_region(region) if region in known_regions() else "aws"
 
 
-def _check_partition(session: boto3.session.Session, role: str, regions: list[str]) -> None:
+def _check_partition(session: botocore.session.Session, role: str, regions: list[str]) -> None:
     """A role lives in one partition (aws, aws-cn, aws-us-gov, ...) and STS there hands out
     credentials only that partition's regions take: say so now, from botocore's offline
     partition data, rather than after the first call fails."""
@@ -161,7 +161,7 @@ SERVICES = ("ssm", "iam", "service-quotas", "sts", "ec2")
 
 
 def clients_for(
-    session: boto3.session.Session, account_region: AccountRegion, endpoint_url: str | None
+    session: botocore.session.Session, account_region: AccountRegion, endpoint_url: str | None
 ) -> Clients:
     """The clients of one account x region: the session's own, or the assumed role's."""
     if account_region.role_arn is not None:
@@ -183,12 +183,12 @@ class Clients(Mapping[str, Any]):
 
     Making a client parses its service model (a tenth of a second for SSM's),
     so the IAM and Service Quotas clients are made by the threads that first
-    call them, while the SSM reads are on the wire. A boto3 session is not
+    call them, while the SSM reads are on the wire. A botocore session is not
     thread-safe: clients are made one at a time; the clients themselves are.
     """
 
     def __init__(
-        self, session: boto3.session.Session, region: str, endpoint_url: str | None
+        self, session: botocore.session.Session, region: str, endpoint_url: str | None
     ) -> None:
         self._session = session
         self._region = region

@@ -1,7 +1,11 @@
 """The AWS session: credentials, profile, region, endpoint URL, clients and retries.
 
 Everything here is offline until a client makes its first call. Regions are
-checked against botocore's own endpoint data, so a typo never reaches AWS.
+checked against botocore's own partition data, so a typo never reaches AWS.
+Sessions are botocore's (``botocore.session.Session``), which is what a boto3
+session wraps: importing boto3 (and s3transfer, which it imports) cost a run about
+25 ms before its first request, for nothing the tool uses; the session says it is
+boto3's, so the User-Agent is the one a boto3 session sends.
 Redaction is in ``patchsetup.aws.redact``, error translation in
 ``patchsetup.aws.errors``.
 """
@@ -10,23 +14,24 @@ from __future__ import annotations
 
 import difflib
 import functools
+import importlib.util
 import ipaddress
 import logging
 import os
+import re
 import threading
 import urllib.parse
 from collections.abc import Mapping
 from typing import Any
 
-import boto3
 import botocore.exceptions
-import botocore.loaders
 import botocore.session
 import botocore.utils
 from botocore.config import Config
 
 from patchsetup import __version__
 from patchsetup.aws import pacing
+from patchsetup.aws.loader import RunLoader
 from patchsetup.aws.redact import redact_whole
 from patchsetup.errors import BadInput
 
@@ -99,16 +104,23 @@ RETRY_CONFIG = Config(
 
 @functools.cache
 def known_regions() -> frozenset[str]:
-    """Every region where botocore knows an SSM endpoint, in every partition.
+    """Every region of every partition botocore knows (its ``partitions.json``).
 
-    On the run's one loader: the endpoint data and SSM's model it reads are the ones
-    the run's clients use, parsed once (a session of its own parsed both again).
+    SSM is in every region (AWS opens it with the region), and botocore finds its
+    endpoint in any region of a partition from the partition's rules, whether or not
+    its per-service endpoint data (``endpoints.json``, 1.25 MB, parsed later only by
+    the clients) lists the region yet. Only the partitions' global pseudo-regions
+    (``aws-global``, ...) are not regions: each region is named as its partition's
+    ``regionRegex`` says. Read on the run's one loader (``~/.aws/models`` and
+    AWS_DATA_PATH first, as botocore does).
     """
-    session = _shared_loader(botocore.session.get_session())
-    regions: set[str] = set()
-    for partition in session.get_available_partitions():
-        regions.update(session.get_available_regions("ssm", partition_name=partition))
-    return frozenset(regions)
+    data = _run_loader().load_data("partitions")
+    return frozenset(
+        region
+        for partition in data["partitions"]
+        for region in partition["regions"]
+        if re.match(partition["regionRegex"], region)
+    )
 
 
 def check_region(region: str) -> str:
@@ -170,28 +182,60 @@ def _is_ipv6_literal(authority: str) -> bool:
     return True
 
 
-def make_session(profile: str | None, **credentials: str) -> boto3.session.Session:
+def make_session(profile: str | None, **credentials: str) -> botocore.session.Session:
     """A session on the standard credential chain, or on ``profile``, or on the given
     credentials. Every session of a run shares one loader, so each service model is
     parsed once per run however many targets the run has."""
-    core = botocore.session.get_session()
+    core = _new_session()
     if not credentials:  # explicit credentials (an assumed role) take no profile
         _check_profile(core, profile)
     with _LOADER_GUARD:
         _shared_loader(core)
         try:
-            session = boto3.session.Session(
-                botocore_session=core, profile_name=profile, **credentials
-            )
+            _as_boto3(core, profile, credentials)
         except botocore.exceptions.ProfileNotFound as exc:
             raise BadInput(f"--profile: {exc}") from None
-        finally:
-            # boto3 adds its data directory to the loader's search path per session.
-            paths = _LOADER[0].search_paths
-            paths[:] = dict.fromkeys(paths)
     if not credentials:
         _RUN_RETRIES[:] = [retries(os.environ, core.get_scoped_config(), _profile_where(core))]
-    return session
+    return core
+
+
+def _as_boto3(core: botocore.session.Session, profile: str | None, given: dict[str, str]) -> None:
+    """What ``boto3.session.Session(botocore_session=core, ...)`` does to ``core`` for
+    the clients the tool makes: boto3's name in the User-Agent, the profile, the
+    credentials. (The rest is boto3's resources and S3's transfer methods; its data
+    directory holds only resource models.)"""
+    if core.user_agent_name == "Botocore":
+        botocore_info = f"Botocore/{core.user_agent_version}"
+        extra = core.user_agent_extra
+        core.user_agent_extra = f"{extra} {botocore_info}" if extra else botocore_info
+        core.user_agent_name = "Boto3"
+        core.user_agent_version = _boto3_version()
+    if profile is not None:
+        core.set_config_variable("profile", profile)
+    if given:
+        core.set_credentials(
+            given["aws_access_key_id"],
+            given["aws_secret_access_key"],
+            given.get("aws_session_token"),
+        )
+
+
+@functools.cache
+def _boto3_version() -> str:
+    """boto3's ``__version__``, read from its source (importing boto3 is what this saves;
+    importlib.metadata costs 20 ms); boto3 itself if the source does not say."""
+    spec = importlib.util.find_spec("boto3")
+    try:
+        with open(spec.origin or "", encoding="utf-8") as source:  # type: ignore[union-attr]
+            found = re.search(r"^__version__ = ['\"]([^'\"]+)['\"]", source.read(), re.M)
+    except (AttributeError, OSError):
+        found = None
+    if found:
+        return found.group(1)
+    import boto3  # pragma: no cover - a boto3 that spells its version otherwise
+
+    return str(boto3.__version__)  # pragma: no cover
 
 
 def _profile_where(core: botocore.session.Session) -> str:
@@ -215,23 +259,42 @@ def _check_profile(core: botocore.session.Session, profile: str | None) -> None:
     )
 
 
-_LOADER: list[botocore.loaders.Loader] = []
+_LOADER: list[RunLoader] = []
 _LOADER_GUARD = threading.RLock()
+#: The session the region check made for the loader, for make_session to take.
+_SPARE: list[botocore.session.Session] = []
 
 
 def _shared_loader(core: botocore.session.Session) -> botocore.session.Session:
-    """``core`` on the run's one loader (the first session's), which caches every data
-    file it parses: each service model and the endpoint data are read once per run."""
+    """``core`` on the run's one loader (made as the first session's would be), which
+    caches every data file it parses: each service model and the endpoint data are read
+    once per run (aws/loader.py)."""
     with _LOADER_GUARD:
         if not _LOADER:
-            _LOADER.append(core.get_component("data_loader"))
+            _LOADER.append(RunLoader.create(core.get_config_variable("data_path")))
         core.register_component("data_loader", _LOADER[0])
     return core
 
 
-def resolve_region(session: boto3.session.Session, region: str | None) -> str:
+def _run_loader() -> RunLoader:
+    """The run's one loader; made now, with a session for make_session to take, if no
+    session has been made yet (the region check runs while the options are parsed)."""
+    with _LOADER_GUARD:
+        if not _LOADER:
+            _SPARE.append(_shared_loader(botocore.session.get_session()))
+        return _LOADER[0]
+
+
+def _new_session() -> botocore.session.Session:
+    """A new botocore session: the region check's, if it made one (each registers some
+    250 handlers), else a fresh one."""
+    with _LOADER_GUARD:
+        return _SPARE.pop() if _SPARE else botocore.session.get_session()
+
+
+def resolve_region(session: botocore.session.Session, region: str | None) -> str:
     """The region from the option, else from the profile or environment."""
-    chosen = region or session.region_name
+    chosen = region or session.get_config_variable("region")
     if not chosen:
         raise BadInput(
             "no region: pass -r/--region, or set AWS_REGION or AWS_DEFAULT_REGION, "
@@ -241,14 +304,14 @@ def resolve_region(session: boto3.session.Session, region: str | None) -> str:
 
 
 def client(
-    session: boto3.session.Session, service: str, region: str, endpoint_url: str | None
+    session: botocore.session.Session, service: str, region: str, endpoint_url: str | None
 ) -> Any:
     """A client with the run's retries, paced per operation (aws/pacing.py);
     ``endpoint_url`` for a local stand-in."""
     chosen = _RUN_RETRIES[0] if _RUN_RETRIES else retries(os.environ, {}, "the profile")
     config = RETRY_CONFIG.merge(Config(retries=dict(chosen)))  # type: ignore[arg-type]
     with _making(service):
-        made = session.client(  # type: ignore[call-overload]
+        made: Any = session.create_client(
             service, region_name=region, endpoint_url=endpoint_url, config=config
         )
     made.meta.events.register_first("needs-retry", _no_retry_on_ssl_errors)

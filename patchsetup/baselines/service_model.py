@@ -17,7 +17,10 @@ both against botocore's own.
 from __future__ import annotations
 
 import functools
+import gc
 import importlib.util
+import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -51,16 +54,47 @@ def builtin_data_path() -> Path:
 
 
 def _load(path: Path) -> dict[str, Any] | None:
-    import gzip  # botocore's compressed models only: not on every command's path
-    import json
-
-    for suffix, opener in ((".json", open), (".json.gz", gzip.open)):
+    for suffix in (".json", ".json.gz"):
         candidate = path.with_name(path.name + suffix)
         if candidate.is_file():
-            with opener(candidate, "rb") as stream:
-                loaded: dict[str, Any] = json.loads(stream.read().decode("utf-8"))
+            loaded: dict[str, Any] = parsed(str(candidate))
             return loaded
     return None
+
+
+_PARSED: dict[str, Any] = {}
+_PARSING = threading.Lock()
+
+
+def parsed(path: str) -> Any:
+    """The JSON of the data file at ``path`` (``.json`` or ``.json.gz``), parsed once per
+    run: the AWS commands' botocore loader (aws/loader.py) reads its files here too, so
+    the SSM model that validation reads is the one the SSM client is made from, parsed
+    once. Plain dicts (botocore's own loader makes OrderedDicts, twice as slow), and no
+    garbage collection while a file is parsed (its objects are all kept). Callers must
+    not change what they get."""
+    # Imported here: a command that reads no model (--help, export from the flags)
+    # loads none of them.
+    import gzip
+    import json
+    import logging
+
+    path = os.path.realpath(path)
+    with _PARSING:
+        if path not in _PARSED:
+            opener = gzip.open if path.endswith(".gz") else open
+            with opener(path, "rb") as stream:
+                payload = stream.read().decode("utf-8")
+            # botocore's own line for a file it parses (tests/cli/test_service_models.py)
+            logging.getLogger("botocore.loaders").debug("Loading JSON file: %s", path)
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                _PARSED[path] = json.loads(payload)
+            finally:
+                if collecting:
+                    gc.enable()
+        return _PARSED[path]
 
 
 @functools.cache

@@ -28,7 +28,7 @@ def deployed_states(common: Common, name: str) -> list[tuple[AccountRegion, Remo
     def state_of(target: AccountRegion) -> tuple[AccountRegion, RemoteState]:
         with logtarget.in_target(target.label):
             try:
-                # A session per thread: boto3 sessions are not thread-safe, clients are.
+                # A session per thread: botocore sessions are not thread-safe, clients are.
                 own = session if len(chosen) == 1 else make_session(common.profile)
                 with aws_errors():
                     clients = clients_for(own, target, common.endpoint_url)

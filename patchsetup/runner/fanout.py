@@ -13,7 +13,7 @@ import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import boto3
+import botocore.session
 import click
 
 from patchsetup import document, logtarget, progress, signals, status
@@ -114,7 +114,7 @@ def for_each_target(request: Request) -> None:
         report = report_for(target)
         try:
             signals.check()  # a signal came: targets not started yet do not start
-            # A session per thread: boto3 sessions are not thread-safe, clients are.
+            # A session per thread: botocore sessions are not thread-safe, clients are.
             own = make_session(common.profile)
             with aws_errors():
                 clients = clients_for(own, target, common.endpoint_url)
@@ -174,7 +174,7 @@ def for_each_target(request: Request) -> None:
     raise click.exceptions.Exit(EXIT_PARTIAL if 0 in codes else max(codes))
 
 
-def targets(session: boto3.session.Session, common: Common) -> list[AccountRegion]:
+def targets(session: botocore.session.Session, common: Common) -> list[AccountRegion]:
     """The accounts x regions of the run: --role-arn's, --org's, or the caller's own.
     --org's skipped accounts and warnings go to stderr, one line each, and into the
     JSON document."""
@@ -239,7 +239,7 @@ def status_views(
                 live.target_done()
 
     def view_in(target: AccountRegion) -> status.View:
-        # A session per thread: boto3 sessions are not thread-safe, clients are.
+        # A session per thread: botocore sessions are not thread-safe, clients are.
         own = session if len(chosen) == 1 else make_session(common.profile)
         with aws_errors():
             clients = clients_for(own, target, common.endpoint_url)

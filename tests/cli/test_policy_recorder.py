@@ -152,8 +152,24 @@ def test_the_tool_tags_its_user_agent_on_every_client() -> None:
 
     retry: Any = aws.RETRY_CONFIG
     assert retry.user_agent_extra == f"ssm-patching-setup/{__version__}"
-    session = boto3.session.Session(
-        aws_access_key_id="x", aws_secret_access_key="x", region_name=REGION
-    )
+    session = aws.make_session(None, aws_access_key_id="x", aws_secret_access_key="x")
     made = aws.client(session, "ssm", REGION, "http://127.0.0.1:9")
     assert "ssm-patching-setup/" in made.meta.config.user_agent_extra
+
+
+def test_the_user_agent_is_the_one_a_boto3_session_sends() -> None:
+    """The tool makes its sessions with botocore alone (no boto3 import): they say they
+    are boto3's, so AWS (and CloudTrail's userAgent) sees what a boto3 session sent."""
+    from patchsetup.aws import session as aws
+
+    session = aws.make_session(None, aws_access_key_id="x", aws_secret_access_key="x")
+    ours = aws.client(session, "ssm", REGION, "http://127.0.0.1:9")
+    config = aws.RETRY_CONFIG.merge(
+        botocore.config.Config(retries=dict(aws.DEFAULT_RETRIES))  # type: ignore[arg-type]
+    )
+    theirs = boto3.session.Session(aws_access_key_id="x", aws_secret_access_key="x").client(
+        "ssm", region_name=REGION, endpoint_url="http://127.0.0.1:9", config=config
+    )
+    agent = ours._user_agent_creator.to_string()
+    assert agent == theirs._user_agent_creator.to_string()
+    assert agent.startswith(f"Boto3/{boto3.__version__} md/Botocore#")

@@ -13,6 +13,8 @@ first pages).
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -79,3 +81,70 @@ def test_a_run_over_two_regions_parses_each_file_once(aws: Any, tmp_path: Path) 
     files = Counter(path for _, path in loads)
     assert {path: n for path, n in files.items() if n > 1} == {}
     assert any(path.startswith("ssm/") and "/service-2." in path for path in files)
+
+
+#: The console script's entry with an audit hook that writes down, at exit, every data
+#: file of botocore's opened (the baseline validation's reads included, which botocore's
+#: log does not see), how many botocore sessions were made, and whether boto3 was
+#: imported.
+_COUNTER = """\
+import atexit, json, sys
+import botocore.session
+record = sys.argv[1]
+opened = []
+sessions = []
+def _audit(event, args):
+    if event == "open" and isinstance(args[0], str) and "/botocore/data/" in args[0]:
+        opened.append(args[0].split("/botocore/data/")[-1])
+sys.addaudithook(_audit)
+made = botocore.session.Session.__init__
+def _init(self, *args, **kwargs):
+    sessions.append(1)
+    made(self, *args, **kwargs)
+botocore.session.Session.__init__ = _init
+def _record():
+    with open(record, "w") as out:
+        counted = {"opened": opened, "sessions": len(sessions), "boto3": "boto3" in sys.modules}
+        json.dump(counted, out)
+atexit.register(_record)
+sys.argv = ["ssm-patching-setup", *sys.argv[2:]]
+from patchsetup import console
+console.setup_main()
+"""
+
+
+def _counted(aws: Any, tmp_path: Path, *args: str) -> dict[str, Any]:
+    record = tmp_path / "counted.json"
+    result = subprocess.run(
+        [sys.executable, "-c", _COUNTER, str(record), *args],
+        env=cli_env(aws.url),
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    counted: dict[str, Any] = json.loads(record.read_text())
+    return counted
+
+
+def test_a_setup_reads_the_ssm_model_once_with_one_session_and_no_boto3(
+    aws: Any, tmp_path: Path
+) -> None:
+    """The baseline validation (the default baselines' operating systems) and the SSM
+    client share one parse of the model; the region check's session is the run's; only
+    botocore is imported (boto3's session was a wrapper the tool did not need)."""
+    counted = _counted(aws, tmp_path, "-r", "us-east-1", *JSON, "--yes")
+    ssm_models = [path for path in counted["opened"] if re.match(r"ssm/[^/]+/service-2\.", path)]
+    assert len(ssm_models) == 1, counted["opened"]
+    assert Counter(counted["opened"])["endpoints.json"] == 1
+    assert counted["sessions"] == 1
+    assert counted["boto3"] is False
+
+
+def test_each_region_has_its_session_and_the_files_are_read_once(aws: Any, tmp_path: Path) -> None:
+    counted = _counted(aws, tmp_path, "-r", "us-east-1,eu-west-1", *JSON, "--yes", "--dry-run")
+    assert {path: n for path, n in Counter(counted["opened"]).items() if n > 1} == {}
+    # The caller's session (the region check's) and one per region's thread.
+    assert counted["sessions"] == 3
+    assert counted["boto3"] is False
