@@ -114,7 +114,8 @@ As of the revision measured (see the line above the results):
   re-read are one round each: every listing comes back empty, so nothing chains on it.
 - **Start-up** (`patchsetup/console.py`, `patchsetup/aws/accounts.py`,
   `patchsetup/aws/session.py`, `patchsetup/aws/loader.py`): no garbage collection while
-  the modules load, while a data file is parsed and at exit; the IAM and Service Quotas
+  the modules load, while a data file is parsed and at exit, and the youngest
+  generation collected every 100 000 objects in between; the IAM and Service Quotas
   clients are made by the threads that first call them, while the SSM reads are on the
   wire; all sessions of a run, and the region check, share one loader, which checks
   only the service it loads (botocore's lists every service first, some 900 directory
@@ -125,8 +126,13 @@ As of the revision measured (see the line above the results):
   `partitions.json` (7 KB), not `endpoints.json`; its session is the run's first.
   Sessions are botocore's: boto3 is not imported (its session says it is boto3's, so
   the User-Agent is the same). Commands that make no AWS call import no boto3 or
-  botocore (`tests/unit/test_startup.py`): their floor is measured against
-  `python -c "import click"`.
+  botocore (`tests/unit/test_startup.py`), and no more of the tool than they use
+  (`tests/unit/test_lazy_commands.py`): each command is a module of its own
+  (`patchsetup/cli/`) declared with click and the shared option declarations only, so
+  `--help`, `init` and a TAB load those and nothing else; what a command runs is
+  imported in its body; the config reader only with `--config`, logging only for a run
+  (or to report a bug), zoneinfo where a zone is named, hashlib where an .ics UID or a
+  clashing logical ID is made. Their floor is measured against `python -c "import click"`.
 - **Re-runs**: a converged re-run plans nothing, takes no lock and makes no write call.
 """
 
