@@ -281,7 +281,7 @@ def _run_loader() -> RunLoader:
     session has been made yet (the region check runs while the options are parsed)."""
     with _LOADER_GUARD:
         if not _LOADER:
-            _SPARE.append(_shared_loader(botocore.session.get_session()))
+            _SPARE.append(_shared_loader(_made()))
         return _LOADER[0]
 
 
@@ -289,7 +289,14 @@ def _new_session() -> botocore.session.Session:
     """A new botocore session: the region check's, if it made one (each registers some
     250 handlers), else a fresh one."""
     with _LOADER_GUARD:
-        return _SPARE.pop() if _SPARE else botocore.session.get_session()
+        return _SPARE.pop() if _SPARE else _made()
+
+
+def _made() -> botocore.session.Session:
+    """A botocore session, said in the debug log (tests/cli/test_service_models.py
+    counts them: each registers some 250 handlers, so a run makes no more than it uses)."""
+    log.debug("botocore session made")
+    return botocore.session.get_session()
 
 
 def resolve_region(session: botocore.session.Session, region: str | None) -> str:

@@ -4,8 +4,9 @@ The region check (-r, botocore's endpoint data), the run's session and every cli
 (SSM, IAM, Service Quotas, made by the threads that first call them) share one
 loader, and botocore's loader caches what it parsed. The run is the real console
 script against the local endpoint; botocore's own log of each file it loads (the
-``botocore.loaders`` logger, at DEBUG, which the tool never turns on) is recorded by
-a wrapper around the console script's entry. Counted: the files that cost (each
+``botocore.loaders`` logger, at DEBUG, which the tool never turns on), the tool's of
+each session it makes, and the files opened (an audit hook) are recorded by a probe
+around the console script's entry. Counted: the files that cost (each
 service's model, its endpoint rules, the endpoint data), not the paginator configs
 (a tenth of a millisecond each, which botocore may parse once per thread that
 first pages).
@@ -23,26 +24,43 @@ from typing import Any
 
 from tests.helpers.cli import JSON, cli_env
 
-_WRAPPER = """\
-import logging, sys
-record = open(sys.argv[1], "w")
-handler = logging.StreamHandler(record)
-handler.setFormatter(logging.Formatter("%(threadName)s %(message)s"))
-loaders = logging.getLogger("botocore.loaders")
-loaders.addHandler(handler)
-loaders.setLevel(logging.DEBUG)
-loaders.propagate = False
+#: The console script's entry, recording at exit: each data file botocore's loaders
+#: parsed, with its thread (botocore's own DEBUG line); every data file of botocore's
+#: opened (an audit hook: the baseline validation's reads too, which botocore's log does
+#: not see); the botocore sessions made (the tool's DEBUG line); whether boto3 was
+#: imported. Loggers and an audit hook only: nothing of the tool or botocore is replaced.
+_PROBE = """\
+import atexit, json, logging, sys
+record = sys.argv[1]
+lines = []
+opened = []
+class Lines(logging.Handler):
+    def emit(self, rec):
+        lines.append([rec.name, rec.threadName, rec.getMessage()])
+for name in ("botocore.loaders", "patchsetup.aws.session"):
+    logger = logging.getLogger(name)
+    logger.addHandler(Lines())
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+def _audit(event, args):
+    if event == "open" and isinstance(args[0], str) and "/botocore/data/" in args[0]:
+        opened.append(args[0].split("/botocore/data/")[-1])
+sys.addaudithook(_audit)
+def _record():
+    with open(record, "w") as out:
+        json.dump({"lines": lines, "opened": opened, "boto3": "boto3" in sys.modules}, out)
+atexit.register(_record)
 sys.argv = ["ssm-patching-setup", *sys.argv[2:]]
 from patchsetup import console
 console.setup_main()
 """
 
 
-def _loaded(aws: Any, tmp_path: Path, *args: str) -> list[tuple[str, str]]:
-    """(thread, data file) for each file botocore's loaders parsed during the run."""
-    record = tmp_path / "loads.txt"
+def _probe(aws: Any, tmp_path: Path, *args: str) -> dict[str, Any]:
+    """What the probe recorded of a run of the console script with ``args``."""
+    record = tmp_path / "probe.json"
     result = subprocess.run(
-        [sys.executable, "-c", _WRAPPER, str(record), *args],
+        [sys.executable, "-c", _PROBE, str(record), *args],
         env=cli_env(aws.url),
         capture_output=True,
         text=True,
@@ -50,11 +68,17 @@ def _loaded(aws: Any, tmp_path: Path, *args: str) -> list[tuple[str, str]]:
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    loads = []
-    for line in record.read_text().splitlines():
-        thread, _, message = line.partition(" ")
-        if message.startswith("Loading JSON file: "):
-            loads.append((thread, message.removeprefix("Loading JSON file: ").split("/data/")[-1]))
+    probed: dict[str, Any] = json.loads(record.read_text())
+    return probed
+
+
+def _loaded(aws: Any, tmp_path: Path, *args: str) -> list[tuple[str, str]]:
+    """(thread, data file) for each costly file botocore's loaders parsed during the run."""
+    loads = [
+        (thread, message.removeprefix("Loading JSON file: ").split("/data/")[-1])
+        for name, thread, message in _probe(aws, tmp_path, *args)["lines"]
+        if name == "botocore.loaders" and message.startswith("Loading JSON file: ")
+    ]
     return [(thread, path) for thread, path in loads if _costly(path)]
 
 
@@ -83,49 +107,12 @@ def test_a_run_over_two_regions_parses_each_file_once(aws: Any, tmp_path: Path) 
     assert any(path.startswith("ssm/") and "/service-2." in path for path in files)
 
 
-#: The console script's entry with an audit hook that writes down, at exit, every data
-#: file of botocore's opened (the baseline validation's reads included, which botocore's
-#: log does not see), how many botocore sessions were made, and whether boto3 was
-#: imported.
-_COUNTER = """\
-import atexit, json, sys
-import botocore.session
-record = sys.argv[1]
-opened = []
-sessions = []
-def _audit(event, args):
-    if event == "open" and isinstance(args[0], str) and "/botocore/data/" in args[0]:
-        opened.append(args[0].split("/botocore/data/")[-1])
-sys.addaudithook(_audit)
-made = botocore.session.Session.__init__
-def _init(self, *args, **kwargs):
-    sessions.append(1)
-    made(self, *args, **kwargs)
-botocore.session.Session.__init__ = _init
-def _record():
-    with open(record, "w") as out:
-        counted = {"opened": opened, "sessions": len(sessions), "boto3": "boto3" in sys.modules}
-        json.dump(counted, out)
-atexit.register(_record)
-sys.argv = ["ssm-patching-setup", *sys.argv[2:]]
-from patchsetup import console
-console.setup_main()
-"""
-
-
 def _counted(aws: Any, tmp_path: Path, *args: str) -> dict[str, Any]:
-    record = tmp_path / "counted.json"
-    result = subprocess.run(
-        [sys.executable, "-c", _COUNTER, str(record), *args],
-        env=cli_env(aws.url),
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    counted: dict[str, Any] = json.loads(record.read_text())
-    return counted
+    """The data files opened, the sessions made, whether boto3 was imported."""
+    probed = _probe(aws, tmp_path, *args)
+    made = [m for name, _, m in probed["lines"] if name == "patchsetup.aws.session"]
+    sessions = sum(message == "botocore session made" for message in made)
+    return {"opened": probed["opened"], "sessions": sessions, "boto3": probed["boto3"]}
 
 
 def test_a_setup_reads_the_ssm_model_once_with_one_session_and_no_boto3(
