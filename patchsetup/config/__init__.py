@@ -43,8 +43,8 @@ from patchsetup.samples import SCHEMA_DIRECTIVE, sample_config, sample_for_init
 
 __all__ = ["SCHEMA_DIRECTIVE", "load_config", "sample_config", "sample_for_init"]
 
-_TOP_KEYS = frozenset({"name", "adopt", "defaults", "service_role", "baselines", "windows", "scan"})
-_DEFAULTS_KEYS = TASK_SETTINGS | WINDOW_DEFAULTS
+TOP_KEYS = frozenset({"name", "adopt", "defaults", "service_role", "baselines", "windows", "scan"})
+DEFAULTS_KEYS = TASK_SETTINGS | WINDOW_DEFAULTS
 _NO_OVERRIDES = Overrides()
 
 
@@ -102,10 +102,10 @@ def load_config(
 
 def _build(reading: Reading, data: dict[str, object]) -> Setup:
     """Turn the parsed TOML of one file into a Setup, failing at the first problem."""
-    root = Table.of(reading.source, "", data, _TOP_KEYS)
+    root = Table.of(reading.source, "", data, TOP_KEYS)
     check_overrides(reading)
     name = read_setup_name(reading, root)
-    defaults = root.table("defaults", _DEFAULTS_KEYS)
+    defaults = root.table("defaults", DEFAULTS_KEYS)
     window_settings = read_window_defaults(reading, defaults)
     task_settings = TaskSettings()
     if defaults is not None:

@@ -15,7 +15,7 @@ from patchsetup.baselines.validate import NO_APPROVAL_DELAY
 from patchsetup.config.tables import Table, join_key
 
 #: Rule keys that are patch filters, with the PatchFilterKey each stands for.
-_RULE_FILTERS = {
+RULE_FILTERS = {
     "classification": "CLASSIFICATION",
     "severity": "SEVERITY",
     "msrc_severity": "MSRC_SEVERITY",
@@ -24,9 +24,9 @@ _RULE_FILTERS = {
     "section": "SECTION",
     "patch_set": "PATCH_SET",
 }
-_RULE_KEYS = frozenset(
+RULE_KEYS = frozenset(
     {
-        *_RULE_FILTERS,
+        *RULE_FILTERS,
         "filters",
         "approve_after_days",
         "approve_until_date",
@@ -34,7 +34,7 @@ _RULE_KEYS = frozenset(
         "enable_non_security",
     }
 )
-_SOURCE_KEYS = frozenset({"name", "products", "configuration"})
+SOURCE_KEYS = frozenset({"name", "products", "configuration"})
 #: Top-level request fields set from one TOML key each.
 _SIMPLE = {
     "ApprovedPatches": "approved_patches",
@@ -44,12 +44,12 @@ _SIMPLE = {
     "RejectedPatchesAction": "rejected_patches_action",
 }
 #: PatchRule.ApproveAfterDays is 0-360 days (SSM API reference, PatchRule).
-_MAX_DAYS = 360
+MAX_DAYS = 360
 
 
 def apply_overrides(table: Table, params: dict[str, Any], trail: dict[str, str]) -> None:
     """Apply the table's overrides to a preset request, recording where each part came from."""
-    after = table.integer("approve_after_days", 0, _MAX_DAYS)
+    after = table.integer("approve_after_days", 0, MAX_DAYS)
     until = table.date_text("approve_until_date")
     if after is not None and until is not None:
         table.fail("approve_until_date", "cannot be combined with approve_after_days; set one")
@@ -63,7 +63,7 @@ def apply_overrides(table: Table, params: dict[str, Any], trail: dict[str, str])
     if table.has("rules"):
         rules = [
             _rule(rule, index, table, after, until, level, trail)
-            for index, rule in enumerate(table.tables("rules", _RULE_KEYS))
+            for index, rule in enumerate(table.tables("rules", RULE_KEYS))
         ]
         params["ApprovalRules"] = {"PatchRules": rules}
         changes.append(f"{len(rules)} approval rule(s) of its own")
@@ -107,7 +107,7 @@ def apply_overrides(table: Table, params: dict[str, Any], trail: dict[str, str])
     if table.has("sources"):
         params["Sources"] = [
             _source(source, index, trail)
-            for index, source in enumerate(table.tables("sources", _SOURCE_KEYS))
+            for index, source in enumerate(table.tables("sources", SOURCE_KEYS))
         ]
 
 
@@ -133,7 +133,7 @@ def _rule(
     where = f"ApprovalRules.PatchRules[{index}]"
     trail[where] = rule.path
     filters: list[dict[str, Any]] = []
-    for key, filter_key in _RULE_FILTERS.items():
+    for key, filter_key in RULE_FILTERS.items():
         if rule.has(key):
             trail[f"{where}.PatchFilterGroup.PatchFilters[{len(filters)}]"] = rule.key(key)
             values = rule.string_list(key, rule.data[key], single=True)
@@ -142,14 +142,14 @@ def _rule(
     if extra is not None:
         for key, values in extra.data.items():
             if any(item["Key"] == key for item in filters):
-                named = next(k for k, v in _RULE_FILTERS.items() if v == key)
+                named = next(k for k, v in RULE_FILTERS.items() if v == key)
                 extra.fail(key, f"is already set by {named} in this rule")
             position = f"{where}.PatchFilterGroup.PatchFilters[{len(filters)}]"
             trail[position] = join_key(extra.path, key)
             found = extra.string_list(key, values, single=True)
             filters.append({"Key": key, "Values": list(found)})
     result: dict[str, Any] = {"PatchFilterGroup": {"PatchFilters": filters}}
-    own_after = rule.integer("approve_after_days", 0, _MAX_DAYS)
+    own_after = rule.integer("approve_after_days", 0, MAX_DAYS)
     own_until = rule.date_text("approve_until_date")
     if own_after is not None and own_until is not None:
         rule.fail("approve_until_date", "cannot be combined with approve_after_days; set one")

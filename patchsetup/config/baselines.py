@@ -39,7 +39,7 @@ _RULE_SHAPING = (
     "global_filters",
     "sources",
 )
-_BASELINE_KEYS = frozenset(
+BASELINE_KEYS = frozenset(
     {
         "operating_system",
         "name",
@@ -67,7 +67,7 @@ def read_baselines(
     owners: dict[tuple[str, str], tuple[str, str]] = {}
     defaults: dict[str, str] = {}
     for key, value in table.data.items():
-        baseline = Table.of(table.source, table.key(key), value, _BASELINE_KEYS)
+        baseline = Table.of(table.source, table.key(key), value, BASELINE_KEYS)
         spec = _baseline(key, baseline, setup_name, base_dir, warnings)
         if spec.name in names:
             baseline.fail("name", f"baseline name {spec.name!r} is also used by {names[spec.name]}")

@@ -4,7 +4,7 @@
 package; ``python -m patchsetup.config.schema`` writes it, a test checks the file is
 its output). Each table's properties are described here, and
 :func:`patchsetup.config.schema_rules.properties` refuses a table
-whose described keys differ from the allowed keys its reader holds (``_WINDOW_KEYS``
+whose described keys differ from the allowed keys its reader holds (``WINDOW_KEYS``
 and the like), so a key added to a reader without a line here fails the build of the
 schema, and the test with it. Ranges, patterns and choices come from
 :mod:`patchsetup.fields` and the readers' constants; the operating systems, compliance
@@ -70,10 +70,10 @@ SCHEMA_ID = "patchsetup/schemas/config.schema.json"
 def _task_settings() -> dict[str, Schema]:
     output = properties(
         "Where command output goes: S3 and/or CloudWatch Logs (false: none).",
-        tasks._OUTPUT_KEYS,
+        tasks.OUTPUT_KEYS,
         {
             "s3_bucket": string(
-                "S3 bucket name, 3-63 of a-z 0-9 . -", pattern=ecma(tasks._BUCKET_RE)
+                "S3 bucket name, 3-63 of a-z 0-9 . -", pattern=ecma(tasks.BUCKET_RE)
             ),
             "s3_prefix": string("Key prefix in the bucket (needs s3_bucket).", maxLength=500),
             "cloudwatch": boolean("Send output to CloudWatch Logs."),
@@ -84,9 +84,9 @@ def _task_settings() -> dict[str, Schema]:
     )
     notifications = properties(
         "SNS notifications of the Run Command (false: none).",
-        tasks._NOTIFY_KEYS,
+        tasks.NOTIFY_KEYS,
         {
-            "topic_arn": string("SNS topic ARN.", pattern=ecma(tasks._TOPIC_ARN_RE)),
+            "topic_arn": string("SNS topic ARN.", pattern=ecma(tasks.TOPIC_ARN_RE)),
             "events": strings(
                 "Events to notify on (default All).", choice("", tasks.NOTIFICATION_EVENTS)
             ),
@@ -152,7 +152,7 @@ def _window_settings() -> dict[str, Schema]:
 def _target() -> Schema:
     return properties(
         "A window target: exactly one of patch_group, tags or resource_group.",
-        targets._TARGET_KEYS,
+        targets.TARGET_KEYS,
         {
             "name": string(f"Target name: {NAME_RULE}.", pattern=ecma(NAME_RE)),
             "patch_group": string(
@@ -168,24 +168,21 @@ def _target() -> Schema:
             "resource_group": string("A resource group's name."),
             "resource_types": strings(
                 "Resource types of the group, like AWS::EC2::Instance.",
-                string("", pattern=ecma(targets._RESOURCE_TYPE_RE)),
+                string("", pattern=ecma(targets.RESOURCE_TYPE_RE)),
             ),
             "owner_information": string("Owner information of the target.", maxLength=128),
             "description": string("Description.", maxLength=128),
         },
         required=["name"],
-        oneOf=[{"required": [key]} for key in targets._SELECTORS],
+        oneOf=[{"required": [key]} for key in targets.SELECTORS],
     )
 
 
 def _task() -> Schema:
     hooks = properties(
         "Hook documents of AWS-RunPatchBaselineWithHooks.",
-        tasks._HOOKS,
-        {
-            key: string("SSM document name.", pattern=ecma(tasks._DOCUMENT_RE))
-            for key in tasks._HOOKS
-        },
+        tasks.HOOKS,
+        {key: string("SSM document name.", pattern=ecma(tasks.DOCUMENT_RE)) for key in tasks.HOOKS},
     )
     own = {
         "name": string(f"Task name: {NAME_RULE}.", pattern=ecma(NAME_RE)),
@@ -199,7 +196,7 @@ def _task() -> Schema:
     }
     return properties(
         "A patching task; a lower priority runs first.",
-        tasks._TASK_KEYS,
+        tasks.TASK_KEYS,
         {**_task_settings(), **own},
         required=["name"],
     )
@@ -232,7 +229,7 @@ def _window() -> Schema:
         "targets": {"type": "array", "description": "The window's targets.", "items": _target()},
         "tasks": {"type": "array", "description": "The window's tasks.", "items": _task()},
     }
-    return properties("A maintenance window.", windows._WINDOW_KEYS, described)
+    return properties("A maintenance window.", windows.WINDOW_KEYS, described)
 
 
 def _scan() -> Schema:
@@ -245,7 +242,7 @@ def _scan() -> Schema:
     }
     return properties(
         "A daily Scan window over every patch group the baselines name.",
-        windows._SCAN_KEYS,
+        windows.SCAN_KEYS,
         described,
         required=["time"],
     )
@@ -253,16 +250,16 @@ def _scan() -> Schema:
 
 def _baseline() -> Schema:
     levels = ssm_enum("ApprovedPatchesComplianceLevel")
-    days = integer("Days after release a patch is approved.", 0, baseline_rules._MAX_DAYS)
+    days = integer("Days after release a patch is approved.", 0, baseline_rules.MAX_DAYS)
     until = string("Approve patches released up to this date (YYYY-MM-DD).")
     level = choice("Compliance level of the approved patches.", levels)
     rule_keys: dict[str, Schema] = {
         key: one_or_many(f"{filter_key} patch filter value(s).")
-        for key, filter_key in baseline_rules._RULE_FILTERS.items()
+        for key, filter_key in baseline_rules.RULE_FILTERS.items()
     }
     rule = properties(
         "An approval rule.",
-        baseline_rules._RULE_KEYS,
+        baseline_rules.RULE_KEYS,
         {
             **rule_keys,
             "filters": free(
@@ -276,7 +273,7 @@ def _baseline() -> Schema:
     )
     source = properties(
         "An alternative patch source (Linux).",
-        baseline_rules._SOURCE_KEYS,
+        baseline_rules.SOURCE_KEYS,
         {
             "name": string("Source name."),
             "products": strings("Products the repository serves.", minItems=1),
@@ -327,7 +324,7 @@ def _baseline() -> Schema:
             "AWS's predefined default."
         ),
     }
-    return properties("A patch baseline.", baselines._BASELINE_KEYS, described)
+    return properties("A patch baseline.", baselines.BASELINE_KEYS, described)
 
 
 def config_schema() -> Schema:
@@ -336,20 +333,20 @@ def config_schema() -> Schema:
 
     role = properties(
         "The maintenance-window service role.",
-        settings._ROLE_KEYS,
+        settings.ROLE_KEYS,
         {
             "create": boolean('Create the role (tasks use it with service_role = "create").'),
             "name": string(f"Role name: {ROLE_NAME_RULE}.", pattern=ecma(ROLE_NAME_RE)),
             "trusted_services": strings(
                 "Service principals the role trusts (default ssm.amazonaws.com).",
-                string("", pattern=ecma(settings._SERVICE_RE)),
+                string("", pattern=ecma(settings.SERVICE_RE)),
                 minItems=1,
             ),
         },
     )
     defaults = properties(
         "What every window and task inherits unless it sets its own.",
-        config._DEFAULTS_KEYS,
+        config.DEFAULTS_KEYS,
         {**_task_settings(), **_window_settings()},
     )
     top = {
@@ -364,7 +361,7 @@ def config_schema() -> Schema:
         "windows": free("Maintenance windows, by key.", _window()),
         "scan": _scan(),
     }
-    body = properties("An ssm-patching-setup config file (TOML).", config._TOP_KEYS, top)
+    body = properties("An ssm-patching-setup config file (TOML).", config.TOP_KEYS, top)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,

@@ -44,9 +44,9 @@ __all__ = [
     "window_timezone",
 ]
 
-_ROLE_KEYS = frozenset({"create", "name", "trusted_services"})
+ROLE_KEYS = frozenset({"create", "name", "trusted_services"})
 # Shapes AWS documents (service principals); role names: patchsetup/fields.py.
-_SERVICE_RE = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com(\.cn)?")
+SERVICE_RE = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com(\.cn)?")
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,7 @@ def read_setup_name(reading: Reading, root: Table) -> str:
 
 def read_service_role(reading: Reading, root: Table, setup_name: str) -> RoleSpec | None:
     """``[service_role]`` (or ``--create-service-role``): the role to create, if any."""
-    table = root.table("service_role", _ROLE_KEYS)
+    table = root.table("service_role", ROLE_KEYS)
     role = default_role(setup_name)
     create = reading.overrides.create_service_role
     if table is not None:
@@ -154,7 +154,7 @@ def read_service_role(reading: Reading, root: Table, setup_name: str) -> RoleSpe
         if services == ():
             table.fail("trusted_services", "needs at least one service")
         for index, service in enumerate(services or ()):
-            if not _SERVICE_RE.fullmatch(service):
+            if not SERVICE_RE.fullmatch(service):
                 fail(
                     reading.source,
                     f"{table.key('trusted_services')}[{index}]",

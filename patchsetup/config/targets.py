@@ -15,7 +15,7 @@ from patchsetup.model import TargetSpec
 
 __all__ = ["TARGET_VALUES_MAX", "read_target", "read_targets"]
 
-_TARGET_KEYS = frozenset(
+TARGET_KEYS = frozenset(
     {
         "name",
         "patch_group",
@@ -27,9 +27,9 @@ _TARGET_KEYS = frozenset(
         "description",
     }
 )
-_SELECTORS = ("patch_group", "tags", "resource_group")
+SELECTORS = ("patch_group", "tags", "resource_group")
 # Shapes AWS documents for these values; checked here so a typo fails before any call.
-_RESOURCE_TYPE_RE = re.compile(r"AWS::\w+::\w+")
+RESOURCE_TYPE_RE = re.compile(r"AWS::\w+::\w+")
 #: Target.Values holds at most 50 values (SSM API reference, Target).
 TARGET_VALUES_MAX = 50
 #: A window target's Targets holds at most 5 key/value entries (same reference).
@@ -40,7 +40,7 @@ def read_targets(window: Table, default_key: str) -> list[TargetSpec]:
     """A window's ``targets`` tables, each name used once."""
     targets: list[TargetSpec] = []
     paths: dict[str, str] = {}
-    for table in window.tables("targets", _TARGET_KEYS):
+    for table in window.tables("targets", TARGET_KEYS):
         target = read_target(table, default_key)
         unique(paths, target.name, table, "target")
         targets.append(target)
@@ -51,7 +51,7 @@ def read_target(table: Table, default_key: str) -> TargetSpec:
     """One ``[[windows.<key>.targets]]``: exactly one of patch_group, tags, resource_group."""
     name = table.required_string("name")
     check_name(table, "target", name)
-    chosen = [key for key in _SELECTORS if table.has(key)]
+    chosen = [key for key in SELECTORS if table.has(key)]
     if len(chosen) != 1:
         got = f"; got {' and '.join(chosen)}" if chosen else ""
         table.fail("", f"needs exactly one of patch_group, tags or resource_group{got}")
@@ -85,7 +85,7 @@ def read_target(table: Table, default_key: str) -> TargetSpec:
         entries.append(("resource-groups:Name", (table.required_string("resource_group"),)))
         types = table.strings("resource_types")
         for index, kind in enumerate(types or ()):
-            if not _RESOURCE_TYPE_RE.fullmatch(kind):
+            if not RESOURCE_TYPE_RE.fullmatch(kind):
                 fail(
                     table.source,
                     f"{table.key('resource_types')}[{index}]",

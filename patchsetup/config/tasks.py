@@ -44,7 +44,7 @@ __all__ = [
 
 WITH_HOOKS = "AWS-RunPatchBaselineWithHooks"
 DOCUMENTS = (RUN_PATCH_BASELINE, WITH_HOOKS)
-_HOOKS = {
+HOOKS = {
     "pre_install": "PreInstallHookDocName",
     "post_install": "PostInstallHookDocName",
     "on_exit": "OnExitHookDocName",
@@ -69,7 +69,7 @@ TASK_SETTINGS = frozenset(
         "notifications",
     }
 )
-_TASK_KEYS = TASK_SETTINGS | {
+TASK_KEYS = TASK_SETTINGS | {
     "name",
     "targets",
     "priority",
@@ -79,13 +79,13 @@ _TASK_KEYS = TASK_SETTINGS | {
     "timeout_seconds",
     "comment",
 }
-_OUTPUT_KEYS = frozenset({"s3_bucket", "s3_prefix", "cloudwatch", "cloudwatch_log_group"})
-_NOTIFY_KEYS = frozenset({"topic_arn", "events", "type", "role"})
+OUTPUT_KEYS = frozenset({"s3_bucket", "s3_prefix", "cloudwatch", "cloudwatch_log_group"})
+NOTIFY_KEYS = frozenset({"topic_arn", "events", "type", "role"})
 
 # Shapes AWS documents for these values; checked here so a typo fails before any call.
-_TOPIC_ARN_RE = re.compile(r"arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[\w.-]{1,256}")
-_BUCKET_RE = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
-_DOCUMENT_RE = re.compile(r"[a-zA-Z0-9_\-.:/]{3,128}")
+TOPIC_ARN_RE = re.compile(r"arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[\w.-]{1,256}")
+BUCKET_RE = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+DOCUMENT_RE = re.compile(r"[a-zA-Z0-9_\-.:/]{3,128}")
 
 
 @dataclass(frozen=True)
@@ -177,11 +177,11 @@ def _output(table: Table, inherited: Output | None) -> Output | None:
     """A task's output; ``false`` or ``{}`` turns off an inherited one."""
     if table.data.get("output") is False:
         return None
-    out = table.table("output", _OUTPUT_KEYS)
+    out = table.table("output", OUTPUT_KEYS)
     if out is None:
         return inherited
     bucket = out.string("s3_bucket")
-    if bucket is not None and not _BUCKET_RE.fullmatch(bucket):
+    if bucket is not None and not BUCKET_RE.fullmatch(bucket):
         out.fail("s3_bucket", f"{bucket!r} is not an S3 bucket name (3-63 of a-z 0-9 . -)")
     prefix = out.string("s3_prefix", max_len=500)
     if prefix is not None and bucket is None:
@@ -197,11 +197,11 @@ def _notify(table: Table, inherited: Notify | None) -> Notify | None:
     """A task's SNS notifications; ``false`` turns off inherited ones."""
     if table.data.get("notifications") is False:
         return None
-    sns = table.table("notifications", _NOTIFY_KEYS)
+    sns = table.table("notifications", NOTIFY_KEYS)
     if sns is None:
         return inherited
     topic = sns.required_string("topic_arn")
-    if not _TOPIC_ARN_RE.fullmatch(topic):
+    if not TOPIC_ARN_RE.fullmatch(topic):
         sns.fail(
             "topic_arn",
             "must be an SNS topic ARN like arn:aws:sns:eu-west-1:123456789012:patching, "
@@ -225,7 +225,7 @@ def read_tasks(
     """A window's ``tasks`` tables, each name used once."""
     tasks: list[TaskSpec] = []
     task_paths: dict[str, str] = {}
-    for task_table in window.tables("tasks", _TASK_KEYS):
+    for task_table in window.tables("tasks", TASK_KEYS):
         task = _task(reading, task_table, target_names, defaults)
         unique(task_paths, task.name, task_table, "task")
         tasks.append(task)
@@ -254,7 +254,7 @@ def _task(
     if len(set(named)) != len(named):
         table.fail("targets", "names a target twice")
     document = table.choice("document", DOCUMENTS) or RUN_PATCH_BASELINE
-    hooks = table.table("hooks", _HOOKS)
+    hooks = table.table("hooks", HOOKS)
     if hooks is not None and document != WITH_HOOKS:
         table.fail("hooks", f'need document = "{WITH_HOOKS}" (this task runs {document})')
     settings = read_task_settings(table, defaults)
@@ -336,11 +336,11 @@ def task_spec(
 def _hook_parameters(hooks: Table | None) -> dict[str, tuple[str, ...]]:
     """The ...WithHooks document's hook parameters for the hooks that are set."""
     parameters: dict[str, tuple[str, ...]] = {}
-    for key, parameter in _HOOKS.items():
+    for key, parameter in HOOKS.items():
         document_name = hooks.string(key) if hooks is not None else None
         if hooks is None or document_name is None:
             continue
-        if not _DOCUMENT_RE.fullmatch(document_name):
+        if not DOCUMENT_RE.fullmatch(document_name):
             hooks.fail(
                 key,
                 "must be an SSM document name (3-128 of a-z A-Z 0-9 _ - . : /), "

@@ -28,7 +28,7 @@ __all__ = ["WINDOW_DEFAULTS", "WindowDefaults", "read_window_defaults", "read_wi
 
 #: The keys of window settings in [defaults].
 WINDOW_DEFAULTS = frozenset({"timezone", "duration", "cutoff", "patch_group_key"})
-_WINDOW_KEYS = frozenset(
+WINDOW_KEYS = frozenset(
     {
         "name",
         "description",
@@ -48,7 +48,7 @@ _WINDOW_KEYS = frozenset(
         "tasks",
     }
 )
-_SCAN_KEYS = frozenset({"time", "timezone", "duration", "cutoff", "name", "patch_group_key"})
+SCAN_KEYS = frozenset({"time", "timezone", "duration", "cutoff", "name", "patch_group_key"})
 
 
 @dataclass(frozen=True)
@@ -91,11 +91,11 @@ def read_windows(
     window_paths: dict[str, str] = {}
     if windows_table is not None:
         for key, value in windows_table.data.items():
-            table = Table.of(reading.source, windows_table.key(key), value, _WINDOW_KEYS)
+            table = Table.of(reading.source, windows_table.key(key), value, WINDOW_KEYS)
             window = _window(reading, key, table, defaults, task_defaults)
             windows.append(window)
             unique(window_paths, window.name, table, "window")
-    scan = root.table("scan", _SCAN_KEYS)
+    scan = root.table("scan", SCAN_KEYS)
     if scan is not None:
         window = _scan(reading, scan, setup_name, baselines, defaults, task_defaults)
         unique(window_paths, window.name, scan, "window")

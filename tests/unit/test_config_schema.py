@@ -85,20 +85,20 @@ def test_the_shipped_file_is_the_generated_schema() -> None:
 
 
 TABLES = [
-    ((), config._TOP_KEYS),
-    (("defaults",), config._DEFAULTS_KEYS),
-    (("service_role",), settings._ROLE_KEYS),
-    (("scan",), windows._SCAN_KEYS),
-    (("windows", "*"), windows._WINDOW_KEYS),
-    (("windows", "*", "targets", "[]"), targets._TARGET_KEYS),
-    (("windows", "*", "tasks", "[]"), tasks._TASK_KEYS),
-    (("windows", "*", "tasks", "[]", "hooks"), frozenset(tasks._HOOKS)),
-    (("windows", "*", "tasks", "[]", "output"), tasks._OUTPUT_KEYS),
-    (("windows", "*", "tasks", "[]", "notifications"), tasks._NOTIFY_KEYS),
-    (("defaults", "output"), tasks._OUTPUT_KEYS),
-    (("baselines", "*"), baselines._BASELINE_KEYS),
-    (("baselines", "*", "rules", "[]"), baseline_rules._RULE_KEYS),
-    (("baselines", "*", "sources", "[]"), baseline_rules._SOURCE_KEYS),
+    ((), config.TOP_KEYS),
+    (("defaults",), config.DEFAULTS_KEYS),
+    (("service_role",), settings.ROLE_KEYS),
+    (("scan",), windows.SCAN_KEYS),
+    (("windows", "*"), windows.WINDOW_KEYS),
+    (("windows", "*", "targets", "[]"), targets.TARGET_KEYS),
+    (("windows", "*", "tasks", "[]"), tasks.TASK_KEYS),
+    (("windows", "*", "tasks", "[]", "hooks"), frozenset(tasks.HOOKS)),
+    (("windows", "*", "tasks", "[]", "output"), tasks.OUTPUT_KEYS),
+    (("windows", "*", "tasks", "[]", "notifications"), tasks.NOTIFY_KEYS),
+    (("defaults", "output"), tasks.OUTPUT_KEYS),
+    (("baselines", "*"), baselines.BASELINE_KEYS),
+    (("baselines", "*", "rules", "[]"), baseline_rules.RULE_KEYS),
+    (("baselines", "*", "sources", "[]"), baseline_rules.SOURCE_KEYS),
 ]
 
 
@@ -115,7 +115,7 @@ def test_every_table_has_exactly_the_readers_keys(path: tuple[str, ...], allowed
 def test_a_key_the_schema_does_not_describe_fails_the_build(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(windows, "_WINDOW_KEYS", windows._WINDOW_KEYS | {"new_key"})
+    monkeypatch.setattr(windows, "WINDOW_KEYS", windows.WINDOW_KEYS | {"new_key"})
     with pytest.raises(ValueError, match=r"A maintenance window.*undescribed keys \['new_key'\]"):
         config_schema()
 
