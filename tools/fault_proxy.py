@@ -158,8 +158,8 @@ class ProxyHandler(BaseHTTPRequestHandler):
         if self.path.startswith(CONTROL_PREFIX):
             self._control(body)
             return
-        if is_moto_api(self.path):
-            self._forward(body)
+        if is_moto_api(self.path):  # the endpoint's own controls: forwarded, not counted
+            self._forward(body, counted=False)
             return
         op = classify(self.path, self.headers, body)
         state = self.server.state
@@ -180,27 +180,25 @@ class ProxyHandler(BaseHTTPRequestHandler):
         state = self.server.state
         if self.server.verbose:
             sys.stderr.write(f"fault_proxy: {op} fault={decision.fault} at={decision.where}\n")
-        fault, answer = decision.fault, NO_RESPONSE
+        # Each answer is counted before the client can read it (_forward counts its own).
+        fault = decision.fault
         if fault in INJECTED_ERRORS:
             status, json_code, query_code, message = INJECTED_ERRORS[fault]
             ctype, payload = error_body(op, json_code if op.json_protocol else query_code, message)
-            state.answered(str(status))  # counted before the client can read it
+            state.answered(str(status))
             self._respond(status, payload, ctype)
-            return
-        if fault == "reset":
-            self._abort()
-        elif fault == "hold":
-            assert decision.hold is not None
-            decision.hold.wait()
-            self._abort()
-        elif fault == "drop":
-            self._forward(body, reply=False)
+        elif fault in ("reset", "hold", "drop"):
+            if fault == "hold":
+                assert decision.hold is not None
+                decision.hold.wait()
+            elif fault == "drop":
+                self._forward(body, reply=False)
+            state.answered(NO_RESPONSE)
             self._abort()
         else:
             if fault == "slow" and state.faults is not None:
                 time.sleep(state.faults.slow_ms / 1000)
-            answer = self._forward(body, op=op)
-        state.answered(answer)
+            self._forward(body, op=op)
 
     def _read_body(self) -> bytes | None:
         """The request body; None when the client did not send all of it."""
@@ -295,11 +293,11 @@ class ProxyHandler(BaseHTTPRequestHandler):
 
     # -- forwarding
 
-    def _forward(self, body: bytes, reply: bool = True, op: Operation | None = None) -> str:
-        """Forward the request; answer the client with the upstream's response if ``reply``.
-
-        Returns the HTTP status the client got (as text), or NO_RESPONSE.
-        """
+    def _forward(
+        self, body: bytes, reply: bool = True, op: Operation | None = None, counted: bool = True
+    ) -> None:
+        """Forward the request; answer the client with the upstream's response if ``reply``,
+        counted (``answered``, unless not ``counted``) before the client can read it."""
         latency = self.server.state.latency_ms
         if latency:
             time.sleep(latency / 1000)
@@ -313,11 +311,12 @@ class ProxyHandler(BaseHTTPRequestHandler):
                     "ServiceUnavailable",
                     f"fault_proxy: upstream unreachable: {exc}",
                 )
+                if counted:
+                    self.server.state.answered("502")
                 self._respond(502, error, ctype)
-                return "502"
-            return NO_RESPONSE
+            return
         if not reply:
-            return NO_RESPONSE
+            return
         if op is not None and response.status == 200:
             self.server.state.forwarded(op, body, payload)
         passed = [
@@ -325,10 +324,11 @@ class ProxyHandler(BaseHTTPRequestHandler):
             for k, v in response.getheaders()
             if k.lower() not in HOP_BY_HOP and k.lower() != "content-type"
         ]
+        if counted:
+            self.server.state.answered(str(response.status))
         self._respond(
             response.status, payload, response.getheader("Content-Type", "") or "", passed
         )
-        return str(response.status)
 
     def _exchange(
         self, headers: list[tuple[str, str]], body: bytes
