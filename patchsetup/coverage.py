@@ -8,7 +8,9 @@ A managed node is *in* a patch group of the setup when it carries the setup's
 patch-group tag key with that value. The gaps, shown as warnings:
 - nodes in no patch group of the setup: untagged ones get the region's default
   patch baseline; ones tagged for another setup's group, a hand-made group, or
-  a group no baseline in the region has (the default baseline again);
+  a group no baseline in the region has (the default baseline again); ones tagged
+  with the other patch-group key only (``PatchGroup`` where the windows select on
+  ``Patch Group``), which the windows do not select;
 - patch groups of the setup that no baseline is registered for (the region's
   default baseline patches their nodes), or none for the platform of some of their
   nodes (Windows nodes in a group with only Linux baselines), or that no window of
@@ -27,7 +29,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from patchsetup.deploy.remote import RemoteState
-from patchsetup.deploy.remote_fleet import FleetQuery, ManagedNode, RemoteFleet
+from patchsetup.deploy.remote_fleet import FleetQuery, ManagedNode, RemoteFleet, other_key
 
 PLATFORMS = ("Linux", "Windows", "MacOS")
 PINGS = ("Online", "ConnectionLost", "Inactive")
@@ -54,6 +56,8 @@ REASONS = {
     "not-a-setup": "in patch group '{group}' of a baseline no setup owns",
     "unknown-group": "in a patch group no baseline in the region has: "
     "the region's default patch baseline applies",
+    "other-key": "tagged '{other}', the patch-group key this setup's windows do not "
+    "select on ('{key}'): they do not patch them",
 }
 #: How many node IDs a text warning names before "and N more".
 SHOWN_IDS = 5
@@ -160,7 +164,11 @@ def _outside(
         found.append(
             {"patch_group": None, "owner": None, "reason": "unknown-group", "nodes": unknown}
         )
-    untagged = sorted(everyone - keyed - inside)
+    # Tagged with the other key only: in a patch group to Patch Manager, not to the windows.
+    other = sorted((set(fleet.other_keyed) & everyone) - keyed - inside)
+    if other:
+        found.append({"patch_group": None, "owner": None, "reason": "other-key", "nodes": other})
+    untagged = sorted(everyone - keyed - set(other) - inside)
     if untagged:
         found.insert(
             0, {"patch_group": None, "owner": None, "reason": "no-patch-group", "nodes": untagged}
@@ -204,7 +212,12 @@ def warnings(view: dict[str, Any]) -> list[str]:
     """The gaps of a fleet view, one sentence each."""
     lines = []
     for out in view["outside"]:
-        reason = REASONS[out["reason"]].format(group=out["patch_group"], owner=out["owner"])
+        reason = REASONS[out["reason"]].format(
+            group=out["patch_group"],
+            owner=out["owner"],
+            key=view["key"],
+            other=other_key(view["key"]),
+        )
         lines.append(f"{_nodes(len(out['nodes']))} {reason}: {_ids(out['nodes'])}")
     typos = {t["value"] for t in view["unmatched_targets"]}
     for g in view["patch_groups"]:

@@ -5,9 +5,10 @@ Read calls only, and only bulk ones, side by side through the gate, every listin
 paged:
 - every managed node: one DescribeInstanceInformation listing (50 a page);
 - who carries what: one listing filtered on ``tag:KEY`` per value the setup's
-  windows select on (its patch groups among them), and one on ``tag-key`` for the
-  patch-group key; only when that finds nodes outside the setup's groups, one
-  per patch group registered in the region to another baseline, to name theirs;
+  windows select on (its patch groups among them), and one on ``tag-key`` for each
+  patch-group key (the setup's, and the other one its windows do not select on);
+  only when that finds nodes outside the setup's groups, one per patch group
+  registered in the region to another baseline, to name theirs;
 - one DescribePatchGroupState per patch group of the setup;
 - one DescribeMaintenanceWindowExecutions listing per window of the setup
   (100 a page; AWS does not document their order, so all pages are read and
@@ -28,6 +29,7 @@ from patchsetup.deploy.remote_fleet import (
     FleetQuery,
     RemoteFleet,
     node,
+    other_key,
 )
 
 #: DescribeInstanceInformation's largest page (MaxResults 5-50).
@@ -79,6 +81,9 @@ def read_fleet(clients: Mapping[str, Any], query: FleetQuery, gate: Gate) -> Rem
             selectors = [(query.key, g) for g in query.foreign]
             fleet.carrying.update(zip(selectors, gate.each(tagged, selectors), strict=True))
 
+    def other_keyed() -> None:
+        fleet.other_keyed = ids([{"Key": "tag-key", "Values": [other_key(query.key)]}])
+
     def states() -> None:
         found = gate.each(lambda g: _group_state(ssm, g, gate), query.groups)
         fleet.states = dict(zip(query.groups, found, strict=True))
@@ -92,7 +97,7 @@ def read_fleet(clients: Mapping[str, Any], query: FleetQuery, gate: Gate) -> Rem
         carrying()
         keyed()  # needs the setup's groups first, to know what is outside them
 
-    gate.each(lambda chain: chain(), [nodes, membership, states, executions])
+    gate.each(lambda chain: chain(), [nodes, membership, other_keyed, states, executions])
     return fleet
 
 

@@ -70,6 +70,9 @@ class RemoteFleet:
     carrying: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     #: The IDs of the nodes carrying the patch-group key, whatever its value.
     keyed: list[str] = field(default_factory=list)
+    #: The IDs of the nodes carrying the other patch-group key (``PatchGroup`` when the
+    #: setup's windows select on ``Patch Group``, and the other way round).
+    other_keyed: list[str] = field(default_factory=list)
     #: DescribePatchGroupState per patch group of the setup (the response's counts).
     states: dict[str, dict[str, int]] = field(default_factory=dict)
     #: The last executions of each window of the setup (by window ID), newest first.
@@ -108,6 +111,11 @@ def query(state: RemoteState) -> FleetQuery | None:
         foreign=tuple(sorted(foreign)),
         windows={w.window_id: w.name for w in state.windows},
     )
+
+
+def other_key(key: str) -> str:
+    """The patch-group tag key that is not ``key``: Patch Manager reads either."""
+    return next(k for k in PATCH_GROUP_KEYS if k != key)
 
 
 def node(info: dict[str, Any]) -> ManagedNode:

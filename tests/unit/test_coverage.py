@@ -193,3 +193,19 @@ def test_nodes_of_a_platform_without_its_baseline_are_a_gap() -> None:
         f"patch group '{G2}': 1 Windows node but no Windows baseline is registered for it: "
         "the region's default patch baseline for Windows applies"
     ]
+
+
+def test_a_node_with_only_the_other_key_is_not_in_no_group() -> None:
+    state = _state()
+    asked = query(state)
+    assert asked is not None
+    fleet = _fleet()
+    fleet.other_keyed = ["i-7", "i-1"]  # i-1 carries both keys: it is in the setup's group
+    view = coverage.fleet_view(state, asked, fleet)
+    reasons = {out["reason"]: out["nodes"] for out in view["outside"]}
+    assert "no-patch-group" not in reasons
+    assert reasons["other-key"] == ["i-7"]
+    assert (
+        "1 managed node tagged 'PatchGroup', the patch-group key this setup's windows do not "
+        "select on ('Patch Group'): they do not patch them: i-7"
+    ) in view["warnings"]
