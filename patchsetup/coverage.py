@@ -9,8 +9,7 @@ patch-group tag key with that value. The gaps, shown as warnings:
 - nodes in no patch group of the setup: untagged ones get the region's default
   patch baseline; ones tagged for another setup's group, a hand-made group, or
   a group no baseline in the region has (the default baseline again); ones tagged
-  with the other patch-group key only (``PatchGroup`` where the windows select on
-  ``Patch Group``), which the windows do not select;
+  with the other patch-group key only, which the windows do not select;
 - patch groups of the setup that no baseline is registered for (the region's
   default baseline patches their nodes), or none for the platform of some of their
   nodes (Windows nodes in a group with only Linux baselines), or that no window of
@@ -29,7 +28,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from patchsetup.deploy.remote import RemoteState
-from patchsetup.deploy.remote_fleet import FleetQuery, ManagedNode, RemoteFleet, other_key
+from patchsetup.deploy.remote_fleet import FleetQuery, ManagedNode, RemoteFleet
+from patchsetup.fields import other_key
 
 PLATFORMS = ("Linux", "Windows", "MacOS")
 PINGS = ("Online", "ConnectionLost", "Inactive")

@@ -58,6 +58,14 @@ CONCURRENCY_MAX = 64
 #: tags in instance metadata are turned on, because that feature does not allow spaces
 #: in tag keys.
 PATCH_GROUP_KEYS = ("Patch Group", "PatchGroup")
+
+
+def other_key(key: str) -> str:
+    """The patch-group tag key that is not ``key`` (one of PATCH_GROUP_KEYS): Patch
+    Manager reads either, a window target selects on one."""
+    return next(k for k in PATCH_GROUP_KEYS if k != key)
+
+
 #: DescribeInstanceInformation's PlatformTypes, by the word assign's --platform takes.
 PLATFORMS = {"linux": "Linux", "windows": "Windows", "macos": "MacOS"}
 #: MaintenanceWindowTaskPriority has "min": 0 and no max in the API model; the field is

@@ -29,8 +29,8 @@ from patchsetup.deploy.remote_fleet import (
     FleetQuery,
     RemoteFleet,
     node,
-    other_key,
 )
+from patchsetup.fields import other_key
 
 #: DescribeInstanceInformation's largest page (MaxResults 5-50).
 NODE_PAGE: dict[str, Any] = {"PaginationConfig": {"PageSize": 50}}

@@ -17,6 +17,7 @@ from typing import Any
 from patchsetup.aws.gate import Gate
 from patchsetup.aws.listing import drain, list_tags
 from patchsetup.deploy.remote import RemoteNode
+from patchsetup.fields import other_key
 
 #: DescribeInstanceInformation's largest page (MaxResults 5-50).
 _NODE_PAGE: dict[str, Any] = {"PaginationConfig": {"PageSize": 50}}
@@ -33,7 +34,9 @@ def managed_nodes(
     tags: Sequence[tuple[str, str]] = (),
 ) -> list[RemoteNode]:
     """The region's managed nodes carrying every tag of ``tags`` (on ``platform``, unless
-    tags are given: then of any platform), each with its value of the tag ``key``."""
+    tags are given: then of any platform), each with its value of the tag ``key`` and of
+    the other patch-group key (read by the same calls)."""
+    keys = (key, other_key(key))
     ssm, ec2 = clients["ssm"], clients["ec2"]
     # "Tag filters can't be combined with other filter types" (the API reference): with
     # tags, the platform is left to the caller (each node's PlatformType is returned).
@@ -47,27 +50,30 @@ def managed_nodes(
         lambda: drain(info for page in pages for info in page["InstanceInformationList"])
     )
     hybrid = [i["InstanceId"] for i in infos if i["InstanceId"].startswith("mi-")]
-    values: dict[str, str] = {}
+    values: dict[tuple[str, str], str] = {}  # (node, key) -> value
     if len(hybrid) < len(infos):
         tag_pages = ec2.get_paginator("describe_tags").paginate(
             Filters=[
                 {"Name": "resource-type", "Values": ["instance"]},
-                {"Name": "key", "Values": [key]},
+                {"Name": "key", "Values": list(keys)},
             ]
         )
         found = gate.call(lambda: drain(t for page in tag_pages for t in page["Tags"]))
-        values.update({t["ResourceId"]: t["Value"] for t in found})
+        values.update({(t["ResourceId"], t["Key"]): t["Value"] for t in found})
 
-    def hybrid_value(instance_id: str) -> tuple[str, str | None]:
-        return instance_id, gate.call(list_tags, ssm, "ManagedInstance", instance_id).get(key)
+    def hybrid_values(instance_id: str) -> dict[tuple[str, str], str]:
+        tags = gate.call(list_tags, ssm, "ManagedInstance", instance_id)
+        return {(instance_id, k): tags[k] for k in keys if k in tags}
 
-    values.update({i: v for i, v in gate.each(hybrid_value, hybrid) if v is not None})
+    for found_tags in gate.each(hybrid_values, hybrid):
+        values.update(found_tags)
     return [
         RemoteNode(
             info["InstanceId"],
             str(info.get("PlatformType", "")),
-            values.get(info["InstanceId"]),
+            values.get((info["InstanceId"], key)),
             info.get("Name") or info.get("ComputerName"),
+            other_group=values.get((info["InstanceId"], keys[1])),
         )
         for info in infos
     ]

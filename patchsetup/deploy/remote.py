@@ -118,6 +118,8 @@ class RemoteNode:
     #: Its value of the setup's patch-group tag key; None without that tag.
     group: str | None = None
     name: str | None = None
+    #: Its value of the other patch-group key (Patch Manager reads either); None without.
+    other_group: str | None = None
 
     @property
     def hybrid(self) -> bool:

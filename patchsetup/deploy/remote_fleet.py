@@ -113,11 +113,6 @@ def query(state: RemoteState) -> FleetQuery | None:
     )
 
 
-def other_key(key: str) -> str:
-    """The patch-group tag key that is not ``key``: Patch Manager reads either."""
-    return next(k for k in PATCH_GROUP_KEYS if k != key)
-
-
 def node(info: dict[str, Any]) -> ManagedNode:
     """A DescribeInstanceInformation entry as a ``ManagedNode``."""
     return ManagedNode(

@@ -21,6 +21,7 @@ from patchsetup.deploy.instance_tags import instance_plan
 from patchsetup.deploy.plan import Plan, PlanConflict
 from patchsetup.deploy.remote import RemoteNode, RemoteState
 from patchsetup.errors import BadInput
+from patchsetup.fields import other_key
 from patchsetup.fleet.assign import Selection, assign_to, spread
 from patchsetup.model import Setup
 from patchsetup.runner.request import PlanFn, PlanFor
@@ -107,6 +108,8 @@ def assign_plans(chosen: Selection, groups: list[str], key: str, spreading: bool
     their tag: into ``groups[0]``, or with ``spreading`` evenly over ``groups``."""
 
     def plan_for(clients: Clients, gate: Gate) -> PlanFn:
+        warned: list[str] = []  # said once per target: the plan is made again under the lock
+
         def plan_fn() -> tuple[Plan, RemoteState]:
             with aws_errors():
                 nodes = read_nodes.managed_nodes(
@@ -120,12 +123,30 @@ def assign_plans(chosen: Selection, groups: list[str], key: str, spreading: bool
                     "nothing to assign",
                     err=True,
                 )
+            if not warned:
+                warned[:] = _warn_other_key(clients.region, nodes, key)
             wanted = spread(nodes, groups) if spreading else assign_to(nodes, groups[0])
             return instance_plan(nodes, wanted, key), RemoteState()
 
         return plan_fn
 
     return plan_for
+
+
+def _warn_other_key(region: str, nodes: list[RemoteNode], key: str) -> list[str]:
+    """Say which nodes also carry the other patch-group key: Patch Manager reads either,
+    and assign writes only ``key``, so such a node would carry two patch groups."""
+    both = sorted(n.instance_id for n in nodes if n.other_group is not None)
+    if both:
+        shown = ", ".join(both[:5]) + (f" and {len(both) - 5} more" if len(both) > 5 else "")
+        click.echo(
+            f"warning: {region}: {len(both)} of the nodes also carry the tag "
+            f"'{other_key(key)}', the other patch-group key (Patch Manager reads either); "
+            f"assign writes '{key}' only: remove one of the two, or give the setup "
+            f"patch_group_key = '{other_key(key)}': {shown}",
+            err=True,
+        )
+    return both
 
 
 def _check_named(clients: Clients, chosen: Selection, found: list[RemoteNode], gate: Gate) -> None:

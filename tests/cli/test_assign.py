@@ -205,3 +205,23 @@ def test_a_write_that_fails_half_way_is_finished_by_the_next_run(aws: AwsEnv) ->
     finished = target_json(setup(aws.url, *args, *JSON))
     assert (finished["summary"]["create"], finished["summary"]["unchanged"]) == (2, 1)
     assert groups_of(aws, nodes) == dict(zip(nodes, GROUPS[:3], strict=True))
+
+
+def test_nodes_that_carry_the_other_key_are_named_and_keep_it(aws: AwsEnv) -> None:
+    """Patch Manager reads Patch Group and PatchGroup: assign writes the setup's key only,
+    and says which nodes carry the other one too (they would be in two patch groups)."""
+    plain = ec2_instances(aws, 1)
+    other = ec2_instances(aws, 1, tags={"PatchGroup": "legacy"}) + hybrid_nodes(
+        aws, 1, tags={"PatchGroup": "legacy"}
+    )
+    result = assign(aws, "--all", "--patch-group", GROUPS[0])
+    assert result.returncode == 0, result.stderr
+    warned = [line for line in result.stderr.splitlines() if "'PatchGroup'" in line]
+    assert warned == [
+        f"warning: {REGION}: 2 of the nodes also carry the tag 'PatchGroup', the other "
+        "patch-group key (Patch Manager reads either); assign writes 'Patch Group' only: "
+        "remove one of the two, or give the setup patch_group_key = 'PatchGroup': "
+        + ", ".join(sorted(other))
+    ]
+    assert tags_of(aws, other) == {i: {"PatchGroup": "legacy", KEY: GROUPS[0]} for i in other}
+    assert groups_of(aws, plain) == {plain[0]: GROUPS[0]}
