@@ -31,10 +31,10 @@ from typing import TYPE_CHECKING, Any
 
 from patchsetup.errors import EXIT_CHANGES
 from patchsetup.report import Report, summary
-from patchsetup.status import View
 
-if TYPE_CHECKING:  # the executor loads botocore; the document only names its outcomes
+if TYPE_CHECKING:  # the executor loads botocore, status a fleet's reader: only named here
     from patchsetup.deploy.executor import Outcome
+    from patchsetup.status import View
 
 SCHEMA_VERSION = 1
 #: The JSON Schema (draft 2020-12) of the document.

@@ -18,10 +18,10 @@ from patchsetup.deploy.plan import KINDS, KNOWN_AFTER_APPLY, marked
 from patchsetup.model import Setup, WindowSpec
 from patchsetup.schedule.window_runs import upcoming
 from patchsetup.schedule.words import describe
-from patchsetup.status import others_hint
 
 if TYPE_CHECKING:  # the executor loads botocore; a report only names its outcomes
     from patchsetup.deploy.executor import Outcome
+    from patchsetup.deploy.remote import RemoteState
 
 _VERBS = {
     ("planned", "create"): "create",
@@ -296,3 +296,26 @@ def _show(value: Any) -> str:
     if isinstance(value, str):
         return repr(value)
     return json.dumps(value, default=str, sort_keys=True)
+
+
+def others_hint(others: list[dict[str, Any]]) -> str:
+    """One line naming the other setups and how to select one."""
+
+    def count(n: int, what: str) -> str:
+        return f"{n} {what}" + ("" if n == 1 else "s")
+
+    listed = ", ".join(
+        f"{o['name']} ({count(o['windows'], 'window')}, {count(o['baselines'], 'baseline')})"
+        for o in others
+    )
+    return (
+        f"other setups here: {listed}; select one with --name {others[0]['name']} "
+        "(or --config FILE)"
+    )
+
+
+def other_setups(state: RemoteState) -> list[dict[str, Any]]:
+    """The other setup names in a region, with how many windows and baselines each owns."""
+    return [
+        {"name": name, "windows": w, "baselines": b} for name, (w, b) in state.other_setups.items()
+    ]

@@ -18,6 +18,7 @@ from patchsetup.deploy.diff import FieldDiff, by_path
 from patchsetup.deploy.plan import KINDS, KNOWN_AFTER_APPLY, Plan, marked
 from patchsetup.deploy.remote import RemoteState, RemoteTarget, RemoteTask
 from patchsetup.deploy.remote_fleet import FleetQuery, RemoteFleet
+from patchsetup.report import other_setups, others_hint
 from patchsetup.schedule.errors import ScheduleError
 from patchsetup.schedule.window_runs import upcoming
 from patchsetup.schedule.words import describe
@@ -40,29 +41,6 @@ class View:
     #: Coverage and compliance (coverage.fleet_view); None when not read (--no-fleet,
     #: or nothing deployed).
     fleet: dict[str, Any] | None = None
-
-
-def other_setups(state: RemoteState) -> list[dict[str, Any]]:
-    """The other setup names in a region, with how many windows and baselines each owns."""
-    return [
-        {"name": name, "windows": w, "baselines": b} for name, (w, b) in state.other_setups.items()
-    ]
-
-
-def others_hint(others: list[dict[str, Any]]) -> str:
-    """One line naming the other setups and how to select one."""
-
-    def count(n: int, what: str) -> str:
-        return f"{n} {what}" + ("" if n == 1 else "s")
-
-    listed = ", ".join(
-        f"{o['name']} ({count(o['windows'], 'window')}, {count(o['baselines'], 'baseline')})"
-        for o in others
-    )
-    return (
-        f"other setups here: {listed}; select one with --name {others[0]['name']} "
-        "(or --config FILE)"
-    )
 
 
 def view(

@@ -46,7 +46,7 @@ def apply_command(adopt: bool, **values: Any) -> None:
     from patchsetup.cli.common import common_of, configure_logging
     from patchsetup.cli.desired import config_setup, desired_setup
     from patchsetup.report import window_runs
-    from patchsetup.runner import fanout, plans  # loads boto3
+    from patchsetup.runner import fanout, plans  # loads botocore
     from patchsetup.runner.request import Request
 
     given = options.given(click.get_current_context())

@@ -98,7 +98,7 @@ def assign_command(
     from patchsetup.cli.desired import config_setup, desired_setup
     from patchsetup.files import TextFileError, read_utf8
     from patchsetup.fleet.assign import AssignError, chosen_groups, patch_groups, selection
-    from patchsetup.runner import fanout, plans  # loads boto3
+    from patchsetup.runner import assigning, fanout  # loads botocore
     from patchsetup.runner.request import Request
 
     given = options.given(click.get_current_context())
@@ -124,5 +124,5 @@ def assign_command(
         targets = chosen_groups(groups, named_groups, spread)
     except AssignError as exc:
         raise BadInput(str(exc)) from None
-    plan_for = plans.assign_plans(chosen, targets, groups[targets[0]], spread)
+    plan_for = assigning.assign_plans(chosen, targets, groups[targets[0]], spread)
     fanout.for_each_target(Request("assign", setup.name, plan_for, common, []))

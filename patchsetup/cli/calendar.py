@@ -166,7 +166,7 @@ def calendar_command(
         name, windows = setup.name, events.from_setup(setup)
     else:
         from patchsetup.cli.common import common_of, configure_logging
-        from patchsetup.runner.deployed import deployed_states  # loads boto3
+        from patchsetup.runner.deployed import deployed_states  # loads botocore
 
         values.update(output="text", verbose=False, detailed_exitcode=False)
         common = common_of(values)

@@ -42,7 +42,7 @@ def cleanup_command(all_patching: bool, config: str | None, **values: Any) -> No
     from patchsetup.cli.common import common_of, configure_logging
     from patchsetup.config import load_config
     from patchsetup.config.tables import ConfigError
-    from patchsetup.runner import fanout, plans  # loads boto3
+    from patchsetup.runner import fanout, plans  # loads botocore
     from patchsetup.runner.request import Request
 
     given = options.given(click.get_current_context())

@@ -47,7 +47,7 @@ def status_command(config: str | None, fleet: bool, **values: Any) -> None:
     from patchsetup.config import load_config
     from patchsetup.config.settings import Overrides
     from patchsetup.config.tables import ConfigError
-    from patchsetup.runner import fanout  # loads boto3
+    from patchsetup.runner import statuses  # loads botocore
 
     given = options.given(click.get_current_context())
     common = common_of(values)
@@ -63,7 +63,7 @@ def status_command(config: str | None, fleet: bool, **values: Any) -> None:
         except ConfigError as exc:
             raise BadInput(str(exc)) from None
         name = desired.name
-    views = fanout.status_views(common, name, desired, fleet=fleet)
+    views = statuses.status_views(common, name, desired, fleet=fleet)
     if common.output == "json":
         document.record_status(name, views)  # printed at the exit, with its exit code
     else:

@@ -3,7 +3,7 @@
 ``for_each_target`` runs a ``runner.Request`` in every target the options chose
 (one alone, as before; several concurrently, with one summary line each), and
 orders the regions of an account so that its service role is made once and
-deleted once. ``status_views`` is status's read-only fan-out.
+deleted once. status's read-only fan-out is statuses.py, calendar's deployed.py.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 import botocore.session
 import click
 
-from patchsetup import document, logtarget, progress, signals, status
-from patchsetup.aws import read_fleet, reader
+from patchsetup import document, logtarget, progress, signals
 from patchsetup.aws.accounts import (
     AccountRegion,
     Clients,
@@ -31,15 +30,11 @@ from patchsetup.aws.gate import Gate
 from patchsetup.aws.organization import org_scope
 from patchsetup.aws.redact import redact
 from patchsetup.aws.session import make_session
-from patchsetup.deploy import planner
-from patchsetup.deploy.adoption import adoption_candidates
-from patchsetup.deploy.plan import Plan, PlanConflict
+from patchsetup.deploy.plan import Plan
 from patchsetup.deploy.remote import RemoteState
-from patchsetup.deploy.remote_fleet import query
-from patchsetup.errors import EXIT_CHANGES, EXIT_FAILURE, EXIT_PARTIAL, BadInput, Stopped
-from patchsetup.model import Setup, role_regions
+from patchsetup.errors import EXIT_CHANGES, EXIT_FAILURE, EXIT_PARTIAL, Stopped
+from patchsetup.model import role_regions
 from patchsetup.report import Report, render_targets, summary
-from patchsetup.runner.plans import role_boundary
 from patchsetup.runner.protocol import Attempt, echo, emit, quiet, run
 from patchsetup.runner.request import Common, PlanFn, Request
 
@@ -219,62 +214,3 @@ def _after(plan_fn: PlanFn, others: list[threading.Event], regions: set[str]) ->
         return the_plan, state
 
     return plan_after
-
-
-def status_views(
-    common: Common, name: str, desired: Setup | None, *, fleet: bool = True
-) -> list[status.View]:
-    """What is deployed for setup ``name`` in every chosen target, with ``desired`` the
-    drift from it, with ``fleet`` the coverage and compliance of its managed nodes."""
-    session = make_session(common.profile)
-    chosen = targets(session, common)
-
-    live = progress.for_stream(sys.stderr, len(chosen), common.output, "status")
-
-    def view_of(target: AccountRegion) -> status.View:
-        with logtarget.in_target(target.label):
-            try:
-                return view_in(target)
-            finally:
-                live.target_done()
-
-    def view_in(target: AccountRegion) -> status.View:
-        # A session per thread: botocore sessions are not thread-safe, clients are.
-        own = session if len(chosen) == 1 else make_session(common.profile)
-        with aws_errors():
-            clients = clients_for(own, target, common.endpoint_url)
-            gate = Gate(common.concurrency)
-            state = reader.read_setup(
-                clients["ssm"],
-                name,
-                clients["iam"],
-                full=True,
-                gate=gate,
-                candidates=adoption_candidates(desired) if desired else None,
-                defaults_for=[b.operating_system for b in desired.baselines if b.default]
-                if desired
-                else (),
-            )
-            asked = query(state) if fleet else None
-            found = None if asked is None else (asked, read_fleet.read_fleet(clients, asked, gate))
-        drift = None
-        if desired is not None:
-            try:
-                drift = planner.plan(
-                    desired, state, region=target.region, boundary=role_boundary(desired, state)
-                )
-            except PlanConflict as exc:
-                raise BadInput(str(exc)) from None
-        return status.view(
-            target.label,
-            name,
-            state,
-            drift,
-            account=target.account,
-            region=target.region,
-            fleet=found,
-        )
-
-    # Targets side by side, bounded like setup's; the first failure ends the command.
-    with progress.shown(live):
-        return Gate(common.concurrency).each(view_of, chosen)

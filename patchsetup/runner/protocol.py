@@ -17,7 +17,7 @@ from typing import NoReturn
 
 import click
 
-from patchsetup import colour, signals, status
+from patchsetup import colour, signals
 from patchsetup.aws import lock
 from patchsetup.aws.accounts import Clients
 from patchsetup.aws.errors import aws_errors, describe_error
@@ -29,7 +29,7 @@ from patchsetup.deploy.plan import Plan
 from patchsetup.errors import AwsError, Partial, Refused, Stopped
 from patchsetup.progress import Progress
 from patchsetup.quotas import plan_problems
-from patchsetup.report import Report, render_text
+from patchsetup.report import Report, other_setups, render_text
 from patchsetup.runner.request import Common, PlanFn, Request
 
 Show = Callable[[Report, Common], None]
@@ -106,7 +106,7 @@ def _plan_and_apply(attempt: Attempt) -> None:
     the_plan, state = plan_fn()
     report.outcomes = planned(the_plan)
     if not the_plan.changes:
-        report.other_setups = status.other_setups(state)
+        report.other_setups = other_setups(state)
     if common.dry_run or the_plan.is_empty:
         report.dry_run = common.dry_run
         if not common.dry_run:

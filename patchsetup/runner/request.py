@@ -2,7 +2,7 @@
 
 Plain data, importable without the AWS SDK: the commands that make no AWS call
 (``--help``, ``init``, ``export``, ...) load the cli, and through it this module,
-but never the run protocol (``protocol.py``, which loads boto3 through the lock
+but never the run protocol (``protocol.py``, which loads botocore through the lock
 and the clients).
 """
 

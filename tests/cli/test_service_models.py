@@ -28,7 +28,8 @@ from tests.helpers.cli import JSON, cli_env
 #: parsed, with its thread (botocore's own DEBUG line); every data file of botocore's
 #: opened (an audit hook: the baseline validation's reads too, which botocore's log does
 #: not see); the botocore sessions made (the tool's DEBUG line); whether boto3 was
-#: imported. Loggers and an audit hook only: nothing of the tool or botocore is replaced.
+#: imported; the package's modules loaded. Loggers and an audit hook only: nothing of
+#: the tool or botocore is replaced.
 _PROBE = """\
 import atexit, json, logging, sys
 record = sys.argv[1]
@@ -48,7 +49,9 @@ def _audit(event, args):
 sys.addaudithook(_audit)
 def _record():
     with open(record, "w") as out:
-        json.dump({"lines": lines, "opened": opened, "boto3": "boto3" in sys.modules}, out)
+        modules = sorted(m for m in sys.modules if m.startswith("patchsetup."))
+        json.dump({"lines": lines, "opened": opened, "boto3": "boto3" in sys.modules,
+                   "modules": modules}, out)
 atexit.register(_record)
 sys.argv = ["ssm-patching-setup", *sys.argv[2:]]
 from patchsetup import console
@@ -135,3 +138,21 @@ def test_each_region_has_its_session_and_the_files_are_read_once(aws: Any, tmp_p
     # The caller's session (the region check's) and one per region's thread.
     assert counted["sessions"] == 3
     assert counted["boto3"] is False
+
+
+#: status's and assign's own modules: a setup's run loads none of them.
+OTHER_COMMANDS = (
+    "patchsetup.status",
+    "patchsetup.coverage",
+    "patchsetup.runner.statuses",
+    "patchsetup.runner.assigning",
+    "patchsetup.aws.read_fleet",
+    "patchsetup.aws.read_nodes",
+    "patchsetup.fleet.assign",
+)
+
+
+def test_a_setup_loads_neither_status_nor_assign(aws: Any, tmp_path: Path) -> None:
+    modules = set(_probe(aws, tmp_path, "-r", "us-east-1", *JSON, "--yes")["modules"])
+    assert "patchsetup.runner.protocol" in modules  # the probe sees what the run loads
+    assert [m for m in OTHER_COMMANDS if m in modules] == []
