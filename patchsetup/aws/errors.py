@@ -9,6 +9,7 @@ exist once botocore.exceptions is loaded, so until then there is nothing to catc
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 from collections.abc import Iterator
 
@@ -26,7 +27,7 @@ def describe_error(exc: BaseException) -> str:
         error = exc.response.get("Error", {})
         operation = getattr(exc, "operation_name", "request")
         code = error.get("Code", "Error")
-        message = error.get("Message", "")
+        message = _one_line(str(error.get("Message", "")))
         return redact(f"{operation} failed: {code}: {message}".rstrip(": "))
     if isinstance(exc, botocore.exceptions.NoCredentialsError):
         return (
@@ -38,6 +39,24 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, botocore.exceptions.BotoCoreError):
         return redact(str(exc))
     return redact(f"{type(exc).__name__}: {exc}")
+
+
+#: The most of AWS's words an error line shows (a page from a proxy can be long).
+MESSAGE_MAX = 300
+_XML_FIELD = re.compile(r"<(Code|Message)>(.*?)</\1>", re.DOTALL)
+
+
+def _one_line(message: str) -> str:
+    """AWS's words on one line. A body botocore could not parse (its message is the raw
+    body: an XML error of the wrong protocol, an HTML page from something in between) is
+    its ``<Code>`` and ``<Message>`` when it has them; whitespace is collapsed and the
+    line cut at MESSAGE_MAX characters."""
+    if message.lstrip().startswith("<"):
+        fields = dict((name, text.strip()) for name, text in _XML_FIELD.findall(message))
+        if fields:
+            message = ": ".join(fields[k] for k in ("Code", "Message") if fields.get(k))
+    words = " ".join(message.split())
+    return words if len(words) <= MESSAGE_MAX else words[: MESSAGE_MAX - 3] + "..."
 
 
 def aws_exceptions() -> tuple[type[Exception], ...]:

@@ -137,6 +137,8 @@ def enforced() -> Iterator[Enforced]:
                     )
                 },
             ),
+            # The operator policy without the assume policy: no organizations:* grant.
+            "no-org": _user(iam, "no-org", {"operator": for_moto(_shipped(OPERATOR_FILES[0]))}),
         }
         operator_arn = f"arn:aws:iam::{ACCOUNT}:user/operator"
         trust = {
@@ -210,9 +212,13 @@ def test_status_without_the_fleet_grants_fails_and_no_fleet_works(enforced: Enfo
     target_json(enforced.cli("operator", "ssm-patching-setup", *JSON, *own))
     try:
         denied = enforced.cli("no-fleet", "ssm-patching-setup", "status", "--name", "nf")
-        # moto's denial is an XML body botocore cannot parse for SSM: not one line here.
+        # moto's denial is an XML body botocore cannot parse for SSM: its Code and Message
+        # are taken out of it, on one line.
         assert denied.returncode == 1, denied.stdout
-        assert denied.stderr.startswith("error: DescribeInstanceInformation failed: 403")
+        assert denied.stderr.startswith(
+            "error: DescribeInstanceInformation failed: 403: AccessDenied: User: "
+        ), denied.stderr
+        assert len([line for line in denied.stderr.splitlines() if line.strip()]) == 1
         assert "Traceback" not in denied.stderr
         bare = target_json(
             enforced.cli(
@@ -315,3 +321,18 @@ def test_role_arn_only_into_the_bootstrap_role(enforced: Enforced) -> None:
     refused = enforced.cli("operator", "ssm-patching-setup", "--role-arn", other, *SMALL)
     assert refused.returncode != 0
     assert "AssumeRole" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_org_without_the_organizations_grants_fails_in_one_line(enforced: Enforced) -> None:
+    """--org lists the organization first: without iam/ssm-patching-setup-assume-policy.json's
+    organizations grants that call is denied, and the run stops with one line, before
+    any account is touched."""
+    for command in (("status",), ("--dry-run",)):
+        denied = enforced.cli("no-org", "ssm-patching-setup", *command, "--org")
+        assert denied.returncode == 1, denied.stdout
+        lines = [line for line in denied.stderr.splitlines() if line.strip()]
+        assert len(lines) == 1 and lines[0].startswith("error: "), denied.stderr
+        assert lines[0].startswith(
+            "error: --org: DescribeOrganization failed: 403: AccessDenied: User: "
+        ), lines[0]
+        assert "Traceback (most recent call last)" not in denied.stderr
