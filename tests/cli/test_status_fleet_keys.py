@@ -11,28 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from tests.helpers.cli import DEFAULT_WINDOWS, JSON, setup, target_json
+from tests.helpers.configs import one_window
 from tests.helpers.fleet import ec2_instances, hybrid_nodes
 
 G1 = sorted(group for _, group in DEFAULT_WINDOWS.values())[0]
 
-KEYED = """\
-name = "keyed"
-[defaults]
-patch_group_key = "PatchGroup"
-[baselines.al2]
-operating_system = "AMAZON_LINUX_2"
-patch_groups = ["web"]
-[windows.weekly]
-week = 1
-day = "TUE"
-time = "03:00"
-[[windows.weekly.targets]]
-name = "web"
-patch_group = "web"
-[[windows.weekly.tasks]]
-name = "patch"
-targets = ["web"]
-"""
+#: One window whose target selects on PatchGroup (tests/helpers/configs.py: setup "roles").
+KEYED = one_window(top='[defaults]\npatch_group_key = "PatchGroup"')
 
 
 def _outside(fleet: dict[str, Any]) -> dict[str, list[str]]:
@@ -66,7 +51,7 @@ def test_the_other_way_round_with_patchgroup_in_the_config(aws: Any, tmp_path: P
     target_json(setup(aws.url, "--config", str(config), *JSON))
     inside = ec2_instances(aws, 1, tags={"PatchGroup": "web"})
     spaced = ec2_instances(aws, 1, tags={"Patch Group": "web"})
-    fleet = target_json(setup(aws.url, "status", "--name", "keyed", *JSON))["fleet"]
+    fleet = target_json(setup(aws.url, "status", "--name", "roles", *JSON))["fleet"]
     assert fleet["key"] == "PatchGroup"
     assert {g["name"]: g["node_ids"] for g in fleet["patch_groups"]}["web"] == inside
     assert _outside(fleet) == {"other-key": spaced}
