@@ -18,6 +18,7 @@ import click
 from patchsetup.baselines.systems import PRESET_SYSTEMS
 from patchsetup.cli import CONTEXT as CONTEXT  # the commands' settings, re-exported
 from patchsetup.cli.values import (
+    complete_regions,
     int_list,
     parse_days,
     parse_endpoint_url,
@@ -56,6 +57,7 @@ def _shared(func: F, outputs: tuple[str, ...], writes: bool) -> F:
             "regions",
             multiple=True,
             callback=parse_regions,
+            shell_complete=complete_regions,
             metavar="REGION",
             help="AWS region, checked offline against botocore's region list; repeat or "
             "comma-separate for several (they run concurrently). Default: AWS_REGION / "

@@ -16,12 +16,15 @@ option declarations.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from patchsetup.errors import BadInput
 from patchsetup.fields import setup_name_problem
+
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
 
 
 def check_setup_name(name: str) -> str:
@@ -106,6 +109,24 @@ def parse_regions(
         return tuple(dict.fromkeys(check_region(r) for r in _split(values)))
     except BadInput as exc:
         raise click.BadParameter(str(exc).removeprefix("--region: ")) from None
+
+
+def complete_regions(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """-r's TAB: the regions the check takes (botocore's, loaded only for this), after
+    the ones already typed in a comma list (``-r us-east-1,eu-w`` -> ``...,eu-west-1``)."""
+    from click.shell_completion import CompletionItem
+
+    from patchsetup.aws.session import known_regions  # loads botocore
+
+    typed, comma, last = incomplete.rpartition(",")
+    before = typed + comma
+    return [
+        CompletionItem(before + region)
+        for region in sorted(known_regions())
+        if region.startswith(last) and region not in typed.split(",")
+    ]
 
 
 def parse_endpoint_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

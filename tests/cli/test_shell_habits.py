@@ -61,12 +61,12 @@ def _complete(shell: str, line: str, prog: str = "ssm-patching-setup") -> list[s
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr == "", result.stderr
+    lines = [line for line in result.stdout.splitlines() if line]  # nothing offered: ""
     if shell == "bash":  # "type,value" per line
-        return [line.split(",", 1)[1] for line in result.stdout.splitlines()]
+        return [line.split(",", 1)[1] for line in lines]
     if shell == "zsh":  # type, value, help: three lines each
-        lines = result.stdout.splitlines()
         return [lines[i + 1] for i in range(0, len(lines), 3)]
-    return [line.split(",", 1)[1].split("\t")[0] for line in result.stdout.splitlines()]  # fish
+    return [line.split(",", 1)[1].split("\t")[0] for line in lines]  # fish
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
@@ -90,6 +90,19 @@ def test_completion_of_options(shell: str) -> None:
         "--all-patching",
         "--all-regions",
     ]
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_of_regions(shell: str) -> None:
+    """-r completes the regions its check takes, after those already in a comma list."""
+    assert _complete(shell, "ssm-patching-setup -r eu-west-") == [
+        "eu-west-1",
+        "eu-west-2",
+        "eu-west-3",
+    ]
+    offered = _complete(shell, "ssm-patching-setup status -r us-east-1,us-east-")
+    assert offered == ["us-east-1,us-east-2"]  # us-east-1 is typed already
+    assert _complete(shell, "ssm-patching-setup cleanup -r nowhere-") == []
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="no bash here")
