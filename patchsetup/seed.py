@@ -154,8 +154,3 @@ def spread_name(first: str, index: int) -> str:
     """The first baseline keeps its name (existing setups do not change); the n-th extra
     one is ``<first>-<n+1>``: ``ssm-patching-setup-default-amazon-linux-2-2``."""
     return first if index == 0 else f"{first}-{index + 1}"
-
-
-def unique(values: Sequence[int]) -> tuple[int, ...]:
-    """Values in first-seen order without repeats (``-w 1 -w 1`` means week 1 once)."""
-    return tuple(dict.fromkeys(values))
